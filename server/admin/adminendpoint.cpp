@@ -1,0 +1,177 @@
+#include "adminendpoint.h"
+
+#include "httpreply.h"
+#include "hub.h"
+#include "metricsformatter.h"
+#include "pushrequest.h"
+
+#include <QHttpServerRequest>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLoggingCategory>
+
+Q_LOGGING_CATEGORY(lcAdmin, "eventsource.server.admin")
+
+namespace {
+
+using Status = QHttpServerResponder::StatusCode;
+using Method = QHttpServerRequest::Method;
+
+// Compares in time independent of where the first difference is.
+bool sameSecret(const QByteArray &a, const QByteArray &b)
+{
+    unsigned char diff = a.size() == b.size() ? 0 : 1;
+    const QByteArray &other = a.size() == b.size() ? b : a;
+    for (qsizetype i = 0; i < a.size(); ++i)
+        diff |= static_cast<unsigned char>(a[i] ^ other[i]);
+    return diff == 0;
+}
+
+Status statusFor(Hub::PublishError error)
+{
+    return error == Hub::PublishError::TooLarge ? Status::PayloadTooLarge : Status::BadRequest;
+}
+
+void methodNotAllowed(QHttpServerResponder &responder, const QByteArray &allow)
+{
+    HttpReply::error(responder, Status::MethodNotAllowed,
+                     QStringLiteral("method not allowed; use %1").arg(QString::fromLatin1(allow)),
+                     {{"Allow", allow}});
+}
+
+} // namespace
+
+AdminEndpoint::AdminEndpoint(Hub *hub, QByteArray adminToken, const HttpLimitStats *httpStats)
+    : m_hub(hub)
+    , m_token(std::move(adminToken))
+    , m_httpStats(httpStats)
+{
+}
+
+bool AdminEndpoint::authorized(const QHttpServerRequest &request) const
+{
+    const QByteArray header = request.value("Authorization");
+    if (!header.startsWith("Bearer ") && !header.startsWith("bearer "))
+        return false;
+    return sameSecret(header.mid(7).trimmed(), m_token);
+}
+
+void AdminEndpoint::handle(const QHttpServerRequest &request, QHttpServerResponder &&responder)
+{
+    if (!authorized(request)) {
+        qCInfo(lcAdmin).nospace() << "admin request refused reason=unauthorized path="
+                                  << request.url().path();
+        return HttpReply::error(responder, Status::Unauthorized,
+                                QStringLiteral("missing or wrong admin token"),
+                                {{"WWW-Authenticate", "Bearer realm=\"eventsource-admin\""}});
+    }
+    const QString path = request.url().path();
+    const Method method = request.method();
+    if (path == QLatin1String("/api/push")) {
+        if (method != Method::Post)
+            return methodNotAllowed(responder, "POST");
+        return push(request, responder);
+    }
+    if (path == QLatin1String("/api/connections")) {
+        if (method != Method::Get)
+            return methodNotAllowed(responder, "GET");
+        return listConnections(responder);
+    }
+    if (path.startsWith(QLatin1String("/api/connections/"))) {
+        if (method != Method::Delete)
+            return methodNotAllowed(responder, "DELETE");
+        return deleteConnection(path.mid(17), responder);
+    }
+    if (path == QLatin1String("/api/stats") || path == QLatin1String("/metrics")
+        || path == QLatin1String("/health")) {
+        if (method != Method::Get)
+            return methodNotAllowed(responder, "GET");
+        if (path == QLatin1String("/metrics"))
+            return HttpReply::raw(responder, Status::Ok, "text/plain; version=0.0.4; charset=utf-8",
+                                  MetricsFormatter::format(*m_hub, *m_httpStats));
+        if (path == QLatin1String("/health"))
+            return HttpReply::json(responder, {{QStringLiteral("status"), QStringLiteral("ok")}});
+        return HttpReply::json(responder, statsJson());
+    }
+    HttpReply::error(responder, Status::NotFound, QStringLiteral("not found"));
+}
+
+void AdminEndpoint::push(const QHttpServerRequest &request, QHttpServerResponder &responder)
+{
+    QJsonParseError parseError;
+    const QJsonDocument document = QJsonDocument::fromJson(request.body(), &parseError);
+    if (parseError.error != QJsonParseError::NoError)
+        return HttpReply::error(responder, Status::BadRequest,
+                                QStringLiteral("body is not valid JSON: %1 at offset %2")
+                                    .arg(parseError.errorString()).arg(parseError.offset));
+    if (!document.isObject())
+        return HttpReply::error(responder, Status::BadRequest,
+                                QStringLiteral("body must be a JSON object"));
+    PushRequest parsed = PushRequest::fromJson(document.object());
+    if (!parsed.draft)
+        return HttpReply::error(responder, Status::BadRequest, parsed.error);
+    const Hub::PublishResult result = m_hub->publish(std::move(*parsed.draft));
+    if (result.error != Hub::PublishError::None)
+        return HttpReply::error(responder, statusFor(result.error), result.message);
+    HttpReply::json(responder, {{QStringLiteral("id"), QString::fromLatin1(result.id)},
+                                {QStringLiteral("delivered"), result.delivered}});
+}
+
+void AdminEndpoint::listConnections(QHttpServerResponder &responder)
+{
+    QJsonArray list;
+    for (const SseConnection *connection : m_hub->connections())
+        list.append(connectionJson(*connection));
+    HttpReply::json(responder, {{QStringLiteral("count"), list.size()},
+                                {QStringLiteral("connections"), list}});
+}
+
+void AdminEndpoint::deleteConnection(const QString &id, QHttpServerResponder &responder)
+{
+    bool ok = false;
+    const quint64 number = id.toULongLong(&ok);
+    if (!ok || !m_hub->kick(number))
+        return HttpReply::error(responder, Status::NotFound,
+                                QStringLiteral("no connection with id '%1'").arg(id.left(64)));
+    HttpReply::json(responder, {{QStringLiteral("closed"), id}});
+}
+
+QJsonObject AdminEndpoint::connectionJson(const SseConnection &connection)
+{
+    const SseConnection::Info &info = connection.info();
+    QJsonArray filter;
+    for (const QByteArray &name : info.filter)
+        filter.append(QString::fromUtf8(name));
+    return {{QStringLiteral("id"), QString::number(info.id)},
+            {QStringLiteral("session"), info.principal.sessionId},
+            {QStringLiteral("remoteAddress"), info.remoteAddress},
+            {QStringLiteral("userAgent"), info.userAgent},
+            {QStringLiteral("filter"), filter},
+            {QStringLiteral("connectedAt"), info.connectedAt.toString(Qt::ISODateWithMs)},
+            {QStringLiteral("eventsSent"), connection.eventsSent()},
+            {QStringLiteral("bytesSent"), connection.bytesSent()},
+            {QStringLiteral("lastEventId"), QString::fromLatin1(connection.lastEventId())}};
+}
+
+QJsonObject AdminEndpoint::statsJson() const
+{
+    const HubStats &s = m_hub->stats();
+    const EventLog &log = m_hub->log();
+    return {{QStringLiteral("version"), QStringLiteral(ESH_VERSION)},
+            {QStringLiteral("uptimeSeconds"), m_hub->uptimeMs() / 1000},
+            {QStringLiteral("connections"), m_hub->connectionCount()},
+            {QStringLiteral("connectionsOpened"), s.connectionsOpened},
+            {QStringLiteral("connectionsRejected"), s.connectionsRejected},
+            {QStringLiteral("eventsPublished"), s.eventsPublished},
+            {QStringLiteral("eventsRejected"), s.eventsRejected},
+            {QStringLiteral("deliveries"), s.deliveries},
+            {QStringLiteral("bytesSent"), s.bytesSent},
+            {QStringLiteral("replayedEvents"), s.replayedEvents},
+            {QStringLiteral("resumeGaps"), s.resumeGaps},
+            {QStringLiteral("droppedSlowConsumers"), s.slowConsumersDropped},
+            {QStringLiteral("kicked"), s.kicked},
+            {QStringLiteral("history"), QJsonObject{{QStringLiteral("size"), log.size()},
+                                                    {QStringLiteral("capacity"), log.capacity()},
+                                                    {QStringLiteral("headId"), QString::fromLatin1(log.headId())},
+                                                    {QStringLiteral("persistent"), log.isPersistent()}}}};
+}

@@ -1,0 +1,55 @@
+#include "metricsformatter.h"
+
+#include "hub.h"
+
+namespace {
+
+class Writer
+{
+public:
+    void metric(const char *name, const char *type, const char *help, qint64 value)
+    {
+        header(name, type, help);
+        m_out += QByteArray(name) + ' ' + QByteArray::number(value) + '\n';
+    }
+    void header(const char *name, const char *type, const char *help)
+    {
+        m_out += QByteArray("# HELP ") + name + ' ' + help + "\n# TYPE " + name + ' ' + type + '\n';
+    }
+    void sample(const char *name, const char *label, const char *labelValue, qint64 value)
+    {
+        m_out += QByteArray(name) + '{' + label + "=\"" + labelValue + "\"} " + QByteArray::number(value) + '\n';
+    }
+    QByteArray take() { return std::move(m_out); }
+
+private:
+    QByteArray m_out;
+};
+
+} // namespace
+
+QByteArray MetricsFormatter::format(const Hub &hub, const HttpLimitStats &http)
+{
+    const HubStats &s = hub.stats();
+    Writer w;
+    w.metric("eventsource_connections", "gauge", "Open event streams.", hub.connectionCount());
+    w.metric("eventsource_connections_opened_total", "counter", "Event streams opened.", s.connectionsOpened);
+    w.metric("eventsource_events_published_total", "counter", "Events published.", s.eventsPublished);
+    w.metric("eventsource_events_rejected_total", "counter", "Events refused (bad name, data or size).", s.eventsRejected);
+    w.metric("eventsource_deliveries_total", "counter", "Events queued to streams.", s.deliveries);
+    w.metric("eventsource_bytes_sent_total", "counter", "Bytes written to streams.", s.bytesSent);
+    w.metric("eventsource_replayed_events_total", "counter", "Events replayed after Last-Event-ID.", s.replayedEvents);
+    w.metric("eventsource_resume_gaps_total", "counter", "Resumes from an unknown or too old id.", s.resumeGaps);
+    w.metric("eventsource_kicked_total", "counter", "Streams closed by an operator.", s.kicked);
+    w.metric("eventsource_history_events", "gauge", "Events kept for replay.", hub.log().size());
+    w.metric("eventsource_uptime_seconds", "gauge", "Seconds since start.", hub.uptimeMs() / 1000);
+    w.header("eventsource_limit_hits_total", "counter", "Requests or streams refused or closed by a limit.");
+    w.sample("eventsource_limit_hits_total", "limit", "max_connections", s.connectionsRejected);
+    w.sample("eventsource_limit_hits_total", "limit", "buffer", s.slowConsumersDropped);
+    w.sample("eventsource_limit_hits_total", "limit", "event_size", s.eventsTooLarge);
+    w.sample("eventsource_limit_hits_total", "limit", "header_size", http.headerTooLarge);
+    w.sample("eventsource_limit_hits_total", "limit", "body_size", http.bodyTooLarge);
+    w.sample("eventsource_limit_hits_total", "limit", "request_timeout", http.requestTimeouts);
+    w.metric("eventsource_accept_errors_total", "counter", "Failed accepts (such as out of descriptors).", http.acceptErrors);
+    return w.take();
+}

@@ -1,0 +1,142 @@
+#include "serverapp.h"
+
+#include "httplistener.h"
+#include "hub.h"
+#include "ringeventlog.h"
+#include "sqliteeventlog.h"
+#include "tcplistener.h"
+
+#include <QDir>
+#include <QFile>
+#include <QLoggingCategory>
+#include <QRandomGenerator>
+#include <QTimer>
+
+Q_LOGGING_CATEGORY(lcApp, "eventsource.server.app")
+
+namespace {
+constexpr int shutdownGraceMs = 3000;
+}
+
+ServerApp::ServerApp(ServerConfig config, QObject *parent)
+    : QObject(parent)
+    , m_config(std::move(config))
+{
+}
+
+ServerApp::~ServerApp() = default;
+
+QString ServerApp::prepareAdminToken()
+{
+    if (!m_config.adminToken.isEmpty())
+        return {};
+    const QString file = m_config.dataDir.isEmpty()
+        ? QString() : QDir(m_config.dataDir).filePath(QStringLiteral("admin-token"));
+    if (!file.isEmpty()) {
+        QFile existing(file);
+        if (existing.open(QIODevice::ReadOnly)) {
+            m_config.adminToken = QString::fromLatin1(existing.readAll().trimmed());
+            if (!m_config.adminToken.isEmpty())
+                return {};
+        }
+    }
+    quint32 words[8];
+    QRandomGenerator::system()->fillRange(words);
+    m_config.adminToken = QString::fromLatin1(
+        QByteArray(reinterpret_cast<const char *>(words), sizeof words).toHex());
+    m_tokenGenerated = true;
+    if (!file.isEmpty()) {
+        QFile out(file);
+        if (!out.open(QIODevice::WriteOnly | QIODevice::Truncate)
+            || !out.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner)
+            || out.write(m_config.adminToken.toLatin1() + '\n') < 0)
+            return QStringLiteral("cannot write %1: %2").arg(file, out.errorString());
+    }
+    return {};
+}
+
+QString ServerApp::start()
+{
+    std::unique_ptr<EventLog> log;
+    if (m_config.dataDir.isEmpty()) {
+        log = std::make_unique<RingEventLog>(m_config.historySize);
+    } else {
+        SqliteEventLog::OpenResult opened = SqliteEventLog::open(m_config.dataDir, m_config.historySize);
+        if (!opened.log)
+            return opened.error;
+        log = std::move(opened.log);
+    }
+    if (const QString error = prepareAdminToken(); !error.isEmpty())
+        return error;
+
+    Hub::Options options;
+    options.heartbeatMs = m_config.heartbeatMs;
+    options.retryMs = m_config.retryMs;
+    options.initialPadding = m_config.initialPadding;
+    options.maxBufferBytes = qint64(m_config.maxBufferKb) * 1024;
+    options.maxEventBytes = qint64(m_config.maxEventKb) * 1024;
+    m_hub = new Hub(std::move(log), options, this);
+
+    m_stream = std::make_unique<StreamEndpoint>(
+        m_hub, StreamEndpoint::Options{m_config.path, m_config.allowOrigins,
+                                       m_config.maxConnections, m_config.retryMs});
+    m_admin = std::make_unique<AdminEndpoint>(m_hub, m_config.adminToken.toLatin1(), &m_httpStats);
+    m_publicListener = new HttpListener(
+        [this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
+            m_stream->handle(request, std::move(responder));
+        }, this);
+    m_adminListener = new HttpListener(
+        [this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
+            m_admin->handle(request, std::move(responder));
+        }, this);
+
+    // Login forms are the largest public bodies; admin pushes carry one event, which JSON
+    // escaping can make up to six times its size.
+    const qint64 publicBody = 64 * 1024;
+    const qint64 adminBody = 6 * options.maxEventBytes + 64 * 1024;
+    if (QString error = bind(m_publicListener, m_config.listenAddress, m_config.listenPort,
+                             publicBody, &m_publicPort); !error.isEmpty())
+        return QStringLiteral("public listener: ") + error;
+    if (QString error = bind(m_adminListener, m_config.adminAddress, m_config.adminPort,
+                             adminBody, &m_adminPort); !error.isEmpty())
+        return QStringLiteral("admin listener: ") + error;
+    qCInfo(lcApp).nospace() << "started public=" << m_config.listenAddress.toString() << ':'
+                            << m_publicPort << " admin=" << m_config.adminAddress.toString() << ':'
+                            << m_adminPort << " path=" << m_config.path
+                            << " history=" << (m_config.dataDir.isEmpty() ? "memory" : "sqlite");
+    return {};
+}
+
+QString ServerApp::bind(HttpListener *listener, const QHostAddress &address, quint16 port,
+                        qint64 maxBodyBytes, quint16 *boundPort)
+{
+    SocketGuard::Limits limits;
+    limits.maxHeaderBytes = qint64(m_config.maxHeaderKb) * 1024;
+    limits.maxBodyBytes = maxBodyBytes;
+    limits.requestTimeoutMs = m_config.requestTimeoutMs;
+    auto *tcp = new TcpListener(limits, &m_httpStats, listener);
+    if (!tcp->listen(address, port))
+        return QStringLiteral("cannot listen on %1:%2: %3").arg(address.toString()).arg(port).arg(tcp->errorString());
+    listener->bind(tcp);
+    *boundPort = tcp->serverPort();
+    return {};
+}
+
+void ServerApp::stop()
+{
+    if (m_stopping)
+        return;
+    m_stopping = true;
+    if (!m_hub) {
+        QTimer::singleShot(0, this, &ServerApp::stopped);
+        return;
+    }
+    qCInfo(lcApp).nospace() << "stopping streams=" << m_hub->connectionCount();
+    for (HttpListener *listener : {m_publicListener, m_adminListener}) {
+        for (QTcpServer *server : listener->servers())
+            server->close();
+    }
+    connect(m_hub, &Hub::drained, this, &ServerApp::stopped);
+    QTimer::singleShot(shutdownGraceMs, this, &ServerApp::stopped);
+    m_hub->shutdown();
+}

@@ -1,0 +1,57 @@
+#pragma once
+
+#include "adminendpoint.h"
+#include "httplimitstats.h"
+#include "serverconfig.h"
+#include "streamendpoint.h"
+
+#include <QObject>
+
+#include <memory>
+
+class Hub;
+class HttpListener;
+
+// Wires the server together from its configuration: event log, hub, the public and the
+// admin listeners. main() only parses arguments and runs it.
+class ServerApp final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ServerApp)
+
+public:
+    explicit ServerApp(ServerConfig config, QObject *parent = nullptr);
+    ~ServerApp() override;
+
+    // Opens the history and binds both listeners; on failure returns why.
+    QString start();
+    // Closes every stream with a final retry, flushes history, then emits stopped().
+    void stop();
+
+    Hub *hub() const { return m_hub; }
+    quint16 publicPort() const { return m_publicPort; }
+    quint16 adminPort() const { return m_adminPort; }
+    // The token in force (generated when the configuration had none).
+    QString adminToken() const { return m_config.adminToken; }
+    bool adminTokenGenerated() const { return m_tokenGenerated; }
+
+Q_SIGNALS:
+    void stopped();
+
+private:
+    QString prepareAdminToken();
+    QString bind(HttpListener *listener, const QHostAddress &address, quint16 port,
+                 qint64 maxBodyBytes, quint16 *boundPort);
+
+    ServerConfig m_config;
+    HttpLimitStats m_httpStats;
+    Hub *m_hub = nullptr;
+    std::unique_ptr<StreamEndpoint> m_stream;
+    std::unique_ptr<AdminEndpoint> m_admin;
+    HttpListener *m_publicListener = nullptr;
+    HttpListener *m_adminListener = nullptr;
+    quint16 m_publicPort = 0;
+    quint16 m_adminPort = 0;
+    bool m_tokenGenerated = false;
+    bool m_stopping = false;
+};

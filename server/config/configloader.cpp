@@ -1,0 +1,301 @@
+#include "configloader.h"
+
+#include <QCommandLineParser>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLoggingCategory>
+#include <QUrl>
+
+#include <climits>
+#include <functional>
+
+namespace {
+
+enum class Kind { Text, Number, List, Address };
+
+struct Option
+{
+    const char *name;
+    Kind kind;
+    const char *valueName;
+    const char *help;
+    int minimum = 0;
+    int maximum = INT_MAX;
+};
+
+// The one table of options: flags, environment names, config keys and --help come from it.
+const Option options[] = {
+    {"listen", Kind::Address, "HOST:PORT", "Public SSE listener. Default 0.0.0.0:8080."},
+    {"admin-listen", Kind::Address, "HOST:PORT", "Admin API listener. Default 127.0.0.1:8081."},
+    {"admin-token", Kind::Text, "TOKEN",
+     "Bearer token for the admin API. Default: generated at start (kept in DATA-DIR/admin-token)."},
+    {"data-dir", Kind::Text, "DIR",
+     "Keep history in DIR/history.sqlite so it survives restarts. Default: memory only."},
+    {"path", Kind::Text, "PATH", "Base path of the SSE endpoint. Default /eventsource."},
+    {"allow-origin", Kind::List, "ORIGIN",
+     "Origin allowed by CORS (repeatable, or comma-separated; * allows all). Default: none."},
+    {"heartbeat-ms", Kind::Number, "N", "Comment sent to idle streams every N ms. Default 15000.", 100},
+    {"retry-ms", Kind::Number, "N", "Reconnection delay sent to clients (retry:). Default 3000."},
+    {"history-size", Kind::Number, "N", "Events kept for Last-Event-ID replay. Default 1000.", 0, 10000000},
+    {"max-connections", Kind::Number, "N", "Concurrent streams; more get 503. Default 10000.", 1},
+    {"max-buffer-kb", Kind::Number, "N",
+     "Unsent KiB per stream before a slow client is dropped. Default 512.", 1, 1 << 20},
+    {"max-event-kb", Kind::Number, "N", "Largest event data in KiB; larger gets 413. Default 64.", 1, 1 << 16},
+    {"max-header-kb", Kind::Number, "N", "Largest request head in KiB; larger gets 431. Default 16.", 1, 1024},
+    {"request-timeout-ms", Kind::Number, "N",
+     "Time allowed to send a whole request, and to idle between requests. Default 10000.", 100},
+    {"initial-padding", Kind::Number, "BYTES",
+     "Comment padding sent at stream start for old polyfills (2048 for IE). Default 0.", 0, 65536},
+};
+
+QString envName(const char *name)
+{
+    return QStringLiteral("EVENTSOURCE_") + QString::fromLatin1(name).toUpper().replace(u'-', u'_');
+}
+
+struct Applier
+{
+    ServerConfig &config;
+    QString error;
+
+    bool fail(const QString &source, const Option &option, const QString &why)
+    {
+        error = QStringLiteral("%1 %2 (from %3)").arg(QString::fromLatin1(option.name), why, source);
+        return false;
+    }
+
+    bool parseAddress(const QString &value, QHostAddress *address, quint16 *port)
+    {
+        const qsizetype colon = value.lastIndexOf(u':');
+        if (colon <= 0)
+            return false;
+        QString host = value.left(colon);
+        if (host.startsWith(u'[') && host.endsWith(u']'))
+            host = host.mid(1, host.size() - 2);
+        bool ok = false;
+        const uint number = value.mid(colon + 1).toUInt(&ok);
+        if (!ok || number > 65535)
+            return false;
+        QHostAddress parsed;
+        if (host == QLatin1String("localhost"))
+            parsed = QHostAddress::LocalHost;
+        else if (host == QLatin1String("*"))
+            parsed = QHostAddress::Any;
+        else if (!parsed.setAddress(host))
+            return false;
+        *address = parsed;
+        *port = quint16(number);
+        return true;
+    }
+
+    // Applies one option's values (several only for lists) from the named source.
+    bool apply(const QString &source, const Option &option, const QStringList &values)
+    {
+        const QString name = QString::fromLatin1(option.name);
+        const QString value = values.isEmpty() ? QString() : values.last();
+        switch (option.kind) {
+        case Kind::Address: {
+            QHostAddress *address = name == QLatin1String("listen") ? &config.listenAddress
+                                                                    : &config.adminAddress;
+            quint16 *port = name == QLatin1String("listen") ? &config.listenPort : &config.adminPort;
+            if (!parseAddress(value, address, port))
+                return fail(source, option, QStringLiteral("must be HOST:PORT, got '%1'").arg(value));
+            return true;
+        }
+        case Kind::Number: {
+            bool ok = false;
+            const qlonglong number = value.trimmed().toLongLong(&ok);
+            if (!ok || number < option.minimum || number > option.maximum)
+                return fail(source, option,
+                            QStringLiteral("must be a whole number from %1 to %2, got '%3'")
+                                .arg(option.minimum).arg(option.maximum).arg(value));
+            numberField(name) = int(number);
+            return true;
+        }
+        case Kind::List: {
+            QStringList origins;
+            for (const QString &entry : values) {
+                for (const QString &part : entry.split(u',', Qt::SkipEmptyParts))
+                    origins.append(part.trimmed());
+            }
+            for (const QString &origin : origins) {
+                if (origin != QLatin1String("*") && !QUrl(origin).isValid())
+                    return fail(source, option, QStringLiteral("'%1' is not an origin").arg(origin));
+            }
+            config.allowOrigins = origins;
+            return true;
+        }
+        case Kind::Text:
+            if (name == QLatin1String("admin-token")) {
+                if (value.isEmpty() || value.contains(u' '))
+                    return fail(source, option, QStringLiteral("must be non-empty without spaces"));
+                config.adminToken = value;
+            } else if (name == QLatin1String("data-dir")) {
+                config.dataDir = value;
+            } else if (name == QLatin1String("path")) {
+                if (!value.startsWith(u'/') || value.contains(u'?') || value.contains(u'#')
+                    || (value.size() > 1 && value.endsWith(u'/')))
+                    return fail(source, option,
+                                QStringLiteral("must start with / and not end with / (got '%1')").arg(value));
+                config.path = value;
+            }
+            return true;
+        }
+        return true;
+    }
+
+    int &numberField(const QString &name)
+    {
+        static const QHash<QString, int ServerConfig::*> fields{
+            {QStringLiteral("heartbeat-ms"), &ServerConfig::heartbeatMs},
+            {QStringLiteral("retry-ms"), &ServerConfig::retryMs},
+            {QStringLiteral("history-size"), &ServerConfig::historySize},
+            {QStringLiteral("max-connections"), &ServerConfig::maxConnections},
+            {QStringLiteral("max-buffer-kb"), &ServerConfig::maxBufferKb},
+            {QStringLiteral("max-event-kb"), &ServerConfig::maxEventKb},
+            {QStringLiteral("max-header-kb"), &ServerConfig::maxHeaderKb},
+            {QStringLiteral("request-timeout-ms"), &ServerConfig::requestTimeoutMs},
+            {QStringLiteral("initial-padding"), &ServerConfig::initialPadding},
+        };
+        return config.*fields.value(name);
+    }
+};
+
+// A config file value as the list of strings apply() takes.
+std::optional<QStringList> fileValues(const QJsonValue &value)
+{
+    if (value.isString())
+        return QStringList{value.toString()};
+    if (value.isDouble())
+        return QStringList{QString::number(value.toDouble(), 'f', 0)};
+    if (value.isBool())
+        return QStringList{value.toBool() ? QStringLiteral("true") : QStringLiteral("false")};
+    if (value.isArray()) {
+        QStringList list;
+        for (const QJsonValue &entry : value.toArray()) {
+            if (!entry.isString())
+                return std::nullopt;
+            list.append(entry.toString());
+        }
+        return list;
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
+QString ConfigLoader::helpText()
+{
+    QString text = QStringLiteral(
+        "Usage: eventsource-server [options]\n"
+        "EventSource Hub: a Server-Sent Events push server.\n\n"
+        "Options (each also EVENTSOURCE_<NAME> in the environment and \"name\" in the\n"
+        "JSON config file; flags win over the environment, the environment over the file):\n"
+        "  --config FILE            JSON config file (env EVENTSOURCE_CONFIG).\n");
+    for (const Option &option : options) {
+        const QString flag = QStringLiteral("--%1 %2").arg(QString::fromLatin1(option.name),
+                                                           QString::fromLatin1(option.valueName));
+        text += QStringLiteral("  %1 %2\n").arg(flag, -24).arg(QString::fromLatin1(option.help));
+    }
+    text += QStringLiteral(
+        "  -h, --help               Show this help.\n"
+        "  -v, --version            Show the version.\n\n"
+        "Endpoints: GET <path>[/name1,name2] streams events; the admin listener serves\n"
+        "POST /api/push, GET /api/connections, DELETE /api/connections/<id>, GET /api/stats,\n"
+        "GET /metrics and GET /health, each with 'Authorization: Bearer <admin token>'.\n");
+    return text;
+}
+
+ConfigLoader::Result ConfigLoader::load(const QStringList &arguments,
+                                        const QProcessEnvironment &environment)
+{
+    QCommandLineParser parser;
+    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+    const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")}, QString());
+    const QCommandLineOption version({QStringLiteral("v"), QStringLiteral("version")}, QString());
+    const QCommandLineOption configFile(QStringLiteral("config"), QString(), QStringLiteral("FILE"));
+    parser.addOptions({help, version, configFile});
+    for (const Option &option : options) {
+        parser.addOption(QCommandLineOption(QString::fromLatin1(option.name), QString(),
+                                            QString::fromLatin1(option.valueName)));
+    }
+    Result result;
+    if (!parser.parse(arguments)) {
+        result.error = parser.errorText() + QStringLiteral(" (see --help)");
+        return result;
+    }
+    if (parser.isSet(help)) {
+        result.helpText = helpText();
+        return result;
+    }
+    if (parser.isSet(version)) {
+        result.versionRequested = true;
+        return result;
+    }
+    if (!parser.positionalArguments().isEmpty()) {
+        result.error = QStringLiteral("unexpected argument '%1' (see --help)")
+                           .arg(parser.positionalArguments().first());
+        return result;
+    }
+
+    ServerConfig config;
+    Applier applier{config, {}};
+    const QString path = parser.isSet(configFile) ? parser.value(configFile)
+                                                  : environment.value(QStringLiteral("EVENTSOURCE_CONFIG"));
+    if (!path.isEmpty()) {
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly)) {
+            result.error = QStringLiteral("cannot read config file %1: %2").arg(path, file.errorString());
+            return result;
+        }
+        QJsonParseError parseError;
+        const QJsonDocument document = QJsonDocument::fromJson(file.readAll(), &parseError);
+        if (!document.isObject()) {
+            result.error = QStringLiteral("config file %1 is not a JSON object: %2")
+                               .arg(path, parseError.errorString());
+            return result;
+        }
+        const QJsonObject object = document.object();
+        for (auto it = object.begin(); it != object.end(); ++it) {
+            const Option *match = nullptr;
+            for (const Option &option : options) {
+                if (it.key() == QLatin1String(option.name))
+                    match = &option;
+            }
+            if (!match) {
+                result.error = QStringLiteral("config file %1: unknown option '%2'").arg(path, it.key());
+                return result;
+            }
+            const auto values = fileValues(it.value());
+            if (!values) {
+                result.error = QStringLiteral("config file %1: '%2' has a value of the wrong type")
+                                   .arg(path, it.key());
+                return result;
+            }
+            if (!applier.apply(QStringLiteral("config file ") + path, *match, *values)) {
+                result.error = applier.error;
+                return result;
+            }
+        }
+    }
+    for (const Option &option : options) {
+        const QString name = envName(option.name);
+        if (environment.contains(name)
+            && !applier.apply(QStringLiteral("the environment, ") + name, option, {environment.value(name)})) {
+            result.error = applier.error;
+            return result;
+        }
+    }
+    for (const Option &option : options) {
+        const QString name = QString::fromLatin1(option.name);
+        if (parser.isSet(name)
+            && !applier.apply(QStringLiteral("the command line"), option, parser.values(name))) {
+            result.error = applier.error;
+            return result;
+        }
+    }
+    result.config = config;
+    return result;
+}

@@ -1,0 +1,26 @@
+#pragma once
+
+#include <QHostAddress>
+#include <QStringList>
+
+// Everything the server is told at start. Defaults are the embedded configuration.
+struct ServerConfig final
+{
+    QHostAddress listenAddress = QHostAddress::Any;
+    quint16 listenPort = 8080;
+    QHostAddress adminAddress = QHostAddress::LocalHost;
+    quint16 adminPort = 8081;
+    QString adminToken;       // empty: generated at start
+    QString dataDir;          // empty: history in memory only
+    QString path = QStringLiteral("/eventsource");
+    QStringList allowOrigins; // "*" allows every origin
+    int heartbeatMs = 15000;
+    int retryMs = 3000;
+    int historySize = 1000;
+    int maxConnections = 10000;
+    int maxBufferKb = 512;
+    int maxEventKb = 64;
+    int maxHeaderKb = 16;
+    int requestTimeoutMs = 10000;
+    int initialPadding = 0;   // bytes of comment after "retry", for old polyfills
+};

@@ -1,0 +1,57 @@
+#include "corspolicy.h"
+
+#include <QHttpServerRequest>
+#include <QUrl>
+
+namespace {
+
+QString normalised(const QString &origin)
+{
+    QString text = origin.trimmed().toLower();
+    while (text.endsWith(u'/'))
+        text.chop(1);
+    return text;
+}
+
+} // namespace
+
+CorsPolicy::CorsPolicy(QStringList allowedOrigins)
+    : m_any(allowedOrigins.contains(QStringLiteral("*")))
+{
+    for (const QString &origin : allowedOrigins)
+        m_origins.append(normalised(origin));
+}
+
+CorsPolicy::Verdict CorsPolicy::check(const QHttpServerRequest &request) const
+{
+    const QByteArray origin = request.value("Origin");
+    if (origin.isEmpty())
+        return Verdict::NoOrigin;
+    const QUrl url(QString::fromUtf8(origin));
+    const QByteArray host = request.value("Host").toLower();
+    const QString authority = url.host().toLower() + (url.port() >= 0 ? QStringLiteral(":%1").arg(url.port()) : QString());
+    if (!host.isEmpty() && authority == QString::fromUtf8(host))
+        return Verdict::SameOrigin;
+    if (m_any || m_origins.contains(normalised(QString::fromUtf8(origin))))
+        return Verdict::Allowed;
+    return Verdict::Refused;
+}
+
+CorsPolicy::Headers CorsPolicy::responseHeaders(const QHttpServerRequest &request) const
+{
+    return {{"Access-Control-Allow-Origin", request.value("Origin")},
+            {"Access-Control-Allow-Credentials", "true"},
+            {"Vary", "Origin"}};
+}
+
+CorsPolicy::Headers CorsPolicy::preflightHeaders(const QHttpServerRequest &request) const
+{
+    Headers headers = responseHeaders(request);
+    QByteArray requested = request.value("Access-Control-Request-Headers");
+    if (requested.isEmpty())
+        requested = "Last-Event-ID, Authorization, Cache-Control";
+    headers.append(std::pair<QByteArray, QByteArray>("Access-Control-Allow-Methods", "GET, OPTIONS"));
+    headers.append(std::pair<QByteArray, QByteArray>("Access-Control-Allow-Headers", requested));
+    headers.append(std::pair<QByteArray, QByteArray>("Access-Control-Max-Age", "600"));
+    return headers;
+}

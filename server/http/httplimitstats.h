@@ -1,0 +1,12 @@
+#pragma once
+
+#include <QtGlobal>
+
+// Limits hit before a request reaches a handler, counted for /metrics.
+struct HttpLimitStats final
+{
+    qint64 headerTooLarge = 0;
+    qint64 bodyTooLarge = 0;
+    qint64 requestTimeouts = 0;
+    qint64 acceptErrors = 0;
+};

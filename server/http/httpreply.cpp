@@ -1,0 +1,30 @@
+#include "httpreply.h"
+
+#include <QJsonDocument>
+
+void HttpReply::json(QHttpServerResponder &responder, const QJsonObject &body,
+                     QHttpServerResponder::StatusCode status, const Headers &headers)
+{
+    raw(responder, status, "application/json",
+        QJsonDocument(body).toJson(QJsonDocument::Compact), headers);
+}
+
+void HttpReply::error(QHttpServerResponder &responder, QHttpServerResponder::StatusCode status,
+                      const QString &message, const Headers &headers)
+{
+    json(responder, QJsonObject{{QStringLiteral("error"), message}}, status, headers);
+}
+
+void HttpReply::raw(QHttpServerResponder &responder, QHttpServerResponder::StatusCode status,
+                    const QByteArray &contentType, const QByteArray &body, const Headers &headers)
+{
+    if (!responder.socket())
+        return;
+    responder.writeStatusLine(status);
+    responder.writeHeader("Content-Type", contentType);
+    responder.writeHeader("Content-Length", QByteArray::number(body.size()));
+    responder.writeHeader("Cache-Control", "no-store");
+    for (const auto &[name, value] : headers)
+        responder.writeHeader(name, value);
+    responder.writeBody(body);
+}

@@ -1,0 +1,50 @@
+#pragma once
+
+#include "httplimitstats.h"
+
+#include <QObject>
+#include <QTimer>
+
+class QTcpSocket;
+
+// Watches one accepted socket before QtHttpServer reads it (its readyRead slot is connected
+// first, so it runs first): QtHttpServer 6.4 has no timeouts and no size limits. A request
+// whose head passes the header budget gets 431, a body over the body budget 413, a request
+// not complete within the timeout 408; an idle keep-alive socket is closed after the same
+// time. It also answers "Expect: 100-continue", which Qt ignores.
+class SocketGuard final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(SocketGuard)
+
+public:
+    struct Limits
+    {
+        qint64 maxHeaderBytes = 16 * 1024;
+        qint64 maxBodyBytes = 1024 * 1024;
+        int requestTimeoutMs = 10000;
+    };
+
+    SocketGuard(QTcpSocket *socket, Limits limits, HttpLimitStats *stats);
+
+    static SocketGuard *of(QTcpSocket *socket);
+    // A whole request was read and handed to a handler: budgets start over.
+    void requestCompleted();
+    // The socket now carries an event stream: no more requests, no timeout.
+    void streamStarted();
+
+private:
+    void handleReadyRead();
+    void handleTimeout();
+    void refuse(int status, const QByteArray &reason, const QByteArray &message);
+
+    QTcpSocket *m_socket;
+    Limits m_limits;
+    HttpLimitStats *m_stats;
+    QTimer m_timer;
+    QByteArray m_head;      // the request head so far, until its blank line
+    qint64 m_bodyBytes = 0;
+    bool m_inHead = true;
+    bool m_requestStarted = false;
+    bool m_done = false;
+};

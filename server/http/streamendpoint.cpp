@@ -1,0 +1,125 @@
+#include "streamendpoint.h"
+
+#include "httpreply.h"
+#include "hub.h"
+#include "socketguard.h"
+#include "sseencoder.h"
+
+#include <QHttpServerRequest>
+#include <QLoggingCategory>
+#include <QRandomGenerator>
+#include <QUrlQuery>
+
+Q_LOGGING_CATEGORY(lcEndpoint, "eventsource.server.http.stream")
+
+namespace {
+
+using Status = QHttpServerResponder::StatusCode;
+constexpr qsizetype maxLastEventIdBytes = 256;
+
+QString peerAddress(const QHttpServerRequest &request)
+{
+    const QHostAddress address = request.remoteAddress();
+    bool isV4 = false;
+    const quint32 v4 = address.toIPv4Address(&isV4);
+    return isV4 ? QHostAddress(v4).toString() : address.toString();
+}
+
+QString newSessionId()
+{
+    quint64 bits[2];
+    QRandomGenerator::system()->fillRange(bits);
+    return QString::fromLatin1(QByteArray(reinterpret_cast<const char *>(bits), sizeof bits)
+                                   .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+}
+
+} // namespace
+
+StreamEndpoint::StreamEndpoint(Hub *hub, Options options)
+    : m_hub(hub)
+    , m_options(std::move(options))
+    , m_cors(m_options.allowOrigins)
+{
+}
+
+void StreamEndpoint::handle(const QHttpServerRequest &request, QHttpServerResponder &&responder)
+{
+    const QString path = request.url().path();
+    QByteArrayList filter;
+    if (path != m_options.path && path != m_options.path + u'/') {
+        if (!path.startsWith(m_options.path + u'/'))
+            return HttpReply::error(responder, Status::NotFound, QStringLiteral("not found"));
+        for (const QString &name : path.mid(m_options.path.size() + 1).split(u',', Qt::SkipEmptyParts)) {
+            const QByteArray utf8 = name.toUtf8();
+            if (const QString error = Event::nameError(utf8); !error.isEmpty())
+                return HttpReply::error(responder, Status::BadRequest, QStringLiteral("filter: ") + error);
+            if (!filter.contains(utf8))
+                filter.append(utf8);
+        }
+    }
+
+    const CorsPolicy::Verdict cors = m_cors.check(request);
+    if (request.method() == QHttpServerRequest::Method::Options) {
+        if (cors == CorsPolicy::Verdict::Refused)
+            return HttpReply::error(responder, Status::Forbidden, QStringLiteral("origin not allowed"));
+        const CorsPolicy::Headers headers = cors == CorsPolicy::Verdict::Allowed
+            ? m_cors.preflightHeaders(request)
+            : CorsPolicy::Headers{{"Allow", "GET, OPTIONS"}};
+        return HttpReply::raw(responder, Status::NoContent, "text/plain", {}, headers);
+    }
+    if (request.method() != QHttpServerRequest::Method::Get)
+        return HttpReply::error(responder, Status::MethodNotAllowed,
+                                QStringLiteral("use GET to open an event stream"),
+                                {{"Allow", "GET, OPTIONS"}});
+    const CorsPolicy::Headers corsHeaders =
+        cors == CorsPolicy::Verdict::Allowed ? m_cors.responseHeaders(request) : CorsPolicy::Headers{};
+    if (cors == CorsPolicy::Verdict::Refused)
+        return HttpReply::error(responder, Status::Forbidden, QStringLiteral("origin not allowed"));
+
+    std::optional<QByteArray> lastEventId;
+    QByteArray idText = request.value("Last-Event-ID");
+    if (idText.isEmpty()) {
+        const QUrlQuery query(request.url());
+        idText = query.queryItemValue(QStringLiteral("lastEventId"), QUrl::FullyDecoded).toUtf8();
+    }
+    if (!idText.isEmpty()) {
+        if (idText.size() > maxLastEventIdBytes || !SseEncoder::isSingleLine(idText))
+            return HttpReply::error(responder, Status::BadRequest,
+                                    QStringLiteral("Last-Event-ID must be at most %1 bytes on one line")
+                                        .arg(maxLastEventIdBytes), corsHeaders);
+        lastEventId = idText;
+    }
+
+    if (m_hub->connectionCount() >= m_options.maxConnections) {
+        m_hub->countRejectedConnection();
+        const QByteArray retryAfter = QByteArray::number(qMax(1, m_options.retryMs / 1000));
+        CorsPolicy::Headers headers = corsHeaders;
+        headers.append(std::pair<QByteArray, QByteArray>("Retry-After", retryAfter));
+        return HttpReply::error(responder, Status::ServiceUnavailable,
+                                QStringLiteral("too many connections"), headers);
+    }
+
+    QTcpSocket *socket = responder.socket();
+    if (SocketGuard *guard = SocketGuard::of(socket))
+        guard->streamStarted();
+    // From here on nobody parses requests on this socket (the pipelining hazard).
+    QObject::disconnect(socket, &QIODevice::readyRead, nullptr, nullptr);
+
+    Hub::StreamRequest stream;
+    stream.info.id = m_hub->nextConnectionId();
+    stream.info.principal.sessionId = newSessionId();
+    stream.info.filter = filter;
+    stream.info.remoteAddress = peerAddress(request);
+    stream.info.userAgent = QString::fromUtf8(request.value("User-Agent").left(512));
+    stream.info.connectedAt = QDateTime::currentDateTimeUtc();
+    stream.lastEventId = lastEventId;
+    stream.headers = {{"Content-Type", "text/event-stream"},
+                      {"Cache-Control", "no-cache"},
+                      {"X-Accel-Buffering", "no"},
+                      {"Connection", "close"}};
+    stream.headers.append(corsHeaders);
+    qCDebug(lcEndpoint).nospace() << "stream opened id=" << stream.info.id
+                                  << " peer=" << stream.info.remoteAddress
+                                  << " filter=" << filter.join(',') << " resume=" << bool(lastEventId);
+    m_hub->open(std::move(stream), std::move(responder));
+}

@@ -1,0 +1,28 @@
+#pragma once
+
+#include "httplimitstats.h"
+#include "socketguard.h"
+
+#include <QHostAddress>
+#include <QTcpServer>
+
+// A QTcpServer of our own (QtHttpServer's listen() uses a backlog of 50 and never resumes
+// after EMFILE): large backlog, accept errors recovered, and a SocketGuard on every socket
+// before the HTTP server sees it.
+class TcpListener final : public QTcpServer
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(TcpListener)
+
+public:
+    TcpListener(SocketGuard::Limits limits, HttpLimitStats *stats, QObject *parent = nullptr);
+
+protected:
+    void incomingConnection(qintptr descriptor) override;
+
+private:
+    void handleAcceptError(QAbstractSocket::SocketError error);
+
+    SocketGuard::Limits m_limits;
+    HttpLimitStats *m_stats;
+};

@@ -1,0 +1,40 @@
+#pragma once
+
+#include "event.h"
+
+#include <QHash>
+#include <QList>
+#include <QSet>
+
+class SseConnection;
+
+// The open streams, indexed by every dimension an event can select on: event name (URL
+// filter), session, user (id and name) and group (id and name). Finding the recipients of
+// an event costs in proportion to the streams it reaches, never a scan of all streams for
+// a filtered or targeted push. One registry per thread: no locking.
+class ConnectionRegistry final
+{
+public:
+    void add(SseConnection *connection);
+    void remove(SseConnection *connection);
+    SseConnection *find(quint64 id) const { return m_byId.value(id); }
+    int size() const { return int(m_byId.size()); }
+    QList<SseConnection *> all() const { return m_byId.values(); }
+
+    // The streams that are to receive the event, each once.
+    QList<SseConnection *> recipients(const Event &event) const;
+
+private:
+    using Set = QSet<SseConnection *>;
+    static void index(QHash<QString, Set> &index, const QStringList &keys, SseConnection *c);
+    static void unindex(QHash<QString, Set> &index, const QStringList &keys, SseConnection *c);
+    static QStringList userKeys(const SseConnection *connection);
+    static QStringList groupKeys(const SseConnection *connection);
+
+    QHash<quint64, SseConnection *> m_byId;
+    Set m_unfiltered;
+    QHash<QString, Set> m_byEventName;
+    QHash<QString, Set> m_bySession;
+    QHash<QString, Set> m_byUser;  // id and name
+    QHash<QString, Set> m_byGroup; // id and name
+};

@@ -1,0 +1,193 @@
+#include "hub.h"
+
+#include "sseencoder.h"
+
+#include <QLoggingCategory>
+
+Q_LOGGING_CATEGORY(lcHub, "eventsource.server.hub")
+
+namespace {
+
+QByteArray gapFrame(EventLog::ResumeStatus status)
+{
+    const QByteArray data = status == EventLog::ResumeStatus::TooOld ? R"({"reason":"too-old"})"
+                                                                     : R"({"reason":"unknown"})";
+    return SseEncoder::event({}, Hub::gapEventName, data).value_or(QByteArray());
+}
+
+} // namespace
+
+Hub::Hub(std::unique_ptr<EventLog> log, Options options, QObject *parent)
+    : QObject(parent)
+    , m_log(std::move(log))
+    , m_options(options)
+{
+    m_uptime.start();
+    m_flushTimer.setSingleShot(true);
+    m_flushTimer.setInterval(0);
+    connect(&m_flushTimer, &QTimer::timeout, this, &Hub::flushPending);
+    m_heartbeatTimer.setInterval(m_options.heartbeatMs);
+    connect(&m_heartbeatTimer, &QTimer::timeout, this, &Hub::sendHeartbeats);
+    m_heartbeatTimer.start();
+}
+
+Hub::~Hub()
+{
+    // Streams are children; make sure none calls back into a half-destroyed hub.
+    for (SseConnection *connection : m_registry.all())
+        disconnect(connection, nullptr, this, nullptr);
+    m_log->flush();
+}
+
+Hub::PublishResult Hub::push(const QByteArray &data, const Target &target)
+{
+    return pushEvent({}, data, target);
+}
+
+Hub::PublishResult Hub::pushEvent(const QByteArray &name, const QByteArray &data, const Target &target)
+{
+    Event draft;
+    draft.name = name;
+    draft.data = data;
+    draft.target = target;
+    return publish(std::move(draft));
+}
+
+Hub::PublishResult Hub::pushJson(const QByteArray &name, const QJsonValue &value, const Target &target)
+{
+    return pushEvent(name, Event::encodeJson(value), target);
+}
+
+Hub::PublishResult Hub::publish(Event draft)
+{
+    const auto refuse = [this](PublishError error, QString message) {
+        ++m_stats.eventsRejected;
+        if (error == PublishError::TooLarge)
+            ++m_stats.eventsTooLarge;
+        return PublishResult{{}, 0, error, std::move(message)};
+    };
+    if (const QString error = Event::nameError(draft.name); !error.isEmpty())
+        return refuse(PublishError::InvalidName, error);
+    if (draft.data.contains('\0'))
+        return refuse(PublishError::InvalidData, QStringLiteral("data must not contain NUL"));
+    if (draft.data.size() > m_options.maxEventBytes)
+        return refuse(PublishError::TooLarge,
+                      QStringLiteral("event data is %1 bytes; the limit is %2")
+                          .arg(draft.data.size()).arg(m_options.maxEventBytes));
+
+    const Event event = m_log->append(std::move(draft));
+    const QList<SseConnection *> recipients = m_registry.recipients(event);
+    for (SseConnection *connection : recipients) {
+        connection->enqueueEvent(event);
+        schedule(connection);
+    }
+    ++m_stats.eventsPublished;
+    m_stats.deliveries += recipients.size();
+    Q_EMIT eventPublished(event, int(recipients.size()));
+    return PublishResult{event.id, int(recipients.size()), PublishError::None, {}};
+}
+
+SseConnection *Hub::open(StreamRequest request, QHttpServerResponder &&responder)
+{
+    auto *connection = new SseConnection(std::move(request.info), std::move(responder),
+                                         m_options.maxBufferBytes, this);
+    connection->start(request.headers);
+    QByteArray preamble = SseEncoder::retry(m_options.retryMs);
+    if (m_options.initialPadding > 0)
+        preamble += ':' + QByteArray(m_options.initialPadding, ' ') + "\n\n";
+    connection->enqueue(preamble);
+    if (request.lastEventId) {
+        const EventLog::Replay replay = m_log->replaySince(*request.lastEventId);
+        if (replay.status != EventLog::ResumeStatus::Exact) {
+            ++m_stats.resumeGaps;
+            connection->enqueue(gapFrame(replay.status));
+        }
+        for (const Event &event : replay.events) {
+            if (!connection->accepts(event))
+                continue;
+            connection->enqueueEvent(event);
+            ++m_stats.replayedEvents;
+        }
+    }
+    // Tell the client where it stands even if nothing was sent: a reconnect then resumes
+    // from here instead of missing what is published meanwhile.
+    const QByteArray head = m_log->headId();
+    if (connection->lastEventId() != head)
+        connection->enqueueIdUpdate(head);
+    schedule(connection);
+
+    connect(connection, &SseConnection::closed, this, &Hub::handleConnectionClosed);
+    m_registry.add(connection);
+    ++m_stats.connectionsOpened;
+    Q_EMIT connectionOpened(connection);
+    return connection;
+}
+
+bool Hub::kick(quint64 connectionId)
+{
+    SseConnection *connection = m_registry.find(connectionId);
+    if (!connection)
+        return false;
+    ++m_stats.kicked;
+    connection->close(SseConnection::CloseReason::Kicked);
+    return true;
+}
+
+void Hub::shutdown()
+{
+    m_shuttingDown = true;
+    m_heartbeatTimer.stop();
+    m_log->flush();
+    const QByteArray finalRetry = SseEncoder::retry(m_options.retryMs);
+    const QList<SseConnection *> all = m_registry.all();
+    for (SseConnection *connection : all) {
+        connection->enqueue(finalRetry);
+        connection->close(SseConnection::CloseReason::Shutdown);
+    }
+    if (m_registry.size() == 0)
+        QTimer::singleShot(0, this, &Hub::drained);
+}
+
+void Hub::schedule(SseConnection *connection)
+{
+    m_pending.insert(connection);
+    if (!m_flushTimer.isActive())
+        m_flushTimer.start();
+}
+
+void Hub::flushPending()
+{
+    const QSet<SseConnection *> pending = std::exchange(m_pending, {});
+    for (SseConnection *connection : pending)
+        m_stats.bytesSent += connection->flush();
+}
+
+void Hub::sendHeartbeats()
+{
+    const QByteArray head = m_log->headId();
+    const QByteArray comment = ":\n";
+    for (SseConnection *connection : m_registry.all()) {
+        if (connection->takeActivity())
+            continue;
+        connection->enqueue(comment);
+        // Idle streams that missed filtered or targeted events also learn the head id, so a
+        // resume never asks for an id the log has long dropped.
+        if (connection->lastEventId() != head)
+            connection->enqueueIdUpdate(head);
+        else
+            connection->enqueue("\n");
+        connection->takeActivity();
+        schedule(connection);
+    }
+}
+
+void Hub::handleConnectionClosed(SseConnection *connection, SseConnection::CloseReason reason)
+{
+    m_registry.remove(connection);
+    m_pending.remove(connection);
+    if (reason == SseConnection::CloseReason::SlowConsumer)
+        ++m_stats.slowConsumersDropped;
+    Q_EMIT connectionClosed(connection->info().id, reason);
+    if (m_shuttingDown && m_registry.size() == 0)
+        Q_EMIT drained();
+}

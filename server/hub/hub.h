@@ -1,0 +1,105 @@
+#pragma once
+
+#include "connectionregistry.h"
+#include "eventlog.h"
+#include "hubstats.h"
+#include "sseconnection.h"
+
+#include <QElapsedTimer>
+#include <QJsonValue>
+#include <QObject>
+#include <QTimer>
+
+#include <memory>
+
+// The heart of the server: publishing assigns an id (event log), encodes the event once,
+// finds its recipients through the registry's indices and queues the shared frame on each;
+// queued frames go out once per event-loop turn. The C++ API mirrors wakanda-eventsource:
+// push, pushEvent and their JSON variants, each returning the event id.
+class Hub final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(Hub)
+
+public:
+    struct Options
+    {
+        int heartbeatMs = 15000;
+        int retryMs = 3000;
+        int initialPadding = 0;
+        qint64 maxBufferBytes = 512 * 1024;
+        qint64 maxEventBytes = 64 * 1024;
+    };
+
+    enum class PublishError { None, InvalidName, InvalidData, TooLarge };
+    Q_ENUM(PublishError)
+    struct PublishResult
+    {
+        QByteArray id;
+        int delivered = 0;
+        PublishError error = PublishError::None;
+        QString message;
+    };
+
+    // What a subscriber asked for when it opened a stream.
+    struct StreamRequest
+    {
+        SseConnection::Info info;
+        std::optional<QByteArray> lastEventId;
+        QList<std::pair<QByteArray, QByteArray>> headers; // added to the fixed SSE headers
+    };
+
+    // The name of the event a resumed stream gets when its Last-Event-ID could not be
+    // resumed exactly (data {"reason": "too-old"} or {"reason": "unknown"}); all retained
+    // events follow it.
+    static constexpr char gapEventName[] = "eventsource-gap";
+
+    Hub(std::unique_ptr<EventLog> log, Options options, QObject *parent = nullptr);
+    ~Hub() override;
+
+    PublishResult push(const QByteArray &data, const Target &target = {});
+    PublishResult pushEvent(const QByteArray &name, const QByteArray &data, const Target &target = {});
+    // The value is sent JSON-encoded (a string becomes "\"...\"").
+    PublishResult pushJson(const QByteArray &name, const QJsonValue &value, const Target &target = {});
+    PublishResult publish(Event draft);
+
+    // Starts a stream on the responder: headers, retry, replay, then live events.
+    SseConnection *open(StreamRequest request, QHttpServerResponder &&responder);
+    bool kick(quint64 connectionId);
+    // Every stream gets a final retry and is closed; the history is flushed.
+    void shutdown();
+
+    quint64 nextConnectionId() { return ++m_lastConnectionId; }
+    void countRejectedConnection() { ++m_stats.connectionsRejected; }
+    int connectionCount() const { return m_registry.size(); }
+    QList<SseConnection *> connections() const { return m_registry.all(); }
+    const HubStats &stats() const { return m_stats; }
+    const EventLog &log() const { return *m_log; }
+    const Options &options() const { return m_options; }
+    qint64 uptimeMs() const { return m_uptime.elapsed(); }
+
+Q_SIGNALS:
+    void connectionOpened(const SseConnection *connection);
+    void connectionClosed(quint64 connectionId, SseConnection::CloseReason reason);
+    void eventPublished(const Event &event, int delivered);
+    // Emitted when the last stream has closed after shutdown().
+    void drained();
+
+private:
+    // Marks the stream for the flush at the end of this event-loop turn.
+    void schedule(SseConnection *connection);
+    void flushPending();
+    void sendHeartbeats();
+    void handleConnectionClosed(SseConnection *connection, SseConnection::CloseReason reason);
+
+    std::unique_ptr<EventLog> m_log;
+    Options m_options;
+    ConnectionRegistry m_registry;
+    QSet<SseConnection *> m_pending;
+    QTimer m_flushTimer;
+    QTimer m_heartbeatTimer;
+    QElapsedTimer m_uptime;
+    HubStats m_stats;
+    quint64 m_lastConnectionId = 0;
+    bool m_shuttingDown = false;
+};

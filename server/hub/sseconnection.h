@@ -1,0 +1,83 @@
+#pragma once
+
+#include "event.h"
+#include "principal.h"
+
+#include <QByteArrayList>
+#include <QDateTime>
+#include <QHttpServerResponder>
+#include <QObject>
+#include <QPointer>
+#include <QTcpSocket>
+
+// One open event stream. Holds the move-only responder for the life of the stream, but
+// writes only while the socket is alive (QPointer + state check: Qt deletes the socket on
+// disconnect and the responder would write to freed memory). Frames queued during one
+// event-loop turn go out in one write; a client that stops reading is dropped once its
+// unsent bytes pass the cap.
+class SseConnection final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(SseConnection)
+
+public:
+    enum class CloseReason { ClientGone, SlowConsumer, Kicked, Shutdown };
+    Q_ENUM(CloseReason)
+
+    struct Info
+    {
+        quint64 id = 0;
+        Principal principal;
+        QByteArrayList filter; // event names; empty: every event and plain messages
+        QString remoteAddress;
+        QString userAgent;
+        QDateTime connectedAt;
+    };
+
+    SseConnection(Info info, QHttpServerResponder &&responder, qint64 maxBufferBytes,
+                  QObject *parent = nullptr);
+
+    const Info &info() const { return m_info; }
+    // Whether this stream is to receive the event: its name passes the URL filter and the
+    // event is addressed to this stream's principal.
+    bool accepts(const Event &event) const;
+    bool acceptsName(QByteArrayView name) const;
+
+    // Sends the status line and headers; body frames follow through enqueue().
+    void start(const QList<std::pair<QByteArray, QByteArray>> &headers);
+    // Queue bytes for the next flush: any frame, an event's frame (counted, its id becomes
+    // the stream's last id), or an id-only block that moves the last id without an event.
+    void enqueue(const QByteArray &frame);
+    void enqueueEvent(const Event &event);
+    void enqueueIdUpdate(const QByteArray &id);
+    bool hasPending() const { return !m_pending.isEmpty(); }
+    // Writes what is queued. Returns the bytes written (0 when the stream is gone).
+    qint64 flush();
+    // Flushes, then closes once the socket has sent everything (or after a short grace).
+    void close(CloseReason reason);
+
+    qint64 eventsSent() const { return m_eventsSent; }
+    qint64 bytesSent() const { return m_bytesSent; }
+    QByteArray lastEventId() const { return m_lastEventId; }
+    // True when something was queued since the last call; the heartbeat uses it.
+    bool takeActivity();
+
+Q_SIGNALS:
+    void closed(SseConnection *connection, SseConnection::CloseReason reason);
+
+private:
+    void handleSocketGone();
+
+    Info m_info;
+    QHttpServerResponder m_responder;
+    QPointer<QTcpSocket> m_socket;
+    qint64 m_maxBufferBytes;
+    QByteArray m_pending;
+    QByteArray m_lastEventId;
+    qint64 m_eventsSent = 0;
+    qint64 m_bytesSent = 0;
+    qint64 m_pendingEvents = 0;
+    bool m_active = false;
+    bool m_finished = false;
+    CloseReason m_closeReason = CloseReason::ClientGone;
+};

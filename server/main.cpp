@@ -1,0 +1,67 @@
+#include "configloader.h"
+#include "serverapp.h"
+#include "signalwatcher.h"
+
+#include <QCoreApplication>
+#include <QTextStream>
+
+#include <cstdio>
+#include <sys/resource.h>
+
+namespace {
+
+// Every stream is a descriptor: take the whole hard limit.
+void raiseFileLimit()
+{
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &limit);
+    }
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    // The glib dispatcher makes broadcasts super-linear (QT64-NOTES.md): it must be off
+    // before the application object exists.
+    qputenv("QT_NO_GLIB", "1");
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("eventsource-server"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(ESH_VERSION));
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+
+    const ConfigLoader::Result loaded =
+        ConfigLoader::load(QCoreApplication::arguments(), QProcessEnvironment::systemEnvironment());
+    if (!loaded.helpText.isEmpty()) {
+        out << loaded.helpText;
+        return 0;
+    }
+    if (loaded.versionRequested) {
+        out << "eventsource-server " << ESH_VERSION << Qt::endl;
+        return 0;
+    }
+    if (!loaded.config) {
+        err << "eventsource-server: " << loaded.error << Qt::endl;
+        return 2;
+    }
+    raiseFileLimit();
+
+    ServerApp server(*loaded.config);
+    if (const QString error = server.start(); !error.isEmpty()) {
+        err << "eventsource-server: " << error << Qt::endl;
+        return 1;
+    }
+    if (server.adminTokenGenerated())
+        out << "eventsource-server admin-token=" << server.adminToken() << Qt::endl;
+    // One line tools wait for: the ports actually bound (port 0 picks a free one).
+    out << "eventsource-server ready public=" << server.publicPort()
+        << " admin=" << server.adminPort() << Qt::endl;
+
+    SignalWatcher signals_;
+    QObject::connect(&signals_, &SignalWatcher::terminationRequested, &server, &ServerApp::stop);
+    QObject::connect(&server, &ServerApp::stopped, &app, &QCoreApplication::quit);
+    return app.exec();
+}
