@@ -1,5 +1,7 @@
 #include "sseparser.h"
 
+#include "utf8decoder.h"
+
 SseParser::SseParser(qsizetype maxLineBytes)
     : m_maxLineBytes(maxLineBytes)
 {
@@ -34,6 +36,11 @@ QList<SseMessage> SseParser::feed(QByteArrayView chunk)
         if (c != '\r' && c != '\n')
             continue;
         m_line.append(chunk.sliced(start, i - start));
+        if (m_line.size() > m_maxLineBytes) {
+            m_error = true;
+            m_line.clear();
+            return out;
+        }
         processLine(m_line, out);
         m_line.clear();
         m_skipLineFeed = (c == '\r');
@@ -59,13 +66,14 @@ void SseParser::processLine(const QByteArray &line, QList<SseMessage> &out)
     }
     const qsizetype colon = line.indexOf(':');
     if (colon < 0) {
-        processField(QString::fromUtf8(line), QString());
+        processField(Utf8Decoder::decode(line), QString());
         return;
     }
     qsizetype valueStart = colon + 1;
     if (valueStart < line.size() && line[valueStart] == ' ')
         ++valueStart;
-    processField(QString::fromUtf8(line.left(colon)), QString::fromUtf8(line.mid(valueStart)));
+    processField(Utf8Decoder::decode(QByteArrayView(line).first(colon)),
+                 Utf8Decoder::decode(QByteArrayView(line).sliced(valueStart)));
 }
 
 void SseParser::processField(const QString &field, const QString &value)

@@ -1,0 +1,32 @@
+#pragma once
+
+#include <QByteArray>
+#include <QJsonDocument>
+#include <QList>
+
+// A blocking HTTP/1.1 client over a raw socket (one request, Connection: close), so tests
+// see exactly what the server wrote.
+struct HttpResponse
+{
+    int status = 0; // 0: no response (connection failed or closed early)
+    QList<std::pair<QByteArray, QByteArray>> headers;
+    QByteArray body;
+
+    QByteArray header(const QByteArray &name) const;
+    QJsonDocument json() const { return QJsonDocument::fromJson(body); }
+};
+
+struct HttpClient final
+{
+    using Headers = QList<std::pair<QByteArray, QByteArray>>;
+
+    static HttpResponse request(quint16 port, const QByteArray &method, const QByteArray &target,
+                                const QByteArray &body = {}, const Headers &headers = {},
+                                int timeoutMs = 10000);
+    // The admin API with the test token.
+    static HttpResponse admin(quint16 port, const QByteArray &method, const QByteArray &target,
+                              const QByteArray &body = {});
+    // Sends raw bytes and returns whatever comes back until the server closes or times out.
+    static QByteArray raw(quint16 port, const QByteArray &bytes, int timeoutMs = 10000);
+    static HttpResponse parse(const QByteArray &bytes);
+};
