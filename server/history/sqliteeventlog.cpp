@@ -74,8 +74,8 @@ QString SqliteEventLog::load()
     if (!exec(db, QStringLiteral("PRAGMA journal_mode=WAL"), &error)
         || !exec(db, QStringLiteral("PRAGMA synchronous=NORMAL"), &error)
         || !exec(db, QStringLiteral("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"), &error)
-        || !exec(db, QStringLiteral("CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, name BLOB NOT NULL, "
-                                    "data BLOB NOT NULL, target TEXT NOT NULL, created INTEGER NOT NULL)"), &error))
+        || !exec(db, QStringLiteral("CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, name BLOB, "
+                                    "data BLOB, target TEXT, created INTEGER NOT NULL)"), &error))
         return error;
 
     QSqlQuery meta(db);
@@ -143,18 +143,23 @@ void SqliteEventLog::flush()
     if (m_pending.isEmpty())
         return;
     QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    // On failure the batch stays pending (bounded by the ring's capacity: older events
+    // are gone from replay anyway) and the next commit tries again.
     const auto fail = [&](const QString &what) {
         ++m_writeErrors;
         qCWarning(lcHistory).nospace() << "history write failed events=" << m_pending.size()
                                        << " error=" << what;
         db.rollback();
-        m_pending.clear();
+        while (m_pending.size() > qMax(1, capacity()))
+            m_pending.removeFirst();
     };
     if (!db.transaction())
         return fail(db.lastError().text());
     QSqlQuery insert(db);
     insert.prepare(QStringLiteral("INSERT OR REPLACE INTO events (seq, name, data, target, created) "
                                   "VALUES (?, ?, ?, ?, ?)"));
+    // Empty names and data are bound as NULL by Qt; the schema allows it and load() reads
+    // NULL back as empty.
     for (const auto &[seq, event] : std::as_const(m_pending)) {
         insert.addBindValue(seq);
         insert.addBindValue(event.name);

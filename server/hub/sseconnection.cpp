@@ -20,7 +20,8 @@ SseConnection::SseConnection(Info info, QHttpServerResponder &&responder, qint64
     , m_socket(m_responder.socket())
     , m_maxBufferBytes(maxBufferBytes)
 {
-    if (!m_socket) {
+    if (!m_socket || m_socket->state() != QAbstractSocket::ConnectedState) {
+        // Gone before the stream began: close at once, after the hub has registered us.
         QTimer::singleShot(0, this, &SseConnection::handleSocketGone);
         return;
     }
@@ -94,6 +95,10 @@ qint64 SseConnection::flush()
     m_bytesSent += size;
     m_eventsSent += m_pendingEvents;
     m_pendingEvents = 0;
+    // Hand the bytes to the kernel now (one write syscall), so that what stays in Qt's
+    // buffer is only what the client has not taken: that is what the cap bounds.
+    if (m_socket)
+        m_socket->flush();
     if (m_socket && m_socket->bytesToWrite() > m_maxBufferBytes) {
         qCInfo(lcStream).nospace() << "slow consumer dropped id=" << m_info.id
                                    << " unsent=" << m_socket->bytesToWrite();
