@@ -3,12 +3,14 @@
 #include "httpreply.h"
 #include "hub.h"
 #include "metricsformatter.h"
+#include "pauserequest.h"
 #include "pushrequest.h"
 
 #include <QHttpServerRequest>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
+#include <QUrlQuery>
 
 Q_LOGGING_CATEGORY(lcAdmin, "eventsource.server.admin")
 
@@ -25,6 +27,11 @@ bool sameSecret(const QByteArray &a, const QByteArray &b)
     for (qsizetype i = 0; i < a.size(); ++i)
         diff |= static_cast<unsigned char>(a[i] ^ other[i]);
     return diff == 0;
+}
+
+QJsonValue nullable(const QString &text)
+{
+    return text.isEmpty() ? QJsonValue() : QJsonValue(text);
 }
 
 Status statusFor(Hub::PublishError error)
@@ -72,10 +79,15 @@ void AdminEndpoint::handle(const QHttpServerRequest &request, QHttpServerRespond
             return methodNotAllowed(responder, "POST");
         return push(request, responder);
     }
+    if (path == QLatin1String("/api/pause")) {
+        if (method != Method::Post)
+            return methodNotAllowed(responder, "POST");
+        return pause(request, responder);
+    }
     if (path == QLatin1String("/api/connections")) {
         if (method != Method::Get)
             return methodNotAllowed(responder, "GET");
-        return listConnections(responder);
+        return listConnections(request, responder);
     }
     if (path.startsWith(QLatin1String("/api/connections/"))) {
         if (method != Method::Delete)
@@ -96,18 +108,44 @@ void AdminEndpoint::handle(const QHttpServerRequest &request, QHttpServerRespond
     HttpReply::error(responder, Status::NotFound, QStringLiteral("not found"));
 }
 
-void AdminEndpoint::push(const QHttpServerRequest &request, QHttpServerResponder &responder)
+std::optional<QJsonObject> AdminEndpoint::jsonBody(const QHttpServerRequest &request,
+                                                   QHttpServerResponder &responder)
 {
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(request.body(), &parseError);
-    if (parseError.error != QJsonParseError::NoError)
-        return HttpReply::error(responder, Status::BadRequest,
-                                QStringLiteral("body is not valid JSON: %1 at offset %2")
-                                    .arg(parseError.errorString()).arg(parseError.offset));
-    if (!document.isObject())
-        return HttpReply::error(responder, Status::BadRequest,
-                                QStringLiteral("body must be a JSON object"));
-    PushRequest parsed = PushRequest::fromJson(document.object());
+    if (parseError.error != QJsonParseError::NoError) {
+        HttpReply::error(responder, Status::BadRequest,
+                         QStringLiteral("body is not valid JSON: %1 at offset %2")
+                             .arg(parseError.errorString()).arg(parseError.offset));
+        return std::nullopt;
+    }
+    if (!document.isObject()) {
+        HttpReply::error(responder, Status::BadRequest, QStringLiteral("body must be a JSON object"));
+        return std::nullopt;
+    }
+    return document.object();
+}
+
+void AdminEndpoint::pause(const QHttpServerRequest &request, QHttpServerResponder &responder)
+{
+    const std::optional<QJsonObject> body = jsonBody(request, responder);
+    if (!body)
+        return;
+    QString error;
+    const std::optional<PauseRequest> parsed = PauseRequest::fromJson(*body, &error);
+    if (!parsed)
+        return HttpReply::error(responder, Status::BadRequest, error);
+    const int paused = m_hub->pause(parsed->delayMs, parsed->target, parsed->exceptGroups);
+    HttpReply::json(responder, {{QStringLiteral("paused"), paused},
+                                {QStringLiteral("delay"), parsed->delayMs}});
+}
+
+void AdminEndpoint::push(const QHttpServerRequest &request, QHttpServerResponder &responder)
+{
+    const std::optional<QJsonObject> body = jsonBody(request, responder);
+    if (!body)
+        return;
+    PushRequest parsed = PushRequest::fromJson(*body);
     if (!parsed.draft)
         return HttpReply::error(responder, Status::BadRequest, parsed.error);
     const Hub::PublishResult result = m_hub->publish(std::move(*parsed.draft));
@@ -117,11 +155,24 @@ void AdminEndpoint::push(const QHttpServerRequest &request, QHttpServerResponder
                                 {QStringLiteral("delivered"), result.delivered}});
 }
 
-void AdminEndpoint::listConnections(QHttpServerResponder &responder)
+void AdminEndpoint::listConnections(const QHttpServerRequest &request, QHttpServerResponder &responder)
 {
+    // ?user= and ?group= (id or name) go through the registry's indices.
+    const QUrlQuery query(request.url());
+    const QString user = query.queryItemValue(QStringLiteral("user"), QUrl::FullyDecoded);
+    const QString group = query.queryItemValue(QStringLiteral("group"), QUrl::FullyDecoded);
+    Target target;
+    if (!user.isEmpty())
+        target.users.append(user);
+    else if (!group.isEmpty())
+        target.groups.append(group);
     QJsonArray list;
-    for (const SseConnection *connection : m_hub->connections())
+    for (const SseConnection *connection : m_hub->connections(target)) {
+        const Principal &principal = connection->info().principal;
+        if (!group.isEmpty() && !principal.groupIds.contains(group) && !principal.groupNames.contains(group))
+            continue;
         list.append(connectionJson(*connection));
+    }
     HttpReply::json(responder, {{QStringLiteral("count"), list.size()},
                                 {QStringLiteral("connections"), list}});
 }
@@ -142,8 +193,15 @@ QJsonObject AdminEndpoint::connectionJson(const SseConnection &connection)
     QJsonArray filter;
     for (const QByteArray &name : info.filter)
         filter.append(QString::fromUtf8(name));
+
     return {{QStringLiteral("id"), QString::number(info.id)},
             {QStringLiteral("session"), info.principal.sessionId},
+            {QStringLiteral("userId"), nullable(info.principal.userId)},
+            {QStringLiteral("userName"), nullable(info.principal.userName)},
+            {QStringLiteral("groups"), QJsonArray::fromStringList(info.principal.groupNames)},
+            {QStringLiteral("groupIds"), QJsonArray::fromStringList(info.principal.groupIds)},
+            {QStringLiteral("expiresAt"), info.expiresAt.isValid()
+                 ? QJsonValue(info.expiresAt.toString(Qt::ISODate)) : QJsonValue()},
             {QStringLiteral("remoteAddress"), info.remoteAddress},
             {QStringLiteral("userAgent"), info.userAgent},
             {QStringLiteral("filter"), filter},
@@ -170,6 +228,8 @@ QJsonObject AdminEndpoint::statsJson() const
             {QStringLiteral("resumeGaps"), s.resumeGaps},
             {QStringLiteral("droppedSlowConsumers"), s.slowConsumersDropped},
             {QStringLiteral("kicked"), s.kicked},
+            {QStringLiteral("paused"), s.paused},
+            {QStringLiteral("tokenExpired"), s.tokenExpired},
             {QStringLiteral("history"), QJsonObject{{QStringLiteral("size"), log.size()},
                                                     {QStringLiteral("capacity"), log.capacity()},
                                                     {QStringLiteral("headId"), QString::fromLatin1(log.headId())},

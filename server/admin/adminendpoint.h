@@ -5,6 +5,8 @@
 #include <QHttpServerResponder>
 #include <QJsonObject>
 
+#include <optional>
+
 class Hub;
 class QHttpServerRequest;
 class SseConnection;
@@ -21,8 +23,12 @@ public:
 
 private:
     bool authorized(const QHttpServerRequest &request) const;
+    // The request body as a JSON object, or an error already answered.
+    static std::optional<QJsonObject> jsonBody(const QHttpServerRequest &request,
+                                               QHttpServerResponder &responder);
     void push(const QHttpServerRequest &request, QHttpServerResponder &responder);
-    void listConnections(QHttpServerResponder &responder);
+    void pause(const QHttpServerRequest &request, QHttpServerResponder &responder);
+    void listConnections(const QHttpServerRequest &request, QHttpServerResponder &responder);
     void deleteConnection(const QString &id, QHttpServerResponder &responder);
 
     Hub *m_hub;

@@ -41,6 +41,8 @@ QByteArray MetricsFormatter::format(const Hub &hub, const HttpLimitStats &http)
     w.metric("eventsource_replayed_events_total", "counter", "Events replayed after Last-Event-ID.", s.replayedEvents);
     w.metric("eventsource_resume_gaps_total", "counter", "Resumes from an unknown or too old id.", s.resumeGaps);
     w.metric("eventsource_kicked_total", "counter", "Streams closed by an operator.", s.kicked);
+    w.metric("eventsource_paused_total", "counter", "Streams paused (retry sent, then closed).", s.paused);
+    w.metric("eventsource_token_expired_total", "counter", "Streams closed as their token expired.", s.tokenExpired);
     w.metric("eventsource_history_events", "gauge", "Events kept for replay.", hub.log().size());
     w.metric("eventsource_uptime_seconds", "gauge", "Seconds since start.", hub.uptimeMs() / 1000);
     w.header("eventsource_limit_hits_total", "counter", "Requests or streams refused or closed by a limit.");

@@ -169,7 +169,7 @@ std::optional<QStringList> fileValues(const QJsonValue &value)
     if (value.isString())
         return QStringList{value.toString()};
     if (value.isDouble())
-        return QStringList{QString::number(value.toDouble(), 'f', 0)};
+        return QStringList{QString::number(value.toDouble(), 'g', 17)}; // 5.5 stays 5.5, and is refused
     if (value.isBool())
         return QStringList{value.toBool() ? QStringLiteral("true") : QStringLiteral("false")};
     if (value.isArray()) {

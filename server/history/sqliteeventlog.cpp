@@ -35,14 +35,20 @@ SqliteEventLog::OpenResult SqliteEventLog::open(const QString &dataDir, int capa
         return {nullptr, QStringLiteral("cannot create data dir %1").arg(dataDir)};
     static int counter = 0;
     const QString name = QStringLiteral("eventsource-history-%1").arg(++counter);
-    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
-    db.setDatabaseName(QDir(dataDir).filePath(QStringLiteral("history.sqlite")));
+    const QString file = QDir(dataDir).filePath(QStringLiteral("history.sqlite"));
+    QString error;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+        db.setDatabaseName(file);
+        if (!db.open())
+            error = QStringLiteral("cannot open %1: %2").arg(file, db.lastError().text());
+    }
+    // The log owns the connection from here: its destructor removes it.
     std::unique_ptr<SqliteEventLog> log(new SqliteEventLog(name, capacity));
-    if (!db.open())
-        return {nullptr, QStringLiteral("cannot open %1: %2").arg(db.databaseName(), db.lastError().text())};
-    const QString error = log->load();
+    if (error.isEmpty())
+        error = log->load();
     if (!error.isEmpty())
-        return {nullptr, QStringLiteral("history %1: %2").arg(db.databaseName(), error)};
+        return {nullptr, QStringLiteral("history %1: %2").arg(file, error)};
     return {std::move(log), {}};
 }
 

@@ -29,7 +29,11 @@ CorsPolicy::Verdict CorsPolicy::check(const QHttpServerRequest &request) const
         return Verdict::NoOrigin;
     const QUrl url(QString::fromUtf8(origin));
     const QByteArray host = request.value("Host").toLower();
-    const QString authority = url.host().toLower() + (url.port() >= 0 ? QStringLiteral(":%1").arg(url.port()) : QString());
+    QString authority = url.host().toLower();
+    if (authority.contains(u':'))
+        authority = u'[' + authority + u']'; // an IPv6 literal, as Host writes it
+    if (url.port() >= 0)
+        authority += QStringLiteral(":%1").arg(url.port());
     if (!host.isEmpty() && authority == QString::fromUtf8(host))
         return Verdict::SameOrigin;
     if (m_any || m_origins.contains(normalised(QString::fromUtf8(origin))))

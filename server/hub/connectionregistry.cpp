@@ -90,6 +90,24 @@ QList<SseConnection *> ConnectionRegistry::recipients(const Event &event) const
         }
         return out;
     }
+    const Set candidates = targeted(event.target);
+    for (SseConnection *c : candidates) {
+        if (c->acceptsName(event.name))
+            out.append(c);
+    }
+    return out;
+}
+
+QList<SseConnection *> ConnectionRegistry::addressed(const Target &target) const
+{
+    if (target.isBroadcast())
+        return all();
+    const Set set = targeted(target);
+    return QList<SseConnection *>(set.begin(), set.end());
+}
+
+QSet<SseConnection *> ConnectionRegistry::targeted(const Target &target) const
+{
     Set candidates;
     const auto collect = [&candidates](const QHash<QString, Set> &index, const QStringList &keys) {
         for (const QString &key : keys) {
@@ -98,12 +116,8 @@ QList<SseConnection *> ConnectionRegistry::recipients(const Event &event) const
                 candidates.unite(*it);
         }
     };
-    collect(m_bySession, event.target.sessions);
-    collect(m_byUser, event.target.users);
-    collect(m_byGroup, event.target.groups);
-    for (SseConnection *c : std::as_const(candidates)) {
-        if (c->acceptsName(event.name))
-            out.append(c);
-    }
-    return out;
+    collect(m_bySession, target.sessions);
+    collect(m_byUser, target.users);
+    collect(m_byGroup, target.groups);
+    return candidates;
 }

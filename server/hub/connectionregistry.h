@@ -23,6 +23,8 @@ public:
 
     // The streams that are to receive the event, each once.
     QList<SseConnection *> recipients(const Event &event) const;
+    // The streams a target addresses, whatever their event filter (all for a broadcast).
+    QList<SseConnection *> addressed(const Target &target) const;
 
 private:
     using Set = QSet<SseConnection *>;
@@ -30,6 +32,7 @@ private:
     static void unindex(QHash<QString, Set> &index, const QStringList &keys, SseConnection *c);
     static QStringList userKeys(const SseConnection *connection);
     static QStringList groupKeys(const SseConnection *connection);
+    QSet<SseConnection *> targeted(const Target &target) const;
 
     QHash<quint64, SseConnection *> m_byId;
     Set m_unfiltered;

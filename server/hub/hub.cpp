@@ -4,6 +4,9 @@
 
 #include <QLoggingCategory>
 
+#include <algorithm>
+#include <climits>
+
 Q_LOGGING_CATEGORY(lcHub, "eventsource.server.hub")
 
 namespace {
@@ -29,6 +32,8 @@ Hub::Hub(std::unique_ptr<EventLog> log, Options options, QObject *parent)
     m_heartbeatTimer.setInterval(m_options.heartbeatMs);
     connect(&m_heartbeatTimer, &QTimer::timeout, this, &Hub::sendHeartbeats);
     m_heartbeatTimer.start();
+    m_expiryTimer.setSingleShot(true);
+    connect(&m_expiryTimer, &QTimer::timeout, this, &Hub::closeExpired);
 }
 
 Hub::~Hub()
@@ -56,6 +61,65 @@ Hub::PublishResult Hub::pushEvent(const QByteArray &name, const QByteArray &data
 Hub::PublishResult Hub::pushJson(const QByteArray &name, const QJsonValue &value, const Target &target)
 {
     return pushEvent(name, Event::encodeJson(value), target);
+}
+
+Hub::PublishResult Hub::pushEventToSessions(const QStringList &sessions, const QByteArray &name,
+                                             const QByteArray &data)
+{
+    return pushEvent(name, data, Target{sessions, {}, {}});
+}
+
+Hub::PublishResult Hub::pushEventToUsers(const QStringList &users, const QByteArray &name,
+                                         const QByteArray &data)
+{
+    return pushEvent(name, data, Target{{}, users, {}});
+}
+
+Hub::PublishResult Hub::pushEventToGroups(const QStringList &groups, const QByteArray &name,
+                                          const QByteArray &data)
+{
+    return pushEvent(name, data, Target{{}, {}, groups});
+}
+
+Hub::PublishResult Hub::pushEventToPrincipal(const Principal &principal, const QByteArray &name,
+                                             const QByteArray &data)
+{
+    Target target;
+    if (!principal.userId.isEmpty())
+        target.users.append(principal.userId);
+    else if (!principal.sessionId.isEmpty())
+        target.sessions.append(principal.sessionId);
+    if (target.isBroadcast())
+        return PublishResult{{}, 0, PublishError::InvalidTarget,
+                             QStringLiteral("the principal has neither a user nor a session")};
+    return pushEvent(name, data, target);
+}
+
+int Hub::pause(int delayMs, const Target &target, const QStringList &exceptGroups)
+{
+    const QByteArray retry = SseEncoder::retry(delayMs);
+    int paused = 0;
+    for (SseConnection *connection : m_registry.addressed(target)) {
+        const Principal &principal = connection->info().principal;
+        const bool spared = std::any_of(exceptGroups.begin(), exceptGroups.end(), [&](const QString &group) {
+            return principal.groupIds.contains(group) || principal.groupNames.contains(group);
+        });
+        if (spared)
+            continue;
+        connection->enqueue(retry);
+        connection->close(SseConnection::CloseReason::Paused);
+        ++paused;
+    }
+    m_stats.paused += paused;
+    return paused;
+}
+
+int Hub::closeSession(const QString &sessionId)
+{
+    const QList<SseConnection *> streams = m_registry.addressed(Target{{sessionId}, {}, {}});
+    for (SseConnection *connection : streams)
+        connection->close(SseConnection::CloseReason::SessionChanged);
+    return int(streams.size());
 }
 
 Hub::PublishResult Hub::publish(Event draft)
@@ -118,6 +182,7 @@ SseConnection *Hub::open(StreamRequest request, QHttpServerResponder &&responder
 
     connect(connection, &SseConnection::closed, this, &Hub::handleConnectionClosed);
     m_registry.add(connection);
+    watchExpiry(connection);
     ++m_stats.connectionsOpened;
     Q_EMIT connectionOpened(connection);
     return connection;
@@ -181,8 +246,42 @@ void Hub::sendHeartbeats()
     }
 }
 
+void Hub::watchExpiry(SseConnection *connection)
+{
+    const QDateTime expiresAt = connection->info().expiresAt;
+    if (!expiresAt.isValid())
+        return;
+    m_expiries.insert(expiresAt, connection->info().id);
+    if (m_expiries.firstKey() == expiresAt)
+        armExpiryTimer();
+}
+
+void Hub::armExpiryTimer()
+{
+    if (m_expiries.isEmpty())
+        return;
+    const qint64 wait = QDateTime::currentDateTimeUtc().msecsTo(m_expiries.firstKey());
+    m_expiryTimer.start(int(std::clamp<qint64>(wait, 0, INT_MAX)));
+}
+
+void Hub::closeExpired()
+{
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    while (!m_expiries.isEmpty() && m_expiries.firstKey() <= now) {
+        const quint64 id = m_expiries.first();
+        m_expiries.erase(m_expiries.begin());
+        if (SseConnection *connection = m_registry.find(id)) {
+            ++m_stats.tokenExpired;
+            connection->close(SseConnection::CloseReason::TokenExpired);
+        }
+    }
+    armExpiryTimer();
+}
+
 void Hub::handleConnectionClosed(SseConnection *connection, SseConnection::CloseReason reason)
 {
+    if (const QDateTime expiresAt = connection->info().expiresAt; expiresAt.isValid())
+        m_expiries.remove(expiresAt, connection->info().id);
     m_registry.remove(connection);
     m_pending.remove(connection);
     if (reason == SseConnection::CloseReason::SlowConsumer)

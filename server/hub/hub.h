@@ -7,6 +7,7 @@
 
 #include <QElapsedTimer>
 #include <QJsonValue>
+#include <QMultiMap>
 #include <QObject>
 #include <QTimer>
 
@@ -31,7 +32,7 @@ public:
         qint64 maxEventBytes = 64 * 1024;
     };
 
-    enum class PublishError { None, InvalidName, InvalidData, TooLarge };
+    enum class PublishError { None, InvalidName, InvalidData, InvalidTarget, TooLarge };
     Q_ENUM(PublishError)
     struct PublishResult
     {
@@ -63,6 +64,21 @@ public:
     PublishResult pushJson(const QByteArray &name, const QJsonValue &value, const Target &target = {});
     PublishResult publish(Event draft);
 
+    // Targeted pushes (wakanda-eventsource's pushEventToSession/User/Group): one or several
+    // sessions, users or groups, by id or by name; an empty name sends a plain message.
+    PublishResult pushEventToSessions(const QStringList &sessions, const QByteArray &name, const QByteArray &data);
+    PublishResult pushEventToUsers(const QStringList &users, const QByteArray &name, const QByteArray &data);
+    PublishResult pushEventToGroups(const QStringList &groups, const QByteArray &name, const QByteArray &data);
+    // To the user (by id) and session of a principal, as the seed takes a User object.
+    PublishResult pushEventToPrincipal(const Principal &principal, const QByteArray &name, const QByteArray &data);
+
+    // pause(delay): the addressed streams, except those in exceptGroups (by id or name),
+    // get "retry: delayMs" and are closed, so clients come back after the delay. Returns
+    // how many were paused.
+    int pause(int delayMs, const Target &target = {}, const QStringList &exceptGroups = {});
+    // Closes every stream of a session (login or logout changed who it is).
+    int closeSession(const QString &sessionId);
+
     // Starts a stream on the responder: headers, retry, replay, then live events.
     SseConnection *open(StreamRequest request, QHttpServerResponder &&responder);
     bool kick(quint64 connectionId);
@@ -73,6 +89,7 @@ public:
     void countRejectedConnection() { ++m_stats.connectionsRejected; }
     int connectionCount() const { return m_registry.size(); }
     QList<SseConnection *> connections() const { return m_registry.all(); }
+    QList<SseConnection *> connections(const Target &target) const { return m_registry.addressed(target); }
     const HubStats &stats() const { return m_stats; }
     const EventLog &log() const { return *m_log; }
     const Options &options() const { return m_options; }
@@ -91,6 +108,9 @@ private:
     void flushPending();
     void sendHeartbeats();
     void handleConnectionClosed(SseConnection *connection, SseConnection::CloseReason reason);
+    void watchExpiry(SseConnection *connection);
+    void closeExpired();
+    void armExpiryTimer();
 
     std::unique_ptr<EventLog> m_log;
     Options m_options;
@@ -98,6 +118,8 @@ private:
     QSet<SseConnection *> m_pending;
     QTimer m_flushTimer;
     QTimer m_heartbeatTimer;
+    QTimer m_expiryTimer;
+    QMultiMap<QDateTime, quint64> m_expiries; // token expiry → connection id
     QElapsedTimer m_uptime;
     HubStats m_stats;
     quint64 m_lastConnectionId = 0;

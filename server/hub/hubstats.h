@@ -16,4 +16,6 @@ struct HubStats final
     qint64 resumeGaps = 0;          // resumes from an unknown or too old id
     qint64 slowConsumersDropped = 0;
     qint64 kicked = 0;
+    qint64 paused = 0;
+    qint64 tokenExpired = 0;
 };

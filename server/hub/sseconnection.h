@@ -21,7 +21,7 @@ class SseConnection final : public QObject
     Q_DISABLE_COPY_MOVE(SseConnection)
 
 public:
-    enum class CloseReason { ClientGone, SlowConsumer, Kicked, Shutdown };
+    enum class CloseReason { ClientGone, SlowConsumer, Kicked, Paused, TokenExpired, SessionChanged, Shutdown };
     Q_ENUM(CloseReason)
 
     struct Info
@@ -32,6 +32,7 @@ public:
         QString remoteAddress;
         QString userAgent;
         QDateTime connectedAt;
+        QDateTime expiresAt; // when its token expires; invalid: never
     };
 
     SseConnection(Info info, QHttpServerResponder &&responder, qint64 maxBufferBytes,
