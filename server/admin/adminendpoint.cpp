@@ -1,5 +1,7 @@
 #include "adminendpoint.h"
 
+#include "constanttime.h"
+
 #include "httpreply.h"
 #include "hub.h"
 #include "metricsformatter.h"
@@ -18,16 +20,6 @@ namespace {
 
 using Status = QHttpServerResponder::StatusCode;
 using Method = QHttpServerRequest::Method;
-
-// Compares in time independent of where the first difference is.
-bool sameSecret(const QByteArray &a, const QByteArray &b)
-{
-    unsigned char diff = a.size() == b.size() ? 0 : 1;
-    const QByteArray &other = a.size() == b.size() ? b : a;
-    for (qsizetype i = 0; i < a.size(); ++i)
-        diff |= static_cast<unsigned char>(a[i] ^ other[i]);
-    return diff == 0;
-}
 
 QJsonValue nullable(const QString &text)
 {
@@ -60,7 +52,7 @@ bool AdminEndpoint::authorized(const QHttpServerRequest &request) const
     const QByteArray header = request.value("Authorization");
     if (!header.startsWith("Bearer ") && !header.startsWith("bearer "))
         return false;
-    return sameSecret(header.mid(7).trimmed(), m_token);
+    return ConstantTime::equal(header.mid(7).trimmed(), m_token);
 }
 
 void AdminEndpoint::handle(const QHttpServerRequest &request, QHttpServerResponder &&responder)

@@ -8,6 +8,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QHttpServerRequest>
 #include <QLoggingCategory>
 #include <QRandomGenerator>
 #include <QTimer>
@@ -68,6 +69,14 @@ QString ServerApp::start()
     }
     if (const QString error = prepareAdminToken(); !error.isEmpty())
         return error;
+    if (!m_config.usersFile.isEmpty()) {
+        QString error;
+        m_users = UserDirectory::load(m_config.usersFile, &error);
+        if (!m_users)
+            return QStringLiteral("users file %1: %2").arg(m_config.usersFile, error);
+    }
+    if (!m_config.jwtSecret.isEmpty() && m_config.jwtSecret.size() < 32)
+        qCWarning(lcApp) << "the JWT secret is shorter than 32 bytes: tokens can be forged by brute force";
 
     Hub::Options options;
     options.heartbeatMs = m_config.heartbeatMs;
@@ -77,13 +86,27 @@ QString ServerApp::start()
     options.maxEventBytes = qint64(m_config.maxEventKb) * 1024;
     m_hub = new Hub(std::move(log), options, this);
 
+    IdentityResolver::Options identity;
+    identity.jwtSecret = m_config.jwtSecret.toUtf8();
+    identity.jwtCookie = m_config.jwtCookie.toLatin1();
+    identity.sessionCookie = m_config.sessionCookie.toLatin1();
+    identity.allowQueryToken = m_config.allowQueryToken;
+    identity.allowAnonymous = m_config.allowAnonymous;
+    identity.secureCookies = m_config.secureCookies;
+    m_identity = std::make_unique<IdentityResolver>(identity, m_users ? &*m_users : nullptr, &m_sessions);
     m_stream = std::make_unique<StreamEndpoint>(
-        m_hub, StreamEndpoint::Options{m_config.path, m_config.allowOrigins,
-                                       m_config.maxConnections, m_config.retryMs});
+        m_hub, m_identity.get(),
+        StreamEndpoint::Options{m_config.path, m_config.allowOrigins, m_config.maxConnections,
+                                m_config.retryMs});
+    m_login = std::make_unique<LoginEndpoint>(m_hub, m_users ? &*m_users : nullptr, &m_sessions,
+                                              m_identity.get(), CorsPolicy(m_config.allowOrigins));
     m_admin = std::make_unique<AdminEndpoint>(m_hub, m_config.adminToken.toLatin1(), &m_httpStats);
     m_publicListener = new HttpListener(
         [this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
-            m_stream->handle(request, std::move(responder));
+            if (LoginEndpoint::handles(request.url().path()))
+                m_login->handle(request, std::move(responder));
+            else
+                m_stream->handle(request, std::move(responder));
         }, this);
     m_adminListener = new HttpListener(
         [this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {

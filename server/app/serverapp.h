@@ -2,12 +2,17 @@
 
 #include "adminendpoint.h"
 #include "httplimitstats.h"
+#include "identityresolver.h"
+#include "loginendpoint.h"
 #include "serverconfig.h"
+#include "sessionstore.h"
 #include "streamendpoint.h"
+#include "userdirectory.h"
 
 #include <QObject>
 
 #include <memory>
+#include <optional>
 
 class Hub;
 class HttpListener;
@@ -46,7 +51,11 @@ private:
     ServerConfig m_config;
     HttpLimitStats m_httpStats;
     Hub *m_hub = nullptr;
+    std::optional<UserDirectory> m_users;
+    SessionStore m_sessions;
+    std::unique_ptr<IdentityResolver> m_identity;
     std::unique_ptr<StreamEndpoint> m_stream;
+    std::unique_ptr<LoginEndpoint> m_login;
     std::unique_ptr<AdminEndpoint> m_admin;
     HttpListener *m_publicListener = nullptr;
     HttpListener *m_adminListener = nullptr;

@@ -8,12 +8,13 @@
 #include <QLoggingCategory>
 #include <QUrl>
 
+#include <algorithm>
 #include <climits>
 #include <functional>
 
 namespace {
 
-enum class Kind { Text, Number, List, Address };
+enum class Kind { Text, Number, List, Address, Flag };
 
 struct Option
 {
@@ -46,6 +47,17 @@ const Option options[] = {
     {"max-header-kb", Kind::Number, "N", "Largest request head in KiB; larger gets 431. Default 16.", 1, 1024},
     {"request-timeout-ms", Kind::Number, "N",
      "Time allowed to send a whole request, and to idle between requests. Default 10000.", 100},
+    {"jwt-secret", Kind::Text, "SECRET",
+     "HS256 secret for stream tokens (JWT). Prefer EVENTSOURCE_JWT_SECRET: flags show in ps."},
+    {"jwt-cookie", Kind::Text, "NAME", "Cookie holding a stream token. Default eventsource_token."},
+    {"allow-query-token", Kind::Flag, "",
+     "Also accept ?token=<jwt> (for clients that cannot set headers; URLs get logged)."},
+    {"users", Kind::Text, "FILE",
+     "JSON user directory for POST /login and /logout (see eventsource-cli hash-password)."},
+    {"deny-anonymous", Kind::Flag, "", "Refuse streams without a token or login (401)."},
+    {"session-cookie", Kind::Text, "NAME", "Session cookie name. Default eventsource_session."},
+    {"secure-cookies", Kind::Flag, "",
+     "Mark cookies Secure; SameSite=None (behind TLS, for cross-site pages)."},
     {"initial-padding", Kind::Number, "BYTES",
      "Comment padding sent at stream start for old polyfills (2048 for IE). Default 0.", 0, 65536},
 };
@@ -127,23 +139,62 @@ struct Applier
             config.allowOrigins = origins;
             return true;
         }
+        case Kind::Flag: {
+            const QString flag = value.trimmed().toLower();
+            const bool on = flag.isEmpty() || flag == QLatin1String("true") || flag == QLatin1String("1")
+                || flag == QLatin1String("yes") || flag == QLatin1String("on");
+            const bool off = flag == QLatin1String("false") || flag == QLatin1String("0")
+                || flag == QLatin1String("no") || flag == QLatin1String("off");
+            if (!on && !off)
+                return fail(source, option, QStringLiteral("must be true or false, got '%1'").arg(value));
+            if (name == QLatin1String("deny-anonymous"))
+                config.allowAnonymous = !on;
+            else
+                flagField(name) = on;
+            return true;
+        }
         case Kind::Text:
-            if (name == QLatin1String("admin-token")) {
-                if (value.isEmpty() || value.contains(u' '))
-                    return fail(source, option, QStringLiteral("must be non-empty without spaces"));
-                config.adminToken = value;
-            } else if (name == QLatin1String("data-dir")) {
-                config.dataDir = value;
-            } else if (name == QLatin1String("path")) {
-                if (!value.startsWith(u'/') || value.contains(u'?') || value.contains(u'#')
-                    || (value.size() > 1 && value.endsWith(u'/')))
-                    return fail(source, option,
-                                QStringLiteral("must start with / and not end with / (got '%1')").arg(value));
-                config.path = value;
-            }
+            if (value.isEmpty())
+                return fail(source, option, QStringLiteral("must not be empty"));
+            if (name == QLatin1String("admin-token") && value.contains(u' '))
+                return fail(source, option, QStringLiteral("must not contain spaces"));
+            if (name == QLatin1String("path")
+                && (!value.startsWith(u'/') || value.contains(u'?') || value.contains(u'#')
+                    || (value.size() > 1 && value.endsWith(u'/'))))
+                return fail(source, option,
+                            QStringLiteral("must start with / and not end with / (got '%1')").arg(value));
+            if (name.endsWith(QLatin1String("-cookie"))
+                && !std::all_of(value.begin(), value.end(), [](QChar c) {
+                       return c.isLetterOrNumber() || c == u'_' || c == u'-';
+                   }))
+                return fail(source, option, QStringLiteral("must be letters, digits, _ or -"));
+            textField(name) = value;
             return true;
         }
         return true;
+    }
+
+    QString &textField(const QString &name)
+    {
+        static const QHash<QString, QString ServerConfig::*> fields{
+            {QStringLiteral("admin-token"), &ServerConfig::adminToken},
+            {QStringLiteral("data-dir"), &ServerConfig::dataDir},
+            {QStringLiteral("path"), &ServerConfig::path},
+            {QStringLiteral("jwt-secret"), &ServerConfig::jwtSecret},
+            {QStringLiteral("jwt-cookie"), &ServerConfig::jwtCookie},
+            {QStringLiteral("users"), &ServerConfig::usersFile},
+            {QStringLiteral("session-cookie"), &ServerConfig::sessionCookie},
+        };
+        return config.*fields.value(name);
+    }
+
+    bool &flagField(const QString &name)
+    {
+        static const QHash<QString, bool ServerConfig::*> fields{
+            {QStringLiteral("allow-query-token"), &ServerConfig::allowQueryToken},
+            {QStringLiteral("secure-cookies"), &ServerConfig::secureCookies},
+        };
+        return config.*fields.value(name);
     }
 
     int &numberField(const QString &name)
@@ -196,7 +247,7 @@ QString ConfigLoader::helpText()
         "  --config FILE            JSON config file (env EVENTSOURCE_CONFIG).\n");
     for (const Option &option : options) {
         const QString flag = QStringLiteral("--%1 %2").arg(QString::fromLatin1(option.name),
-                                                           QString::fromLatin1(option.valueName));
+                                                           QString::fromLatin1(option.valueName)).trimmed();
         text += QStringLiteral("  %1 %2\n").arg(flag, -24).arg(QString::fromLatin1(option.help));
     }
     text += QStringLiteral(
@@ -218,8 +269,11 @@ ConfigLoader::Result ConfigLoader::load(const QStringList &arguments,
     const QCommandLineOption configFile(QStringLiteral("config"), QString(), QStringLiteral("FILE"));
     parser.addOptions({help, version, configFile});
     for (const Option &option : options) {
-        parser.addOption(QCommandLineOption(QString::fromLatin1(option.name), QString(),
-                                            QString::fromLatin1(option.valueName)));
+        if (option.kind == Kind::Flag)
+            parser.addOption(QCommandLineOption(QString::fromLatin1(option.name), QString()));
+        else
+            parser.addOption(QCommandLineOption(QString::fromLatin1(option.name), QString(),
+                                                QString::fromLatin1(option.valueName)));
     }
     Result result;
     if (!parser.parse(arguments)) {
@@ -290,8 +344,9 @@ ConfigLoader::Result ConfigLoader::load(const QStringList &arguments,
     }
     for (const Option &option : options) {
         const QString name = QString::fromLatin1(option.name);
-        if (parser.isSet(name)
-            && !applier.apply(QStringLiteral("the command line"), option, parser.values(name))) {
+        const QStringList values = option.kind == Kind::Flag ? QStringList{QStringLiteral("true")}
+                                                             : parser.values(name);
+        if (parser.isSet(name) && !applier.apply(QStringLiteral("the command line"), option, values)) {
             result.error = applier.error;
             return result;
         }

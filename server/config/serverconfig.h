@@ -23,4 +23,11 @@ struct ServerConfig final
     int maxHeaderKb = 16;
     int requestTimeoutMs = 10000;
     int initialPadding = 0;   // bytes of comment after "retry", for old polyfills
+    QString jwtSecret;        // empty: tokens refused
+    QString jwtCookie = QStringLiteral("eventsource_token");
+    bool allowQueryToken = false;
+    QString usersFile;        // empty: no /login
+    bool allowAnonymous = true;
+    QString sessionCookie = QStringLiteral("eventsource_session");
+    bool secureCookies = false;
 };

@@ -48,13 +48,14 @@ CorsPolicy::Headers CorsPolicy::responseHeaders(const QHttpServerRequest &reques
             {"Vary", "Origin"}};
 }
 
-CorsPolicy::Headers CorsPolicy::preflightHeaders(const QHttpServerRequest &request) const
+CorsPolicy::Headers CorsPolicy::preflightHeaders(const QHttpServerRequest &request,
+                                                 const QByteArray &methods) const
 {
     Headers headers = responseHeaders(request);
     QByteArray requested = request.value("Access-Control-Request-Headers");
     if (requested.isEmpty())
         requested = "Last-Event-ID, Authorization, Cache-Control";
-    headers.append(std::pair<QByteArray, QByteArray>("Access-Control-Allow-Methods", "GET, OPTIONS"));
+    headers.append(std::pair<QByteArray, QByteArray>("Access-Control-Allow-Methods", methods));
     headers.append(std::pair<QByteArray, QByteArray>("Access-Control-Allow-Headers", requested));
     headers.append(std::pair<QByteArray, QByteArray>("Access-Control-Max-Age", "600"));
     return headers;

@@ -20,7 +20,8 @@ public:
     // Headers for an allowed cross-origin response.
     Headers responseHeaders(const QHttpServerRequest &request) const;
     // Headers answering a preflight (OPTIONS) for an allowed origin.
-    Headers preflightHeaders(const QHttpServerRequest &request) const;
+    Headers preflightHeaders(const QHttpServerRequest &request,
+                             const QByteArray &methods = "GET, OPTIONS") const;
 
 private:
     QStringList m_origins;

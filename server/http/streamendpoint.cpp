@@ -2,12 +2,12 @@
 
 #include "httpreply.h"
 #include "hub.h"
+#include "identityresolver.h"
 #include "socketguard.h"
 #include "sseencoder.h"
 
 #include <QHttpServerRequest>
 #include <QLoggingCategory>
-#include <QRandomGenerator>
 #include <QUrlQuery>
 
 Q_LOGGING_CATEGORY(lcEndpoint, "eventsource.server.http.stream")
@@ -25,18 +25,11 @@ QString peerAddress(const QHttpServerRequest &request)
     return isV4 ? QHostAddress(v4).toString() : address.toString();
 }
 
-QString newSessionId()
-{
-    quint64 bits[2];
-    QRandomGenerator::system()->fillRange(bits);
-    return QString::fromLatin1(QByteArray(reinterpret_cast<const char *>(bits), sizeof bits)
-                                   .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
-}
-
 } // namespace
 
-StreamEndpoint::StreamEndpoint(Hub *hub, Options options)
+StreamEndpoint::StreamEndpoint(Hub *hub, const IdentityResolver *identity, Options options)
     : m_hub(hub)
+    , m_identity(identity)
     , m_options(std::move(options))
     , m_cors(m_options.allowOrigins)
 {
@@ -90,6 +83,13 @@ void StreamEndpoint::handle(const QHttpServerRequest &request, QHttpServerRespon
         lastEventId = idText;
     }
 
+    const IdentityResolver::Identity identity = m_identity->resolve(request);
+    if (!identity.error.isEmpty()) {
+        CorsPolicy::Headers headers = corsHeaders;
+        headers.append(std::pair<QByteArray, QByteArray>("WWW-Authenticate", "Bearer realm=\"eventsource\""));
+        return HttpReply::error(responder, Status::Unauthorized, identity.error, headers);
+    }
+
     if (m_hub->connectionCount() >= m_options.maxConnections) {
         m_hub->countRejectedConnection();
         const QByteArray retryAfter = QByteArray::number(qMax(1, m_options.retryMs / 1000));
@@ -107,7 +107,8 @@ void StreamEndpoint::handle(const QHttpServerRequest &request, QHttpServerRespon
 
     Hub::StreamRequest stream;
     stream.info.id = m_hub->nextConnectionId();
-    stream.info.principal.sessionId = newSessionId();
+    stream.info.principal = identity.principal;
+    stream.info.expiresAt = identity.expiresAt;
     stream.info.filter = filter;
     stream.info.remoteAddress = peerAddress(request);
     stream.info.userAgent = QString::fromUtf8(request.value("User-Agent").left(512));
@@ -118,8 +119,11 @@ void StreamEndpoint::handle(const QHttpServerRequest &request, QHttpServerRespon
                       {"X-Accel-Buffering", "no"},
                       {"Connection", "close"}};
     stream.headers.append(corsHeaders);
+    if (!identity.setCookie.isEmpty())
+        stream.headers.append(std::pair<QByteArray, QByteArray>("Set-Cookie", identity.setCookie));
     qCDebug(lcEndpoint).nospace() << "stream opened id=" << stream.info.id
                                   << " peer=" << stream.info.remoteAddress
+                                  << " user=" << stream.info.principal.userId
                                   << " filter=" << filter.join(',') << " resume=" << bool(lastEventId);
     m_hub->open(std::move(stream), std::move(responder));
 }

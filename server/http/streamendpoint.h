@@ -5,11 +5,12 @@
 #include <QHttpServerResponder>
 
 class Hub;
+class IdentityResolver;
 class QHttpServerRequest;
 
 // The public endpoint: GET <path> streams every event, GET <path>/a,b only events named a
 // or b. Also the CORS preflight, the connection limit and Last-Event-ID (header or
-// ?lastEventId=) for replay.
+// ?lastEventId=) for replay, and who the subscriber is (IdentityResolver).
 class StreamEndpoint final
 {
 public:
@@ -21,11 +22,12 @@ public:
         int retryMs = 3000;
     };
 
-    StreamEndpoint(Hub *hub, Options options);
+    StreamEndpoint(Hub *hub, const IdentityResolver *identity, Options options);
     void handle(const QHttpServerRequest &request, QHttpServerResponder &&responder);
 
 private:
     Hub *m_hub;
+    const IdentityResolver *m_identity;
     Options m_options;
     CorsPolicy m_cors;
 };

@@ -1,0 +1,136 @@
+#include "loginendpoint.h"
+
+#include "httpreply.h"
+#include "hub.h"
+#include "identityresolver.h"
+#include "sessionstore.h"
+#include "userdirectory.h"
+
+#include <QHttpServerRequest>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLoggingCategory>
+#include <QUrlQuery>
+
+Q_LOGGING_CATEGORY(lcLogin, "eventsource.server.http.login")
+
+namespace {
+
+using Status = QHttpServerResponder::StatusCode;
+
+struct Credentials
+{
+    QString name;
+    QString password;
+};
+
+std::optional<Credentials> readCredentials(const QHttpServerRequest &request)
+{
+    const QByteArray type = request.value("Content-Type").toLower();
+    if (type.startsWith("application/x-www-form-urlencoded")) {
+        QByteArray body = request.body();
+        body.replace('+', ' ');
+        const QUrlQuery form(QString::fromUtf8(body));
+        const auto field = [&form](const char *key) {
+            return form.queryItemValue(QString::fromLatin1(key), QUrl::FullyDecoded);
+        };
+        const QString name = field("username").isEmpty() ? field("name") : field("username");
+        return Credentials{name, field("password")};
+    }
+    const QJsonDocument document = QJsonDocument::fromJson(request.body());
+    if (!document.isObject())
+        return std::nullopt;
+    const QJsonObject object = document.object();
+    const QJsonValue name = object.contains(QStringLiteral("username")) ? object.value(QStringLiteral("username"))
+                                                                         : object.value(QStringLiteral("name"));
+    const QJsonValue password = object.value(QStringLiteral("password"));
+    if (!name.isString() || !password.isString())
+        return std::nullopt;
+    return Credentials{name.toString(), password.toString()};
+}
+
+} // namespace
+
+LoginEndpoint::LoginEndpoint(Hub *hub, const UserDirectory *users, SessionStore *sessions,
+                             const IdentityResolver *identity, CorsPolicy cors)
+    : m_hub(hub)
+    , m_users(users)
+    , m_sessions(sessions)
+    , m_identity(identity)
+    , m_cors(std::move(cors))
+{
+}
+
+bool LoginEndpoint::handles(const QString &path)
+{
+    return path == QLatin1String("/login") || path == QLatin1String("/logout");
+}
+
+void LoginEndpoint::handle(const QHttpServerRequest &request, QHttpServerResponder &&responder)
+{
+    const CorsPolicy::Verdict verdict = m_cors.check(request);
+    if (verdict == CorsPolicy::Verdict::Refused)
+        return HttpReply::error(responder, Status::Forbidden, QStringLiteral("origin not allowed"));
+    if (request.method() == QHttpServerRequest::Method::Options) {
+        const CorsPolicy::Headers headers = verdict == CorsPolicy::Verdict::Allowed
+            ? m_cors.preflightHeaders(request, "POST, OPTIONS")
+            : CorsPolicy::Headers{{"Allow", "POST, OPTIONS"}};
+        return HttpReply::raw(responder, Status::NoContent, "text/plain", {}, headers);
+    }
+    const CorsPolicy::Headers cors =
+        verdict == CorsPolicy::Verdict::Allowed ? m_cors.responseHeaders(request) : CorsPolicy::Headers{};
+    if (request.method() != QHttpServerRequest::Method::Post) {
+        CorsPolicy::Headers headers = cors;
+        headers.append(std::pair<QByteArray, QByteArray>("Allow", "POST, OPTIONS"));
+        return HttpReply::error(responder, Status::MethodNotAllowed, QStringLiteral("use POST"), headers);
+    }
+    if (!m_users)
+        return HttpReply::error(responder, Status::NotFound,
+                                QStringLiteral("login is not enabled on this server (no --users)"), cors);
+    if (request.url().path() == QLatin1String("/login"))
+        return login(request, responder, cors);
+    logout(request, responder, cors);
+}
+
+void LoginEndpoint::login(const QHttpServerRequest &request, QHttpServerResponder &responder,
+                          const CorsPolicy::Headers &cors)
+{
+    const std::optional<Credentials> credentials = readCredentials(request);
+    if (!credentials)
+        return HttpReply::error(responder, Status::BadRequest,
+                                QStringLiteral("send {\"username\": ..., \"password\": ...} as JSON or a form"), cors);
+    const UserDirectory::User *user = m_users->authenticate(credentials->name, credentials->password);
+    if (!user) {
+        qCInfo(lcLogin).nospace() << "login refused user=" << credentials->name.left(64);
+        return HttpReply::error(responder, Status::Unauthorized, QStringLiteral("wrong user name or password"), cors);
+    }
+    // A fresh session id (no fixation); the streams of the old one close and reconnect.
+    const QString previous = m_identity->sessionIdOf(request);
+    if (!previous.isEmpty()) {
+        m_sessions->remove(previous);
+        m_hub->closeSession(previous);
+    }
+    const QString session = m_sessions->create(user->id);
+    qCInfo(lcLogin).nospace() << "login user=" << user->id;
+    CorsPolicy::Headers headers = cors;
+    headers.append(std::pair<QByteArray, QByteArray>("Set-Cookie", m_identity->sessionCookieValue(session)));
+    HttpReply::json(responder, {{QStringLiteral("user"),
+                                 QJsonObject{{QStringLiteral("id"), user->id},
+                                             {QStringLiteral("name"), user->name},
+                                             {QStringLiteral("groups"), QJsonArray::fromStringList(user->groupNames)}}}},
+                    Status::Ok, headers);
+}
+
+void LoginEndpoint::logout(const QHttpServerRequest &request, QHttpServerResponder &responder,
+                           const CorsPolicy::Headers &cors)
+{
+    const QString session = m_identity->sessionIdOf(request);
+    const bool loggedIn = !session.isEmpty() && m_sessions->userOf(session).has_value();
+    if (!session.isEmpty()) {
+        m_sessions->remove(session);
+        m_hub->closeSession(session);
+    }
+    CorsPolicy::Headers headers = cors;
+    headers.append(std::pair<QByteArray, QByteArray>("Set-Cookie", m_identity->expiredSessionCookieValue()));
+    HttpReply::json(responder, {{QStringLiteral("loggedOut"), loggedIn}}, Status::Ok, headers);
+}

@@ -1,0 +1,121 @@
+#include "identityresolver.h"
+
+#include "jwt.h"
+#include "jwtprincipal.h"
+#include "sessionstore.h"
+#include "userdirectory.h"
+
+#include <QHttpServerRequest>
+#include <QUrlQuery>
+
+IdentityResolver::IdentityResolver(Options options, const UserDirectory *users,
+                                   const SessionStore *sessions)
+    : m_options(std::move(options))
+    , m_users(users)
+    , m_sessions(sessions)
+{
+}
+
+QByteArray IdentityResolver::cookie(const QHttpServerRequest &request, QByteArrayView name)
+{
+    // Qt joins repeated headers with ", ": split on both separators.
+    const QByteArray header = request.value("Cookie");
+    for (QByteArray part : header.split(';')) {
+        for (QByteArray pair : part.split(',')) {
+            pair = pair.trimmed();
+            const qsizetype equals = pair.indexOf('=');
+            if (equals > 0 && QByteArrayView(pair).first(equals) == name)
+                return pair.mid(equals + 1);
+        }
+    }
+    return {};
+}
+
+QString IdentityResolver::sessionIdOf(const QHttpServerRequest &request) const
+{
+    const QString id = QString::fromLatin1(cookie(request, m_options.sessionCookie));
+    return SessionStore::isWellFormedId(id) ? id : QString();
+}
+
+QByteArray IdentityResolver::sessionCookieValue(const QString &sessionId) const
+{
+    return m_options.sessionCookie + '=' + sessionId.toLatin1() + "; Path=/; HttpOnly"
+        + (m_options.secureCookies ? "; Secure; SameSite=None" : "; SameSite=Lax");
+}
+
+QByteArray IdentityResolver::expiredSessionCookieValue() const
+{
+    return m_options.sessionCookie + "=; Path=/; HttpOnly; Max-Age=0"
+        + (m_options.secureCookies ? "; Secure; SameSite=None" : "; SameSite=Lax");
+}
+
+IdentityResolver::Identity IdentityResolver::fromToken(QByteArrayView token, const QString &cookieSession) const
+{
+    Identity identity;
+    if (m_options.jwtSecret.isEmpty()) {
+        identity.error = QStringLiteral("tokens are not accepted: the server has no JWT secret");
+        return identity;
+    }
+    const Jwt::Verified verified = Jwt::verify(token, m_options.jwtSecret,
+                                               QDateTime::currentSecsSinceEpoch());
+    if (!verified.claims) {
+        identity.error = QStringLiteral("invalid token: ") + verified.error;
+        return identity;
+    }
+    QString error;
+    const std::optional<Principal> principal = JwtPrincipal::fromClaims(*verified.claims, &error);
+    if (!principal) {
+        identity.error = QStringLiteral("invalid token: ") + error;
+        return identity;
+    }
+    identity.principal = *principal;
+    const QJsonValue exp = verified.claims->value(QStringLiteral("exp"));
+    if (exp.isDouble())
+        identity.expiresAt = QDateTime::fromSecsSinceEpoch(qint64(exp.toDouble()), Qt::UTC);
+    if (identity.principal.sessionId.isEmpty()) {
+        identity.principal.sessionId = cookieSession.isEmpty() ? SessionStore::newId() : cookieSession;
+        if (cookieSession.isEmpty())
+            identity.setCookie = sessionCookieValue(identity.principal.sessionId);
+    }
+    return identity;
+}
+
+IdentityResolver::Identity IdentityResolver::resolve(const QHttpServerRequest &request) const
+{
+    const QString cookieSession = sessionIdOf(request);
+    const QByteArray authorization = request.value("Authorization");
+    if (!authorization.isEmpty()) {
+        if (!authorization.startsWith("Bearer ") && !authorization.startsWith("bearer "))
+            return Identity{{}, {}, {}, QStringLiteral("Authorization must be 'Bearer <token>'")};
+        return fromToken(QByteArrayView(authorization).sliced(7).trimmed(), cookieSession);
+    }
+    if (!m_options.jwtSecret.isEmpty()) {
+        const QByteArray token = cookie(request, m_options.jwtCookie);
+        if (!token.isEmpty())
+            return fromToken(token, cookieSession);
+    }
+    const QUrlQuery query(request.url());
+    if (query.hasQueryItem(QStringLiteral("token"))) {
+        if (!m_options.allowQueryToken)
+            return Identity{{}, {}, {}, QStringLiteral("?token= is disabled on this server (--allow-query-token)")};
+        return fromToken(query.queryItemValue(QStringLiteral("token"), QUrl::FullyDecoded).toLatin1(),
+                         cookieSession);
+    }
+    Identity identity;
+    if (!cookieSession.isEmpty() && m_sessions && m_users) {
+        if (const std::optional<QString> userId = m_sessions->userOf(cookieSession)) {
+            if (const UserDirectory::User *user = m_users->findById(*userId)) {
+                identity.principal = m_users->principal(*user, cookieSession);
+                return identity;
+            }
+        }
+    }
+    if (!m_options.allowAnonymous) {
+        identity.error = QStringLiteral("authentication required");
+        return identity;
+    }
+    identity.principal.sessionId = cookieSession.isEmpty() ? SessionStore::newId() : cookieSession;
+    if (cookieSession.isEmpty())
+        identity.setCookie = sessionCookieValue(identity.principal.sessionId);
+    return identity;
+}

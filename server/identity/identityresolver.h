@@ -1,0 +1,53 @@
+#pragma once
+
+#include "principal.h"
+
+#include <QByteArray>
+#include <QDateTime>
+
+class QHttpServerRequest;
+class SessionStore;
+class UserDirectory;
+
+// Who a stream request comes from. In order: "Authorization: Bearer <jwt>", the JWT
+// cookie, "?token=<jwt>" (only when allowed: URLs end up in logs), the login session cookie;
+// otherwise anonymous with a session cookie of its own. A token that is present but invalid
+// or expired is an error, never a silent anonymous stream.
+class IdentityResolver final
+{
+public:
+    struct Options
+    {
+        QByteArray jwtSecret;
+        QByteArray jwtCookie = "eventsource_token";
+        QByteArray sessionCookie = "eventsource_session";
+        bool allowQueryToken = false;
+        bool allowAnonymous = true;
+        bool secureCookies = false;
+    };
+
+    struct Identity
+    {
+        Principal principal;
+        QDateTime expiresAt;       // the token's exp; invalid when none
+        QByteArray setCookie;      // a Set-Cookie value to send, when a session was started
+        QString error;             // set: answer 401 with it
+    };
+
+    IdentityResolver(Options options, const UserDirectory *users, const SessionStore *sessions);
+
+    Identity resolve(const QHttpServerRequest &request) const;
+
+    // The value of one cookie of the request's Cookie header(s), or empty.
+    static QByteArray cookie(const QHttpServerRequest &request, QByteArrayView name);
+    QByteArray sessionCookieValue(const QString &sessionId) const;
+    QByteArray expiredSessionCookieValue() const;
+    QString sessionIdOf(const QHttpServerRequest &request) const;
+
+private:
+    Identity fromToken(QByteArrayView token, const QString &cookieSession) const;
+
+    Options m_options;
+    const UserDirectory *m_users;
+    const SessionStore *m_sessions;
+};
