@@ -1,4 +1,6 @@
 #include "configloader.h"
+#include "epolleventdispatcher.h"
+#include "passwordhash.h"
 #include "serverapp.h"
 #include "signalwatcher.h"
 
@@ -27,6 +29,8 @@ int main(int argc, char *argv[])
     // The glib dispatcher makes broadcasts super-linear (QT64-NOTES.md): it must be off
     // before the application object exists.
     qputenv("QT_NO_GLIB", "1");
+    // And the main thread runs on epoll: Qt's poll()-based loop costs O(streams) a turn.
+    QCoreApplication::setEventDispatcher(new EpollEventDispatcher);
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("eventsource-server"));
     QCoreApplication::setApplicationVersion(QStringLiteral(ESH_VERSION));
@@ -41,6 +45,15 @@ int main(int argc, char *argv[])
     }
     if (loaded.versionRequested) {
         out << "eventsource-server " << ESH_VERSION << Qt::endl;
+        return 0;
+    }
+    if (loaded.hashPasswordRequested) {
+        const QString password = QTextStream(stdin).readLine();
+        if (password.isEmpty()) {
+            err << "eventsource-server: --hash-password reads a non-empty password on stdin" << Qt::endl;
+            return 2;
+        }
+        out << PasswordHash::create(password) << Qt::endl;
         return 0;
     }
     if (!loaded.config) {

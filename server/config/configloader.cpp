@@ -251,6 +251,7 @@ QString ConfigLoader::helpText()
         text += QStringLiteral("  %1 %2\n").arg(flag, -24).arg(QString::fromLatin1(option.help));
     }
     text += QStringLiteral(
+        "  --hash-password          Read a password on stdin, print its hash for --users, exit.\n"
         "  -h, --help               Show this help.\n"
         "  -v, --version            Show the version.\n\n"
         "Endpoints: GET <path>[/name1,name2] streams events; the admin listener serves\n"
@@ -267,7 +268,8 @@ ConfigLoader::Result ConfigLoader::load(const QStringList &arguments,
     const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")}, QString());
     const QCommandLineOption version({QStringLiteral("v"), QStringLiteral("version")}, QString());
     const QCommandLineOption configFile(QStringLiteral("config"), QString(), QStringLiteral("FILE"));
-    parser.addOptions({help, version, configFile});
+    const QCommandLineOption hashPassword(QStringLiteral("hash-password"), QString());
+    parser.addOptions({help, version, configFile, hashPassword});
     for (const Option &option : options) {
         if (option.kind == Kind::Flag)
             parser.addOption(QCommandLineOption(QString::fromLatin1(option.name), QString()));
@@ -286,6 +288,10 @@ ConfigLoader::Result ConfigLoader::load(const QStringList &arguments,
     }
     if (parser.isSet(version)) {
         result.versionRequested = true;
+        return result;
+    }
+    if (parser.isSet(hashPassword)) {
+        result.hashPasswordRequested = true;
         return result;
     }
     if (!parser.positionalArguments().isEmpty()) {

@@ -20,6 +20,7 @@ public:
         QString error;        // set when config is empty and not a help/version request
         QString helpText;     // set for --help
         bool versionRequested = false;
+        bool hashPasswordRequested = false; // --hash-password: read one from stdin, print its hash
     };
 
     static Result load(const QStringList &arguments, const QProcessEnvironment &environment);

@@ -10,7 +10,7 @@
 #include <QLoggingCategory>
 #include <QUrlQuery>
 
-Q_LOGGING_CATEGORY(lcEndpoint, "eventsource.server.http.stream")
+Q_LOGGING_CATEGORY(lcEndpoint, "eventsource.server.http.stream", QtInfoMsg)
 
 namespace {
 
