@@ -72,5 +72,8 @@ std::optional<Target> Target::fromJson(const QJsonValue &value, QString *error)
         if (const QString message = readList(object, key, list); !message.isEmpty())
             return fail(message);
     }
+    // An empty recipient list computed by a publisher must not turn into "everyone".
+    if (target.isBroadcast())
+        return fail(QStringLiteral("target names no session, user or group (leave target out to send to everyone)"));
     return target;
 }

@@ -20,7 +20,8 @@ struct Target final
         return sessions == other.sessions && users == other.users && groups == other.groups;
     }
 
-    // Accepts {"sessions": [...], "users": [...], "groups": [...]}, each optional; entries
-    // are strings or integers. Anything else gives nothing and an error naming the field.
+    // Accepts {"sessions": [...], "users": [...], "groups": [...]}, each optional but not all
+    // empty; entries are strings or integers. Missing or null is a broadcast. Anything else
+    // gives nothing and an error naming the field.
     static std::optional<Target> fromJson(const QJsonValue &value, QString *error);
 };

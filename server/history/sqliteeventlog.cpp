@@ -121,9 +121,19 @@ QString SqliteEventLog::load()
         event.id = EventId{epoch, seq}.toByteArray();
         event.name = select.value(1).toByteArray();
         event.data = select.value(2).toByteArray();
-        QString ignored;
-        event.target = Target::fromJson(QJsonDocument::fromJson(select.value(3).toByteArray()).object(),
-                                        &ignored).value_or(Target{});
+        const QJsonObject target = QJsonDocument::fromJson(select.value(3).toByteArray()).object();
+        if (!target.isEmpty()) {
+            QString error;
+            const std::optional<Target> parsed = Target::fromJson(target, &error);
+            if (!parsed) {
+                // Never replay an event when we cannot tell whom it was for: replay starts
+                // after it, so resuming from before it reports a gap.
+                qCWarning(lcHistory).nospace() << "history event skipped seq=" << seq << " error=" << error;
+                events.clear();
+                continue;
+            }
+            event.target = *parsed;
+        }
         event.createdAt = QDateTime::fromMSecsSinceEpoch(select.value(4).toLongLong(), Qt::UTC);
         event.frame = SseEncoder::event(event.id, event.name, event.data).value_or(QByteArray());
         events.append(event);

@@ -63,22 +63,30 @@ Hub::PublishResult Hub::pushJson(const QByteArray &name, const QJsonValue &value
     return pushEvent(name, Event::encodeJson(value), target);
 }
 
+Hub::PublishResult Hub::pushTargeted(const Target &target, const QByteArray &name, const QByteArray &data)
+{
+    // An empty list of recipients is nobody, not everyone.
+    if (target.isBroadcast())
+        return PublishResult{{}, 0, PublishError::InvalidTarget, QStringLiteral("no recipient given")};
+    return pushEvent(name, data, target);
+}
+
 Hub::PublishResult Hub::pushEventToSessions(const QStringList &sessions, const QByteArray &name,
                                              const QByteArray &data)
 {
-    return pushEvent(name, data, Target{sessions, {}, {}});
+    return pushTargeted(Target{sessions, {}, {}}, name, data);
 }
 
 Hub::PublishResult Hub::pushEventToUsers(const QStringList &users, const QByteArray &name,
                                          const QByteArray &data)
 {
-    return pushEvent(name, data, Target{{}, users, {}});
+    return pushTargeted(Target{{}, users, {}}, name, data);
 }
 
 Hub::PublishResult Hub::pushEventToGroups(const QStringList &groups, const QByteArray &name,
                                           const QByteArray &data)
 {
-    return pushEvent(name, data, Target{{}, {}, groups});
+    return pushTargeted(Target{{}, {}, groups}, name, data);
 }
 
 Hub::PublishResult Hub::pushEventToPrincipal(const Principal &principal, const QByteArray &name,
@@ -89,10 +97,7 @@ Hub::PublishResult Hub::pushEventToPrincipal(const Principal &principal, const Q
         target.users.append(principal.userId);
     else if (!principal.sessionId.isEmpty())
         target.sessions.append(principal.sessionId);
-    if (target.isBroadcast())
-        return PublishResult{{}, 0, PublishError::InvalidTarget,
-                             QStringLiteral("the principal has neither a user nor a session")};
-    return pushEvent(name, data, target);
+    return pushTargeted(target, name, data);
 }
 
 int Hub::pause(int delayMs, const Target &target, const QStringList &exceptGroups)

@@ -103,6 +103,7 @@ Q_SIGNALS:
     void drained();
 
 private:
+    PublishResult pushTargeted(const Target &target, const QByteArray &name, const QByteArray &data);
     // Marks the stream for the flush at the end of this event-loop turn.
     void schedule(SseConnection *connection);
     void flushPending();

@@ -89,11 +89,9 @@ IdentityResolver::Identity IdentityResolver::resolve(const QHttpServerRequest &r
             return Identity{{}, {}, {}, QStringLiteral("Authorization must be 'Bearer <token>'")};
         return fromToken(QByteArrayView(authorization).sliced(7).trimmed(), cookieSession);
     }
-    if (!m_options.jwtSecret.isEmpty()) {
-        const QByteArray token = cookie(request, m_options.jwtCookie);
-        if (!token.isEmpty())
-            return fromToken(token, cookieSession);
-    }
+    // Refused like a header token when there is no secret: never a silent anonymous stream.
+    if (const QByteArray token = cookie(request, m_options.jwtCookie); !token.isEmpty())
+        return fromToken(token, cookieSession);
     const QUrlQuery query(request.url());
     if (query.hasQueryItem(QStringLiteral("token"))) {
         if (!m_options.allowQueryToken)

@@ -1,6 +1,11 @@
 // SSE load client: N concurrent streams on one epoll thread, events published through the
 // admin API, latency measured from just before the push request to each stream's receipt.
-// Not a test: it prints key=value figures for docs/BENCHMARKS.md (see run-bench.sh).
+// Not a test: it prints key=value figures for docs/BENCHMARKS.md (see run-bench.sh). Only
+// the token for a targeted stream comes from the project's code (common/jwt).
+#include "jwt.h"
+
+#include <QJsonObject>
+
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
@@ -34,7 +39,7 @@ struct Options
     int events = 20;
     int burst = 0;             // >0: sustained mode, this many pushes back to back
     std::string targetUser;    // targeted mode: only stream 0 is this user
-    std::string targetJwt;     // its bearer token
+    std::string jwtSecret;     // mints stream 0's bearer token for targetUser
     int serverPid = 0;
     std::string pushUrlPath = "/api/push";
     std::string pushBodyTemplate = R"({"data":"%s"%s})";
@@ -173,8 +178,8 @@ public:
             Stream &s = m_streams[i];
             s.fd = connectTo(m_options.port, false);
             std::string request = "GET " + m_options.path + " HTTP/1.1\r\nHost: bench\r\nAccept: text/event-stream\r\n";
-            if (i == 0 && !m_options.targetJwt.empty())
-                request += "Authorization: Bearer " + m_options.targetJwt + "\r\n";
+            if (i == 0 && !m_options.targetUser.empty())
+                request += "Authorization: Bearer " + mintToken() + "\r\n";
             request += "\r\n";
             // Non-blocking connect: queue the request once writable.
             epoll_event event{};
@@ -273,6 +278,14 @@ public:
     }
 
 private:
+    std::string mintToken() const
+    {
+        const QString user = QString::fromStdString(m_options.targetUser);
+        return Jwt::sign(QJsonObject{{QStringLiteral("sub"), user}, {QStringLiteral("name"), user}},
+                         QByteArray::fromStdString(m_options.jwtSecret))
+            .toStdString();
+    }
+
     void pump(std::chrono::milliseconds wait)
     {
         epoll_event events[1024];
@@ -358,7 +371,7 @@ int main(int argc, char **argv)
         else if (key == "--events") options.events = std::atoi(value.c_str());
         else if (key == "--burst") options.burst = std::atoi(value.c_str());
         else if (key == "--target-user") options.targetUser = value;
-        else if (key == "--target-jwt") options.targetJwt = value;
+        else if (key == "--jwt-secret") options.jwtSecret = value;
         else if (key == "--server-pid") options.serverPid = std::atoi(value.c_str());
         else {
             std::fprintf(stderr, "unknown option %s\n", key.c_str());

@@ -197,6 +197,8 @@ void TestAdminApi::refusesInvalidPush_data()
         {"target.groups holds an object", R"({"data":"x","target":{"groups":[{}]}})"},
         {"target.groups holds an empty name", R"({"data":"x","target":{"groups":[""]}})"},
         {"target has an unknown field", R"({"data":"x","target":{"everyone":[]}})"},
+        {"target names nobody", R"({"data":"x","target":{}})"},
+        {"target lists are all empty", R"({"data":"x","target":{"sessions":[],"users":[],"groups":[]}})"},
     };
     for (const auto &[name, body] : rows)
         QTest::addRow("%s", name) << body;
@@ -229,7 +231,7 @@ void TestAdminApi::deliversValidPush_data()
         {"number", R"({"data":42})", "message", "42"},
         {"string as JSON", R"({"data":"hi","json":true})", "message", R"("hi")"},
         {"NUL string as JSON", R"({"data":"a\u0000b","json":true})", "message", R"("a\u0000b")"},
-        {"empty target", R"({"data":"x","target":{}})", "message", "x"}};
+        {"null target", R"({"data":"x","target":null})", "message", "x"}};
     for (const auto &[name, body, type, data] : rows)
         QTest::addRow("%s", name) << body << type << data;
 }

@@ -98,8 +98,6 @@ void tst_PushRequest::accepted_data()
 
     QTest::addRow("null target is a broadcast") << QByteArray(R"({"data": "x", "target": null})") << unnamed
                                                 << QByteArray("x") << broadcast;
-    QTest::addRow("empty target is a broadcast") << QByteArray(R"({"data": "x", "target": {}})") << unnamed
-                                                 << QByteArray("x") << broadcast;
     QTest::addRow("target users") << QByteArray(R"({"data": "x", "target": {"users": ["alice", "u2"]}})")
                                   << unnamed << QByteArray("x") << QByteArray(R"({"users":["alice","u2"]})");
     QTest::addRow("target all three")
@@ -136,6 +134,8 @@ void tst_PushRequest::refused_data()
     QTest::addRow("name but no data") << QByteArray(R"({"event": "e"})") << "data is required";
     QTest::addRow("unknown field") << QByteArray(R"({"data": "x", "colour": "red"})") << "unknown field 'colour'";
     QTest::addRow("misspelt field") << QByteArray(R"({"dat": "x"})") << "unknown field 'dat'";
+    QTest::addRow("target names nobody") << QByteArray(R"({"data": "x", "target": {"users": []}})")
+                                         << "names no session";
     QTest::addRow("field names are case-sensitive") << QByteArray(R"({"Data": "x"})") << "unknown field 'Data'";
     QTest::addRow("id is not settable") << QByteArray(R"({"data": "x", "id": "1"})") << "unknown field 'id'";
     QTest::addRow("NUL in string data") << QByteArray(R"({"data": "a\u0000b"})") << "NUL";
