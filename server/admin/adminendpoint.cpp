@@ -1,15 +1,10 @@
 #include "adminendpoint.h"
 
 #include "constanttime.h"
-
 #include "httpreply.h"
-#include "hub.h"
 #include "metricsformatter.h"
-#include "pauserequest.h"
-#include "pushrequest.h"
 
 #include <QHttpServerRequest>
-#include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QUrlQuery>
@@ -21,16 +16,6 @@ namespace {
 using Status = QHttpServerResponder::StatusCode;
 using Method = QHttpServerRequest::Method;
 
-QJsonValue nullable(const QString &text)
-{
-    return text.isEmpty() ? QJsonValue() : QJsonValue(text);
-}
-
-Status statusFor(Hub::PublishError error)
-{
-    return error == Hub::PublishError::TooLarge ? Status::PayloadTooLarge : Status::BadRequest;
-}
-
 void methodNotAllowed(QHttpServerResponder &responder, const QByteArray &allow)
 {
     HttpReply::error(responder, Status::MethodNotAllowed,
@@ -40,8 +25,10 @@ void methodNotAllowed(QHttpServerResponder &responder, const QByteArray &allow)
 
 } // namespace
 
-AdminEndpoint::AdminEndpoint(Hub *hub, QByteArray adminToken, const HttpLimitStats *httpStats)
+AdminEndpoint::AdminEndpoint(Hub *hub, const AdminOperations *operations, QByteArray adminToken,
+                             const HttpLimitStats *httpStats)
     : m_hub(hub)
+    , m_operations(operations)
     , m_token(std::move(adminToken))
     , m_httpStats(httpStats)
 {
@@ -55,6 +42,20 @@ bool AdminEndpoint::authorized(const QHttpServerRequest &request) const
     return ConstantTime::equal(header.mid(7).trimmed(), m_token);
 }
 
+void AdminEndpoint::answer(QHttpServerResponder &responder, const AdminOperations::Outcome &outcome)
+{
+    switch (outcome.failure) {
+    case AdminOperations::Failure::None:
+        return HttpReply::json(responder, outcome.result);
+    case AdminOperations::Failure::BadRequest:
+        return HttpReply::error(responder, Status::BadRequest, outcome.error);
+    case AdminOperations::Failure::NotFound:
+        return HttpReply::error(responder, Status::NotFound, outcome.error);
+    case AdminOperations::Failure::TooLarge:
+        return HttpReply::error(responder, Status::PayloadTooLarge, outcome.error);
+    }
+}
+
 void AdminEndpoint::handle(const QHttpServerRequest &request, QHttpServerResponder &&responder)
 {
     if (!authorized(request)) {
@@ -66,38 +67,44 @@ void AdminEndpoint::handle(const QHttpServerRequest &request, QHttpServerRespond
     }
     const QString path = request.url().path();
     const Method method = request.method();
-    if (path == QLatin1String("/api/push")) {
+    if (path == QLatin1String("/api/push") || path == QLatin1String("/api/pause")) {
         if (method != Method::Post)
             return methodNotAllowed(responder, "POST");
-        return push(request, responder);
-    }
-    if (path == QLatin1String("/api/pause")) {
-        if (method != Method::Post)
-            return methodNotAllowed(responder, "POST");
-        return pause(request, responder);
-    }
-    if (path == QLatin1String("/api/connections")) {
-        if (method != Method::Get)
-            return methodNotAllowed(responder, "GET");
-        return listConnections(request, responder);
+        const std::optional<QJsonObject> body = jsonBody(request, responder);
+        if (!body)
+            return;
+        return answer(responder, path.endsWith(QLatin1String("push")) ? m_operations->push(*body)
+                                                                      : m_operations->pause(*body));
     }
     if (path.startsWith(QLatin1String("/api/connections/"))) {
         if (method != Method::Delete)
             return methodNotAllowed(responder, "DELETE");
-        return deleteConnection(path.mid(17), responder);
+        return answer(responder, m_operations->kick(path.mid(17)));
     }
-    if (path == QLatin1String("/api/stats") || path == QLatin1String("/metrics")
-        || path == QLatin1String("/health")) {
-        if (method != Method::Get)
-            return methodNotAllowed(responder, "GET");
-        if (path == QLatin1String("/metrics"))
-            return HttpReply::raw(responder, Status::Ok, "text/plain; version=0.0.4; charset=utf-8",
-                                  MetricsFormatter::format(*m_hub, *m_httpStats));
-        if (path == QLatin1String("/health"))
-            return HttpReply::json(responder, {{QStringLiteral("status"), QStringLiteral("ok")}});
-        return HttpReply::json(responder, statsJson());
+    static const QStringList readOnly{QStringLiteral("/api/connections"), QStringLiteral("/api/stats"),
+                                      QStringLiteral("/api/history"), QStringLiteral("/metrics"),
+                                      QStringLiteral("/health")};
+    if (!readOnly.contains(path))
+        return HttpReply::error(responder, Status::NotFound, QStringLiteral("not found"));
+    if (method != Method::Get)
+        return methodNotAllowed(responder, "GET");
+    const QUrlQuery query(request.url());
+    const auto parameter = [&query](const char *name) {
+        return query.queryItemValue(QString::fromLatin1(name), QUrl::FullyDecoded);
+    };
+    if (path == QLatin1String("/api/connections"))
+        return HttpReply::json(responder, m_operations->connections(parameter("user"), parameter("group")));
+    if (path == QLatin1String("/api/history")) {
+        bool ok = false;
+        const int limit = parameter("limit").toInt(&ok);
+        return HttpReply::json(responder, m_operations->history(ok ? limit : 100));
     }
-    HttpReply::error(responder, Status::NotFound, QStringLiteral("not found"));
+    if (path == QLatin1String("/metrics"))
+        return HttpReply::raw(responder, Status::Ok, "text/plain; version=0.0.4; charset=utf-8",
+                              MetricsFormatter::format(*m_hub, *m_httpStats));
+    if (path == QLatin1String("/health"))
+        return HttpReply::json(responder, {{QStringLiteral("status"), QStringLiteral("ok")}});
+    HttpReply::json(responder, m_operations->stats());
 }
 
 std::optional<QJsonObject> AdminEndpoint::jsonBody(const QHttpServerRequest &request,
@@ -116,114 +123,4 @@ std::optional<QJsonObject> AdminEndpoint::jsonBody(const QHttpServerRequest &req
         return std::nullopt;
     }
     return document.object();
-}
-
-void AdminEndpoint::pause(const QHttpServerRequest &request, QHttpServerResponder &responder)
-{
-    const std::optional<QJsonObject> body = jsonBody(request, responder);
-    if (!body)
-        return;
-    QString error;
-    const std::optional<PauseRequest> parsed = PauseRequest::fromJson(*body, &error);
-    if (!parsed)
-        return HttpReply::error(responder, Status::BadRequest, error);
-    const int paused = m_hub->pause(parsed->delayMs, parsed->target, parsed->exceptGroups);
-    HttpReply::json(responder, {{QStringLiteral("paused"), paused},
-                                {QStringLiteral("delay"), parsed->delayMs}});
-}
-
-void AdminEndpoint::push(const QHttpServerRequest &request, QHttpServerResponder &responder)
-{
-    const std::optional<QJsonObject> body = jsonBody(request, responder);
-    if (!body)
-        return;
-    PushRequest parsed = PushRequest::fromJson(*body);
-    if (!parsed.draft)
-        return HttpReply::error(responder, Status::BadRequest, parsed.error);
-    const Hub::PublishResult result = m_hub->publish(std::move(*parsed.draft));
-    if (result.error != Hub::PublishError::None)
-        return HttpReply::error(responder, statusFor(result.error), result.message);
-    HttpReply::json(responder, {{QStringLiteral("id"), QString::fromLatin1(result.id)},
-                                {QStringLiteral("delivered"), result.delivered}});
-}
-
-void AdminEndpoint::listConnections(const QHttpServerRequest &request, QHttpServerResponder &responder)
-{
-    // ?user= and ?group= (id or name) go through the registry's indices.
-    const QUrlQuery query(request.url());
-    const QString user = query.queryItemValue(QStringLiteral("user"), QUrl::FullyDecoded);
-    const QString group = query.queryItemValue(QStringLiteral("group"), QUrl::FullyDecoded);
-    Target target;
-    if (!user.isEmpty())
-        target.users.append(user);
-    else if (!group.isEmpty())
-        target.groups.append(group);
-    QJsonArray list;
-    for (const SseConnection *connection : m_hub->connections(target)) {
-        const Principal &principal = connection->info().principal;
-        if (!group.isEmpty() && !principal.groupIds.contains(group) && !principal.groupNames.contains(group))
-            continue;
-        list.append(connectionJson(*connection));
-    }
-    HttpReply::json(responder, {{QStringLiteral("count"), list.size()},
-                                {QStringLiteral("connections"), list}});
-}
-
-void AdminEndpoint::deleteConnection(const QString &id, QHttpServerResponder &responder)
-{
-    bool ok = false;
-    const quint64 number = id.toULongLong(&ok);
-    if (!ok || !m_hub->kick(number))
-        return HttpReply::error(responder, Status::NotFound,
-                                QStringLiteral("no connection with id '%1'").arg(id.left(64)));
-    HttpReply::json(responder, {{QStringLiteral("closed"), id}});
-}
-
-QJsonObject AdminEndpoint::connectionJson(const SseConnection &connection)
-{
-    const SseConnection::Info &info = connection.info();
-    QJsonArray filter;
-    for (const QByteArray &name : info.filter)
-        filter.append(QString::fromUtf8(name));
-
-    return {{QStringLiteral("id"), QString::number(info.id)},
-            {QStringLiteral("session"), info.principal.sessionId},
-            {QStringLiteral("userId"), nullable(info.principal.userId)},
-            {QStringLiteral("userName"), nullable(info.principal.userName)},
-            {QStringLiteral("groups"), QJsonArray::fromStringList(info.principal.groupNames)},
-            {QStringLiteral("groupIds"), QJsonArray::fromStringList(info.principal.groupIds)},
-            {QStringLiteral("expiresAt"), info.expiresAt.isValid()
-                 ? QJsonValue(info.expiresAt.toString(Qt::ISODate)) : QJsonValue()},
-            {QStringLiteral("remoteAddress"), info.remoteAddress},
-            {QStringLiteral("userAgent"), info.userAgent},
-            {QStringLiteral("filter"), filter},
-            {QStringLiteral("connectedAt"), info.connectedAt.toString(Qt::ISODateWithMs)},
-            {QStringLiteral("eventsSent"), connection.eventsSent()},
-            {QStringLiteral("bytesSent"), connection.bytesSent()},
-            {QStringLiteral("lastEventId"), QString::fromLatin1(connection.lastEventId())}};
-}
-
-QJsonObject AdminEndpoint::statsJson() const
-{
-    const HubStats &s = m_hub->stats();
-    const EventLog &log = m_hub->log();
-    return {{QStringLiteral("version"), QStringLiteral(ESH_VERSION)},
-            {QStringLiteral("uptimeSeconds"), m_hub->uptimeMs() / 1000},
-            {QStringLiteral("connections"), m_hub->connectionCount()},
-            {QStringLiteral("connectionsOpened"), s.connectionsOpened},
-            {QStringLiteral("connectionsRejected"), s.connectionsRejected},
-            {QStringLiteral("eventsPublished"), s.eventsPublished},
-            {QStringLiteral("eventsRejected"), s.eventsRejected},
-            {QStringLiteral("deliveries"), s.deliveries},
-            {QStringLiteral("bytesSent"), s.bytesSent},
-            {QStringLiteral("replayedEvents"), s.replayedEvents},
-            {QStringLiteral("resumeGaps"), s.resumeGaps},
-            {QStringLiteral("droppedSlowConsumers"), s.slowConsumersDropped},
-            {QStringLiteral("kicked"), s.kicked},
-            {QStringLiteral("paused"), s.paused},
-            {QStringLiteral("tokenExpired"), s.tokenExpired},
-            {QStringLiteral("history"), QJsonObject{{QStringLiteral("size"), log.size()},
-                                                    {QStringLiteral("capacity"), log.capacity()},
-                                                    {QStringLiteral("headId"), QString::fromLatin1(log.headId())},
-                                                    {QStringLiteral("persistent"), log.isPersistent()}}}};
 }

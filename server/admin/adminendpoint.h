@@ -1,5 +1,6 @@
 #pragma once
 
+#include "adminoperations.h"
 #include "httplimitstats.h"
 
 #include <QHttpServerResponder>
@@ -9,29 +10,24 @@
 
 class Hub;
 class QHttpServerRequest;
-class SseConnection;
 
 // The admin listener's HTTP API. Every request needs "Authorization: Bearer <admin token>".
 class AdminEndpoint final
 {
 public:
-    AdminEndpoint(Hub *hub, QByteArray adminToken, const HttpLimitStats *httpStats);
+    AdminEndpoint(Hub *hub, const AdminOperations *operations, QByteArray adminToken,
+                  const HttpLimitStats *httpStats);
     void handle(const QHttpServerRequest &request, QHttpServerResponder &&responder);
-
-    static QJsonObject connectionJson(const SseConnection &connection);
-    QJsonObject statsJson() const;
+    bool authorized(const QHttpServerRequest &request) const;
 
 private:
-    bool authorized(const QHttpServerRequest &request) const;
-    // The request body as a JSON object, or an error already answered.
+    // The request body as a JSON object, or nothing with the error already answered.
     static std::optional<QJsonObject> jsonBody(const QHttpServerRequest &request,
                                                QHttpServerResponder &responder);
-    void push(const QHttpServerRequest &request, QHttpServerResponder &responder);
-    void pause(const QHttpServerRequest &request, QHttpServerResponder &responder);
-    void listConnections(const QHttpServerRequest &request, QHttpServerResponder &responder);
-    void deleteConnection(const QString &id, QHttpServerResponder &responder);
+    static void answer(QHttpServerResponder &responder, const AdminOperations::Outcome &outcome);
 
     Hub *m_hub;
+    const AdminOperations *m_operations;
     QByteArray m_token;
     const HttpLimitStats *m_httpStats;
 };

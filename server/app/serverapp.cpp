@@ -1,5 +1,6 @@
 #include "serverapp.h"
 
+#include "controlprotocol.h"
 #include "httplistener.h"
 #include "hub.h"
 #include "ringeventlog.h"
@@ -100,7 +101,9 @@ QString ServerApp::start()
                                 m_config.retryMs});
     m_login = std::make_unique<LoginEndpoint>(m_hub, m_users ? &*m_users : nullptr, &m_sessions,
                                               m_identity.get(), CorsPolicy(m_config.allowOrigins));
-    m_admin = std::make_unique<AdminEndpoint>(m_hub, m_config.adminToken.toLatin1(), &m_httpStats);
+    m_operations = std::make_unique<AdminOperations>(m_hub, &m_httpStats);
+    m_admin = std::make_unique<AdminEndpoint>(m_hub, m_operations.get(), m_config.adminToken.toLatin1(),
+                                              &m_httpStats);
     m_publicListener = new HttpListener(
         [this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
             if (LoginEndpoint::handles(request.url().path()))
@@ -112,6 +115,10 @@ QString ServerApp::start()
         [this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
             m_admin->handle(request, std::move(responder));
         }, this);
+    m_adminListener->setWebSocketPath(QLatin1String(ControlProtocol::path));
+    m_control = new ControlServer(m_hub, m_operations.get(), m_config.adminToken.toLatin1(),
+                                  options.maxBufferBytes, this);
+    m_control->attach(m_adminListener);
 
     // Login forms are the largest public bodies; admin pushes carry one event, which JSON
     // escaping can make up to six times its size.

@@ -1,6 +1,8 @@
 #pragma once
 
 #include "adminendpoint.h"
+#include "adminoperations.h"
+#include "controlserver.h"
 #include "httplimitstats.h"
 #include "identityresolver.h"
 #include "loginendpoint.h"
@@ -56,7 +58,9 @@ private:
     std::unique_ptr<IdentityResolver> m_identity;
     std::unique_ptr<StreamEndpoint> m_stream;
     std::unique_ptr<LoginEndpoint> m_login;
+    std::unique_ptr<AdminOperations> m_operations;
     std::unique_ptr<AdminEndpoint> m_admin;
+    ControlServer *m_control = nullptr;
     HttpListener *m_publicListener = nullptr;
     HttpListener *m_adminListener = nullptr;
     quint16 m_publicPort = 0;

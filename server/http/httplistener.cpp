@@ -14,11 +14,18 @@ HttpListener::HttpListener(Handler handler, QObject *parent)
 
 bool HttpListener::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
 {
-    if (SocketGuard *guard = SocketGuard::of(socket))
+    SocketGuard *guard = SocketGuard::of(socket);
+    if (guard)
         guard->requestCompleted();
-    // Returning true for an upgrade would hand the socket to Qt's WebSocket server.
-    if (!request.value("Upgrade").isEmpty())
-        return false;
+    // Returning true for an upgrade hands the socket to Qt's WebSocket server; nothing may
+    // be written here then (Qt's 101 would follow it).
+    if (!request.value("Upgrade").isEmpty()) {
+        const bool accepted = !m_webSocketPath.isEmpty() && request.url().path() == m_webSocketPath
+            && request.value("Upgrade").toLower() == "websocket";
+        if (accepted && guard)
+            guard->streamStarted();
+        return accepted;
+    }
     m_handler(request, makeResponder(request, socket));
     return true;
 }

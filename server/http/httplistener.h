@@ -7,8 +7,9 @@
 
 class QHttpServerRequest;
 
-// QtHttpServer's request parsing, with routing left to one handler. WebSocket upgrades are
-// refused here (404) unless the handler says otherwise by returning false for them.
+// QtHttpServer's request parsing, with routing left to one handler. A WebSocket upgrade is
+// handed to Qt's WebSocket server only on webSocketPath (newWebSocketConnection() follows);
+// any other upgrade gets 404.
 class HttpListener final : public QAbstractHttpServer
 {
     Q_OBJECT
@@ -17,6 +18,7 @@ class HttpListener final : public QAbstractHttpServer
 public:
     using Handler = std::function<void(const QHttpServerRequest &, QHttpServerResponder &&)>;
     explicit HttpListener(Handler handler, QObject *parent = nullptr);
+    void setWebSocketPath(const QString &path) { m_webSocketPath = path; }
 
 protected:
     bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override;
@@ -24,4 +26,5 @@ protected:
 
 private:
     Handler m_handler;
+    QString m_webSocketPath;
 };

@@ -1,0 +1,71 @@
+#include "connectionrecord.h"
+
+#include <QJsonArray>
+
+namespace {
+
+QJsonValue nullable(const QString &text)
+{
+    return text.isEmpty() ? QJsonValue() : QJsonValue(text);
+}
+
+QJsonValue time(const QDateTime &when)
+{
+    return when.isValid() ? QJsonValue(when.toString(Qt::ISODateWithMs)) : QJsonValue();
+}
+
+QStringList strings(const QJsonValue &value)
+{
+    QStringList out;
+    for (const QJsonValue &entry : value.toArray())
+        out.append(entry.toString());
+    return out;
+}
+
+} // namespace
+
+QJsonObject ConnectionRecord::toJson() const
+{
+    return {{QStringLiteral("id"), id},
+            {QStringLiteral("session"), session},
+            {QStringLiteral("userId"), nullable(userId)},
+            {QStringLiteral("userName"), nullable(userName)},
+            {QStringLiteral("groups"), QJsonArray::fromStringList(groups)},
+            {QStringLiteral("groupIds"), QJsonArray::fromStringList(groupIds)},
+            {QStringLiteral("remoteAddress"), remoteAddress},
+            {QStringLiteral("userAgent"), userAgent},
+            {QStringLiteral("filter"), QJsonArray::fromStringList(filter)},
+            {QStringLiteral("connectedAt"), time(connectedAt)},
+            {QStringLiteral("expiresAt"), time(expiresAt)},
+            {QStringLiteral("eventsSent"), eventsSent},
+            {QStringLiteral("bytesSent"), bytesSent},
+            {QStringLiteral("lastEventId"), lastEventId}};
+}
+
+std::optional<ConnectionRecord> ConnectionRecord::fromJson(const QJsonObject &object)
+{
+    const QJsonValue id = object.value(QStringLiteral("id"));
+    if (!id.isString() || id.toString().isEmpty())
+        return std::nullopt;
+    ConnectionRecord record;
+    record.id = id.toString();
+    record.session = object.value(QStringLiteral("session")).toString();
+    record.userId = object.value(QStringLiteral("userId")).toString();
+    record.userName = object.value(QStringLiteral("userName")).toString();
+    record.groups = strings(object.value(QStringLiteral("groups")));
+    record.groupIds = strings(object.value(QStringLiteral("groupIds")));
+    record.remoteAddress = object.value(QStringLiteral("remoteAddress")).toString();
+    record.userAgent = object.value(QStringLiteral("userAgent")).toString();
+    record.filter = strings(object.value(QStringLiteral("filter")));
+    record.connectedAt = QDateTime::fromString(object.value(QStringLiteral("connectedAt")).toString(), Qt::ISODateWithMs);
+    record.expiresAt = QDateTime::fromString(object.value(QStringLiteral("expiresAt")).toString(), Qt::ISODateWithMs);
+    record.eventsSent = object.value(QStringLiteral("eventsSent")).toInteger();
+    record.bytesSent = object.value(QStringLiteral("bytesSent")).toInteger();
+    record.lastEventId = object.value(QStringLiteral("lastEventId")).toString();
+    return record;
+}
+
+bool ConnectionRecord::operator==(const ConnectionRecord &other) const
+{
+    return toJson() == other.toJson();
+}

@@ -1,0 +1,31 @@
+#pragma once
+
+#include <QDateTime>
+#include <QJsonObject>
+#include <QStringList>
+
+#include <optional>
+
+// One open stream as the admin API and the control channel describe it, and as the console
+// reads it back.
+struct ConnectionRecord final
+{
+    QString id;
+    QString session;
+    QString userId;   // empty: anonymous
+    QString userName;
+    QStringList groups;   // names
+    QStringList groupIds;
+    QString remoteAddress;
+    QString userAgent;
+    QStringList filter;   // event names; empty: everything
+    QDateTime connectedAt;
+    QDateTime expiresAt;  // invalid: no token expiry
+    qint64 eventsSent = 0;
+    qint64 bytesSent = 0;
+    QString lastEventId;
+
+    QJsonObject toJson() const;
+    static std::optional<ConnectionRecord> fromJson(const QJsonObject &object);
+    bool operator==(const ConnectionRecord &other) const;
+};

@@ -1,0 +1,151 @@
+#include "adminoperations.h"
+
+#include "hub.h"
+#include "pauserequest.h"
+#include "pushrequest.h"
+
+#include <QJsonArray>
+
+namespace {
+
+AdminOperations::Outcome failed(AdminOperations::Failure failure, const QString &error)
+{
+    return {{}, failure, error};
+}
+
+AdminOperations::Outcome succeeded(QJsonObject result)
+{
+    return {std::move(result), AdminOperations::Failure::None, {}};
+}
+
+// Event data in listings is cut: a console shows it, it does not need 64 KiB of it.
+constexpr qsizetype maxListedData = 1024;
+
+} // namespace
+
+AdminOperations::AdminOperations(Hub *hub, const HttpLimitStats *httpStats)
+    : m_hub(hub)
+    , m_httpStats(httpStats)
+{
+}
+
+AdminOperations::Outcome AdminOperations::push(const QJsonObject &body) const
+{
+    PushRequest parsed = PushRequest::fromJson(body);
+    if (!parsed.draft)
+        return failed(Failure::BadRequest, parsed.error);
+    const Hub::PublishResult published = m_hub->publish(std::move(*parsed.draft));
+    if (published.error != Hub::PublishError::None)
+        return failed(published.error == Hub::PublishError::TooLarge ? Failure::TooLarge : Failure::BadRequest,
+                      published.message);
+    return succeeded({{QStringLiteral("id"), QString::fromLatin1(published.id)},
+                      {QStringLiteral("delivered"), published.delivered}});
+}
+
+AdminOperations::Outcome AdminOperations::pause(const QJsonObject &body) const
+{
+    QString error;
+    const std::optional<PauseRequest> parsed = PauseRequest::fromJson(body, &error);
+    if (!parsed)
+        return failed(Failure::BadRequest, error);
+    const int paused = m_hub->pause(parsed->delayMs, parsed->target, parsed->exceptGroups);
+    return succeeded({{QStringLiteral("paused"), paused}, {QStringLiteral("delay"), parsed->delayMs}});
+}
+
+AdminOperations::Outcome AdminOperations::kick(const QString &connectionId) const
+{
+    bool ok = false;
+    const quint64 number = connectionId.toULongLong(&ok);
+    if (!ok || !m_hub->kick(number))
+        return failed(Failure::NotFound, QStringLiteral("no connection with id '%1'").arg(connectionId.left(64)));
+    return succeeded({{QStringLiteral("closed"), connectionId}});
+}
+
+QJsonObject AdminOperations::connections(const QString &user, const QString &group) const
+{
+    Target target;
+    if (!user.isEmpty())
+        target.users.append(user);
+    else if (!group.isEmpty())
+        target.groups.append(group);
+    QJsonArray list;
+    for (const SseConnection *connection : m_hub->connections(target)) {
+        const Principal &principal = connection->info().principal;
+        if (!group.isEmpty() && !principal.groupIds.contains(group) && !principal.groupNames.contains(group))
+            continue;
+        list.append(record(*connection).toJson());
+    }
+    return {{QStringLiteral("count"), list.size()}, {QStringLiteral("connections"), list}};
+}
+
+ConnectionRecord AdminOperations::record(const SseConnection &connection)
+{
+    const SseConnection::Info &info = connection.info();
+    ConnectionRecord record;
+    record.id = QString::number(info.id);
+    record.session = info.principal.sessionId;
+    record.userId = info.principal.userId;
+    record.userName = info.principal.userName;
+    record.groups = info.principal.groupNames;
+    record.groupIds = info.principal.groupIds;
+    record.remoteAddress = info.remoteAddress;
+    record.userAgent = info.userAgent;
+    for (const QByteArray &name : info.filter)
+        record.filter.append(QString::fromUtf8(name));
+    record.connectedAt = info.connectedAt;
+    record.expiresAt = info.expiresAt;
+    record.eventsSent = connection.eventsSent();
+    record.bytesSent = connection.bytesSent();
+    record.lastEventId = QString::fromLatin1(connection.lastEventId());
+    return record;
+}
+
+QJsonObject AdminOperations::eventJson(const Event &event, int delivered)
+{
+    QJsonObject json{{QStringLiteral("id"), QString::fromLatin1(event.id)},
+                     {QStringLiteral("event"), event.name.isEmpty() ? QJsonValue() : QJsonValue(QString::fromUtf8(event.name))},
+                     {QStringLiteral("data"), QString::fromUtf8(event.data.left(maxListedData))},
+                     {QStringLiteral("size"), event.data.size()},
+                     {QStringLiteral("target"), event.target.isBroadcast() ? QJsonValue() : QJsonValue(event.target.toJson())},
+                     {QStringLiteral("time"), event.createdAt.toString(Qt::ISODateWithMs)}};
+    if (delivered >= 0)
+        json.insert(QStringLiteral("delivered"), delivered);
+    return json;
+}
+
+QJsonObject AdminOperations::history(int limit) const
+{
+    const QList<Event> events = m_hub->log().recent(qBound(0, limit, maxHistory));
+    QJsonArray list;
+    for (auto it = events.crbegin(); it != events.crend(); ++it)
+        list.append(eventJson(*it, -1));
+    return {{QStringLiteral("events"), list}};
+}
+
+QJsonObject AdminOperations::stats() const
+{
+    const HubStats &s = m_hub->stats();
+    const EventLog &log = m_hub->log();
+    return {{QStringLiteral("version"), QStringLiteral(ESH_VERSION)},
+            {QStringLiteral("uptimeSeconds"), m_hub->uptimeMs() / 1000},
+            {QStringLiteral("connections"), m_hub->connectionCount()},
+            {QStringLiteral("connectionsOpened"), s.connectionsOpened},
+            {QStringLiteral("connectionsRejected"), s.connectionsRejected},
+            {QStringLiteral("eventsPublished"), s.eventsPublished},
+            {QStringLiteral("eventsRejected"), s.eventsRejected},
+            {QStringLiteral("deliveries"), s.deliveries},
+            {QStringLiteral("bytesSent"), s.bytesSent},
+            {QStringLiteral("replayedEvents"), s.replayedEvents},
+            {QStringLiteral("resumeGaps"), s.resumeGaps},
+            {QStringLiteral("droppedSlowConsumers"), s.slowConsumersDropped},
+            {QStringLiteral("kicked"), s.kicked},
+            {QStringLiteral("paused"), s.paused},
+            {QStringLiteral("tokenExpired"), s.tokenExpired},
+            {QStringLiteral("limitHits"), QJsonObject{{QStringLiteral("headerSize"), m_httpStats->headerTooLarge},
+                                                     {QStringLiteral("bodySize"), m_httpStats->bodyTooLarge},
+                                                     {QStringLiteral("requestTimeout"), m_httpStats->requestTimeouts}}},
+            {QStringLiteral("history"), QJsonObject{{QStringLiteral("size"), log.size()},
+                                                    {QStringLiteral("capacity"), log.capacity()},
+                                                    {QStringLiteral("headId"), QString::fromLatin1(log.headId())},
+                                                    {QStringLiteral("persistent"), log.isPersistent()}}}};
+}

@@ -1,0 +1,42 @@
+#pragma once
+
+#include "connectionrecord.h"
+#include "httplimitstats.h"
+
+#include <QJsonObject>
+
+class Hub;
+class SseConnection;
+
+// What an operator can do, whichever way they ask (admin HTTP API or control channel):
+// bodies are validated here and answered as JSON.
+class AdminOperations final
+{
+public:
+    enum class Failure { None, BadRequest, NotFound, TooLarge };
+    struct Outcome
+    {
+        QJsonObject result;
+        Failure failure = Failure::None;
+        QString error;
+    };
+
+    AdminOperations(Hub *hub, const HttpLimitStats *httpStats);
+
+    Outcome push(const QJsonObject &body) const;
+    Outcome pause(const QJsonObject &body) const;
+    Outcome kick(const QString &connectionId) const;
+    // Streams, optionally only those of a user and/or a group (id or name), through the indices.
+    QJsonObject connections(const QString &user = {}, const QString &group = {}) const;
+    QJsonObject stats() const;
+    // The newest events kept, newest first.
+    QJsonObject history(int limit) const;
+
+    static ConnectionRecord record(const SseConnection &connection);
+    static QJsonObject eventJson(const class Event &event, int delivered);
+    static constexpr int maxHistory = 1000;
+
+private:
+    Hub *m_hub;
+    const HttpLimitStats *m_httpStats;
+};

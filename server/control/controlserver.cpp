@@ -1,0 +1,316 @@
+#include "controlserver.h"
+
+#include "adminoperations.h"
+#include "constanttime.h"
+#include "controlprotocol.h"
+#include "controlsession.h"
+#include "hub.h"
+
+#include <QAbstractHttpServer>
+#include <QLoggingCategory>
+#include <QMetaEnum>
+#include <QNetworkRequest>
+#include <QWebSocket>
+
+Q_LOGGING_CATEGORY(lcControlServer, "eventsource.server.control")
+
+namespace {
+
+QString reasonName(SseConnection::CloseReason reason)
+{
+    return QString::fromLatin1(QMetaEnum::fromType<SseConnection::CloseReason>().valueToKey(int(reason))).toLower();
+}
+
+QJsonObject typed(const char *type, QJsonObject body)
+{
+    body.insert(QStringLiteral("type"), QLatin1String(type));
+    return body;
+}
+
+} // namespace
+
+ControlServer::ControlServer(Hub *hub, const AdminOperations *operations, QByteArray adminToken,
+                             qint64 maxBufferBytes, QObject *parent)
+    : QObject(parent)
+    , m_hub(hub)
+    , m_operations(operations)
+    , m_token(std::move(adminToken))
+    , m_maxBufferBytes(maxBufferBytes)
+{
+    connect(hub, &Hub::connectionOpened, this, &ControlServer::handleConnectionOpened);
+    connect(hub, &Hub::connectionClosed, this, &ControlServer::handleConnectionClosed);
+    connect(hub, &Hub::eventPublished, this, &ControlServer::handleEventPublished);
+    m_batchTimer.setInterval(batchIntervalMs);
+    m_batchTimer.setSingleShot(true);
+    connect(&m_batchTimer, &QTimer::timeout, this, &ControlServer::flushBatches);
+    m_statsTimer.setInterval(statsIntervalMs);
+    connect(&m_statsTimer, &QTimer::timeout, this, &ControlServer::sendStats);
+    m_statsTimer.start();
+}
+
+ControlServer::~ControlServer()
+{
+    for (ControlSession *session : std::as_const(m_sessions))
+        disconnect(session, nullptr, this, nullptr);
+}
+
+void ControlServer::attach(QAbstractHttpServer *listener)
+{
+    connect(listener, &QAbstractHttpServer::newWebSocketConnection, this,
+            [this, listener] { handleNewConnection(listener); });
+}
+
+void ControlServer::handleNewConnection(QAbstractHttpServer *listener)
+{
+    while (listener->hasPendingWebSocketConnections()) {
+        std::unique_ptr<QWebSocket> socket = listener->nextPendingWebSocketConnection();
+        if (!socket)
+            continue;
+        // A socket must be deleted once closed, or each one leaks (QT64-NOTES.md).
+        if (socket->requestUrl().path() != QLatin1String(ControlProtocol::path)) {
+            QWebSocket *raw = socket.release();
+            connect(raw, &QWebSocket::disconnected, raw, &QObject::deleteLater);
+            raw->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("unknown path"));
+            if (raw->state() == QAbstractSocket::UnconnectedState)
+                delete raw;
+            continue;
+        }
+        const QByteArray header = socket->request().rawHeader("Authorization");
+        const bool headerAuth = header.startsWith("Bearer ") && ConstantTime::equal(header.mid(7).trimmed(), m_token);
+        if (!header.isEmpty() && !headerAuth) {
+            auto *session = new ControlSession(std::move(socket), false, m_maxBufferBytes, this);
+            session->refuse(QStringLiteral("wrong admin token"));
+            continue;
+        }
+        auto *session = new ControlSession(std::move(socket), headerAuth, m_maxBufferBytes, this);
+        m_sessions.append(session);
+        connect(session, &ControlSession::messageReceived, this, &ControlServer::handleMessage);
+        connect(session, &ControlSession::cutOff, this, [this] { ++m_cutOff; });
+        connect(session, &ControlSession::closed, this, [this](ControlSession *closed) {
+            m_sessions.removeOne(closed);
+        });
+        session->send(ControlProtocol::hello(headerAuth, QStringLiteral(ESH_VERSION)));
+        qCInfo(lcControlServer).nospace() << "console connected consoles=" << m_sessions.size();
+    }
+}
+
+void ControlServer::handleMessage(ControlSession *session, const QString &text)
+{
+    QString error;
+    const std::optional<QJsonObject> request = ControlProtocol::decode(text.toUtf8(), &error);
+    if (!session->isAuthenticated()) {
+        // Only an auth message may come first; anything else ends the session.
+        if (!request || request->value(QStringLiteral("type")).toString() != QLatin1String("auth")
+            || !ConstantTime::equal(request->value(QStringLiteral("token")).toString().toUtf8(), m_token)) {
+            session->refuse(QStringLiteral("authenticate first with {\"type\": \"auth\", \"token\": ...}"));
+            return;
+        }
+        session->setAuthenticated();
+        session->send(ControlProtocol::result(request->value(QStringLiteral("id")),
+                                              {{QStringLiteral("authenticated"), true}}));
+        return;
+    }
+    if (!request) {
+        session->send(ControlProtocol::error(QJsonValue(), error));
+        return;
+    }
+    handleRequest(session, *request);
+}
+
+void ControlServer::handleRequest(ControlSession *session, const QJsonObject &request)
+{
+    const QString type = request.value(QStringLiteral("type")).toString();
+    const QJsonValue id = request.value(QStringLiteral("id"));
+    QJsonObject body = request;
+    body.remove(QStringLiteral("type"));
+    body.remove(QStringLiteral("id"));
+    const auto reply = [&](const AdminOperations::Outcome &outcome) {
+        session->send(outcome.failure == AdminOperations::Failure::None
+                          ? ControlProtocol::result(id, outcome.result)
+                          : ControlProtocol::error(id, outcome.error));
+    };
+    if (type == QLatin1String("auth"))
+        return session->send(ControlProtocol::result(id, {{QStringLiteral("authenticated"), true}}));
+    if (type == QLatin1String("subscribe") || type == QLatin1String("unsubscribe"))
+        return subscribe(session, id, request.value(QStringLiteral("topics")), type == QLatin1String("subscribe"));
+    if (type == QLatin1String("push"))
+        return reply(m_operations->push(body));
+    if (type == QLatin1String("pause"))
+        return reply(m_operations->pause(body));
+    if (type == QLatin1String("kick")) {
+        const QJsonValue connection = request.value(QStringLiteral("connection"));
+        if (!connection.isString())
+            return session->send(ControlProtocol::error(id, QStringLiteral("kick needs \"connection\": \"<id>\"")));
+        return reply(m_operations->kick(connection.toString()));
+    }
+    if (type == QLatin1String("connections"))
+        return session->send(ControlProtocol::result(
+            id, m_operations->connections(request.value(QStringLiteral("user")).toString(),
+                                          request.value(QStringLiteral("group")).toString())));
+    if (type == QLatin1String("stats"))
+        return session->send(ControlProtocol::result(id, m_operations->stats()));
+    if (type == QLatin1String("history"))
+        return session->send(ControlProtocol::result(
+            id, m_operations->history(request.value(QStringLiteral("limit")).toInt(100))));
+    if (type == QLatin1String("ping"))
+        return session->send(ControlProtocol::result(id, {}));
+    session->send(ControlProtocol::error(id, QStringLiteral("unknown message type '%1'").arg(type.left(64))));
+}
+
+void ControlServer::subscribe(ControlSession *session, const QJsonValue &id, const QJsonValue &topics, bool on)
+{
+    static const QStringList known{QLatin1String(ControlProtocol::topicConnections),
+                                   QLatin1String(ControlProtocol::topicEvents),
+                                   QLatin1String(ControlProtocol::topicStats)};
+    if (!topics.isArray() || topics.toArray().isEmpty())
+        return session->send(ControlProtocol::error(id, QStringLiteral("topics must be a non-empty array")));
+    QStringList names;
+    for (const QJsonValue &topic : topics.toArray()) {
+        if (!known.contains(topic.toString()))
+            return session->send(ControlProtocol::error(
+                id, QStringLiteral("unknown topic '%1' (known: %2)").arg(topic.toString().left(64), known.join(u", "))));
+        names.append(topic.toString());
+    }
+    for (const QString &topic : std::as_const(names)) {
+        if (on && !session->isSubscribed(topic) && topic == QLatin1String(ControlProtocol::topicConnections)) {
+            // The snapshot first, in pages, then the batches that follow it.
+            const QJsonArray all = m_operations->connections().value(QStringLiteral("connections")).toArray();
+            QByteArrayList pages;
+            for (qsizetype start = 0; start < all.size() || start == 0; start += snapshotPageSize) {
+                QJsonArray page;
+                for (qsizetype i = start; i < qMin(all.size(), start + snapshotPageSize); ++i)
+                    page.append(all[i]);
+                pages.append(ControlProtocol::encode(typed("connections.snapshot",
+                    {{QStringLiteral("connections"), page},
+                     {QStringLiteral("total"), all.size()},
+                     {QStringLiteral("last"), start + snapshotPageSize >= all.size()}})));
+            }
+            session->sendBulk(pages);
+        }
+        if (on)
+            session->subscribe(topic);
+        else
+            session->unsubscribe(topic);
+    }
+    session->send(ControlProtocol::result(id, {{QStringLiteral("topics"), QJsonArray::fromStringList(names)},
+                                               {QStringLiteral("subscribed"), on}}));
+}
+
+bool ControlServer::anySubscribed(const char *topic) const
+{
+    const QString name = QLatin1String(topic);
+    return std::any_of(m_sessions.begin(), m_sessions.end(),
+                       [&name](const ControlSession *s) { return s->isAuthenticated() && s->isSubscribed(name); });
+}
+
+void ControlServer::broadcast(const char *topic, const QJsonObject &message)
+{
+    const QString name = QLatin1String(topic);
+    const QList<ControlSession *> sessions = m_sessions;
+    for (ControlSession *session : sessions) {
+        if (session->isAuthenticated() && session->isSubscribed(name))
+            session->send(message);
+    }
+}
+
+void ControlServer::handleConnectionOpened(const SseConnection *connection)
+{
+    if (!anySubscribed(ControlProtocol::topicConnections))
+        return;
+    m_opened.insert(connection->info().id, AdminOperations::record(*connection).toJson());
+    if (!m_batchTimer.isActive())
+        m_batchTimer.start();
+}
+
+void ControlServer::handleConnectionClosed(quint64 id, SseConnection::CloseReason reason)
+{
+    m_reportedEvents.remove(id);
+    if (!anySubscribed(ControlProtocol::topicConnections))
+        return;
+    // Opened and closed within one batch: the console never needs to hear of it.
+    if (m_opened.remove(id))
+        return;
+    m_closed.append(QJsonObject{{QStringLiteral("id"), QString::number(id)},
+                                {QStringLiteral("reason"), reasonName(reason)}});
+    if (!m_batchTimer.isActive())
+        m_batchTimer.start();
+}
+
+void ControlServer::handleEventPublished(const Event &event, int delivered)
+{
+    if (!anySubscribed(ControlProtocol::topicEvents))
+        return;
+    if (m_events.size() >= maxEventsPerBatch)
+        ++m_eventsDropped;
+    else
+        m_events.append(AdminOperations::eventJson(event, delivered));
+    if (!m_batchTimer.isActive())
+        m_batchTimer.start();
+}
+
+void ControlServer::flushBatches()
+{
+    if (!m_opened.isEmpty() || !m_closed.isEmpty()) {
+        QJsonArray opened;
+        for (const QJsonObject &record : std::as_const(m_opened))
+            opened.append(record);
+        broadcast(ControlProtocol::topicConnections,
+                  typed("connections.batch", {{QStringLiteral("opened"), opened},
+                                              {QStringLiteral("closed"), m_closed},
+                                              {QStringLiteral("updated"), QJsonArray()}}));
+        m_opened.clear();
+        m_closed = {};
+    }
+    if (!m_events.isEmpty()) {
+        broadcast(ControlProtocol::topicEvents,
+                  typed("events.batch", {{QStringLiteral("events"), m_events},
+                                         {QStringLiteral("dropped"), m_eventsDropped}}));
+        m_events = {};
+        m_eventsDropped = 0;
+    }
+}
+
+void ControlServer::sendStats()
+{
+    const HubStats &s = m_hub->stats();
+    const double seconds = statsIntervalMs / 1000.0;
+    if (anySubscribed(ControlProtocol::topicStats)) {
+        broadcast(ControlProtocol::topicStats,
+                  typed("stats", {{QStringLiteral("connections"), m_hub->connectionCount()},
+                                  {QStringLiteral("eventsPerSecond"), double(s.eventsPublished - m_lastEvents) / seconds},
+                                  {QStringLiteral("deliveriesPerSecond"), double(s.deliveries - m_lastDeliveries) / seconds},
+                                  {QStringLiteral("bytesPerSecond"), double(s.bytesSent - m_lastBytes) / seconds},
+                                  {QStringLiteral("droppedSlowConsumers"), s.slowConsumersDropped},
+                                  {QStringLiteral("eventsPublished"), s.eventsPublished},
+                                  {QStringLiteral("consoles"), sessionCount()}}));
+    }
+    m_lastEvents = s.eventsPublished;
+    m_lastDeliveries = s.deliveries;
+    m_lastBytes = s.bytesSent;
+
+    // Counters of streams that sent something since the last report, a bounded number a tick.
+    if (!anySubscribed(ControlProtocol::topicConnections))
+        return;
+    QJsonArray updated;
+    const QList<SseConnection *> all = m_hub->connections();
+    qsizetype scanned = 0;
+    // Start where the last tick stopped, so no stream starves behind the cap.
+    for (; scanned < all.size() && updated.size() < maxUpdatesPerTick; ++scanned) {
+        const SseConnection *connection = all[(m_updateCursor + scanned) % all.size()];
+        const quint64 id = connection->info().id;
+        qint64 &reported = m_reportedEvents[id];
+        if (reported == connection->eventsSent())
+            continue;
+        reported = connection->eventsSent();
+        updated.append(QJsonObject{{QStringLiteral("id"), QString::number(id)},
+                                   {QStringLiteral("eventsSent"), connection->eventsSent()},
+                                   {QStringLiteral("bytesSent"), connection->bytesSent()},
+                                   {QStringLiteral("lastEventId"), QString::fromLatin1(connection->lastEventId())}});
+    }
+    m_updateCursor = all.isEmpty() ? 0 : (m_updateCursor + scanned) % all.size();
+    if (!updated.isEmpty())
+        broadcast(ControlProtocol::topicConnections,
+                  typed("connections.batch", {{QStringLiteral("opened"), QJsonArray()},
+                                              {QStringLiteral("closed"), QJsonArray()},
+                                              {QStringLiteral("updated"), updated}}));
+}

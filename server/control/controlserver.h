@@ -1,0 +1,75 @@
+#pragma once
+
+#include "sseconnection.h"
+
+#include <QHash>
+#include <QJsonArray>
+#include <QList>
+#include <QObject>
+#include <QTimer>
+
+class AdminOperations;
+class ControlSession;
+class Hub;
+class QAbstractHttpServer;
+struct Event;
+struct HubStats;
+
+// The control channel (ws://<admin listener>/control): consoles authenticate with the admin
+// token, send the same operations as the admin API, and subscribe to live topics. Hub
+// signals are collected and sent in batches at most every batchIntervalMs, each batch capped,
+// so 15,000 streams connecting at once reach a console as a handful of messages.
+class ControlServer final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ControlServer)
+
+public:
+    static constexpr int batchIntervalMs = 250;
+    static constexpr int statsIntervalMs = 1000;
+    static constexpr int maxEventsPerBatch = 200;
+    static constexpr int maxUpdatesPerTick = 2000;
+    static constexpr int snapshotPageSize = 500;
+
+    ControlServer(Hub *hub, const AdminOperations *operations, QByteArray adminToken,
+                  qint64 maxBufferBytes, QObject *parent = nullptr);
+    ~ControlServer() override;
+
+    // Takes the WebSocket connections the admin listener upgrades.
+    void attach(QAbstractHttpServer *listener);
+    int sessionCount() const { return int(m_sessions.size()); }
+    qint64 consolesCutOff() const { return m_cutOff; }
+
+private:
+    void handleNewConnection(QAbstractHttpServer *listener);
+    void handleMessage(ControlSession *session, const QString &text);
+    void handleRequest(ControlSession *session, const QJsonObject &request);
+    void subscribe(ControlSession *session, const QJsonValue &id, const QJsonValue &topics, bool on);
+    void handleConnectionOpened(const SseConnection *connection);
+    void handleConnectionClosed(quint64 id, SseConnection::CloseReason reason);
+    void handleEventPublished(const Event &event, int delivered);
+    void flushBatches();
+    void sendStats();
+    void broadcast(const char *topic, const QJsonObject &message);
+    bool anySubscribed(const char *topic) const;
+
+    Hub *m_hub;
+    const AdminOperations *m_operations;
+    QByteArray m_token;
+    qint64 m_maxBufferBytes;
+    QList<ControlSession *> m_sessions;
+    QTimer m_batchTimer;
+    QTimer m_statsTimer;
+    // Pending batch contents.
+    QHash<quint64, QJsonObject> m_opened;
+    QJsonArray m_closed;
+    QJsonArray m_events;
+    qint64 m_eventsDropped = 0;
+    // For "updated" records and rates.
+    QHash<quint64, qint64> m_reportedEvents;
+    qsizetype m_updateCursor = 0;
+    qint64 m_lastEvents = 0;
+    qint64 m_lastDeliveries = 0;
+    qint64 m_lastBytes = 0;
+    qint64 m_cutOff = 0;
+};
