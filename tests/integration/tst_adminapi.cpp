@@ -1,9 +1,9 @@
+#include "adminapi.h"
 #include "httpclient.h"
 #include "serverprocess.h"
 #include "sseclient.h"
 
 #include <QDateTime>
-#include <QDeadlineTimer>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QRegularExpression>
@@ -12,45 +12,12 @@
 #include <QTest>
 
 #include <algorithm>
-#include <functional>
 
 using namespace Qt::StringLiterals;
 
 namespace {
 
-const QByteArray bearer = QByteArray("Bearer ") + ServerProcess::adminToken;
-
-QJsonObject stats(quint16 adminPort)
-{
-    return HttpClient::admin(adminPort, "GET", "/api/stats").json().object();
-}
-
-// Polls /api/stats until the server counts that many open streams (closes are noticed
-// asynchronously).
-bool waitForConnections(quint16 adminPort, int count, int timeoutMs = 10000)
-{
-    const QDeadlineTimer deadline(timeoutMs);
-    do {
-        if (stats(adminPort)[u"connections"].toInt(-1) == count)
-            return true;
-    } while (!deadline.hasExpired());
-    return false;
-}
-
-// The value of one sample line of the Prometheus text, e.g. `name{label="x"}`; -1 if absent.
-qint64 metric(const QByteArray &text, const QByteArray &series)
-{
-    for (const QByteArray &line : text.split('\n')) {
-        if (line.startsWith(series + ' '))
-            return line.mid(series.size() + 1).trimmed().toLongLong();
-    }
-    return -1;
-}
-
-QByteArray metricsText(quint16 adminPort)
-{
-    return HttpClient::admin(adminPort, "GET", "/metrics").body;
-}
+using Pushed = AdminApi::Pushed;
 
 void verifyJsonError(const HttpResponse &response)
 {
@@ -58,17 +25,6 @@ void verifyJsonError(const HttpResponse &response)
              response.header("Content-Type").constData());
     QVERIFY2(response.json().object()[u"error"].isString(), response.body.constData());
     QVERIFY(!response.json().object()[u"error"].toString().isEmpty());
-}
-
-// Reads into `received` until `done` says so, the peer closes, or the deadline passes.
-void readUntil(QTcpSocket &socket, QByteArray &received, const std::function<bool()> &done, int timeoutMs)
-{
-    const QDeadlineTimer deadline(timeoutMs);
-    while (!done() && !deadline.hasExpired() && socket.state() == QAbstractSocket::ConnectedState) {
-        socket.waitForReadyRead(50);
-        received += socket.readAll();
-    }
-    received += socket.readAll();
 }
 
 } // namespace
@@ -101,11 +57,8 @@ private slots:
     void expectContinue();
 
 private:
-    HttpResponse push(const QByteArray &body)
-    {
-        return HttpClient::admin(m_server.adminPort(), "POST", "/api/push", body);
-    }
-    qint64 published() { return stats(m_server.adminPort())[u"eventsPublished"].toInteger(-1); }
+    Pushed push(const QByteArray &body) { return AdminApi::push(m_server.adminPort(), body); }
+    qint64 published() { return AdminApi::stats(m_server.adminPort())[u"eventsPublished"].toInteger(-1); }
 
     ServerProcess m_server;
 };
@@ -118,7 +71,7 @@ void TestAdminApi::initTestCase()
 void TestAdminApi::init()
 {
     // Every test starts with no stream left over from the one before.
-    QVERIFY(waitForConnections(m_server.adminPort(), 0));
+    QVERIFY(AdminApi::waitForConnections(m_server.adminPort(), 0));
 }
 
 void TestAdminApi::refusesBadAuth_data()
@@ -209,9 +162,9 @@ void TestAdminApi::refusesInvalidPush()
     QFETCH(QByteArray, body);
 
     const qint64 before = published();
-    const HttpResponse response = push(body);
-    QCOMPARE(response.status, 400);
-    verifyJsonError(response);
+    const Pushed pushed = push(body);
+    QCOMPARE(pushed.status, 400);
+    verifyJsonError(pushed.response);
     QCOMPARE(published(), before);
 }
 
@@ -245,38 +198,37 @@ void TestAdminApi::deliversValidPush()
     SseClient client;
     QVERIFY(client.open(m_server.publicPort(), "/eventsource"));
     QCOMPARE(client.status(), 200);
-    QVERIFY(waitForConnections(m_server.adminPort(), 1));
-    const HttpResponse response = push(body);
-    QCOMPARE(response.status, 200);
-    QCOMPARE(response.json().object()[u"delivered"].toInt(-1), 1);
+    QVERIFY(AdminApi::waitForConnections(m_server.adminPort(), 1));
+    const Pushed pushed = push(body);
+    QCOMPARE(pushed.status, 200);
+    QCOMPARE(pushed.delivered, 1);
     QVERIFY(client.waitForMessages(1));
     QCOMPARE(client.messages().size(), 1);
     QCOMPARE(client.messages().first().type, type);
     QCOMPARE(client.messages().first().data, data);
-    QCOMPARE(client.messages().first().lastEventId, response.json().object()[u"id"].toString());
+    QCOMPARE(client.messages().first().lastEventId, pushed.id);
 }
 
 void TestAdminApi::refusesOversizedEvent()
 {
-    const QByteArray series = R"(eventsource_limit_hits_total{limit="event_size"})";
-    const qint64 before = metric(metricsText(m_server.adminPort()), series);
+    const qint64 before = AdminApi::limitHits(m_server.adminPort(), "event_size");
     QVERIFY(before >= 0);
 
     // --max-event-kb 1: exactly 1024 bytes pass, 1025 do not.
-    const HttpResponse largest = push(R"({"data":")" + QByteArray(1024, 'x') + "\"}");
+    const Pushed largest = push(R"({"data":")" + QByteArray(1024, 'x') + "\"}");
     QCOMPARE(largest.status, 200);
-    const HttpResponse response = push(R"({"data":")" + QByteArray(1025, 'x') + "\"}");
-    QCOMPARE(response.status, 413);
-    verifyJsonError(response);
-    QCOMPARE(metric(metricsText(m_server.adminPort()), series), before + 1);
+    const Pushed refused = push(R"({"data":")" + QByteArray(1025, 'x') + "\"}");
+    QCOMPARE(refused.status, 413);
+    verifyJsonError(refused.response);
+    QCOMPARE(AdminApi::limitHits(m_server.adminPort(), "event_size"), before + 1);
 }
 
 void TestAdminApi::pushAnswersIdAndDelivered()
 {
-    const HttpResponse nobody = push(R"({"event":"a","data":"1"})");
+    const Pushed nobody = push(R"({"event":"a","data":"1"})");
     QCOMPARE(nobody.status, 200);
-    QVERIFY(nobody.header("Content-Type").startsWith("application/json"));
-    const QJsonObject first = nobody.json().object();
+    QVERIFY(nobody.response.header("Content-Type").startsWith("application/json"));
+    const QJsonObject first = nobody.body;
     QVERIFY(first[u"id"].isString() && !first[u"id"].toString().isEmpty());
     QVERIFY(first[u"delivered"].isDouble());
     QCOMPARE(first[u"delivered"].toInt(-1), 0);
@@ -284,20 +236,19 @@ void TestAdminApi::pushAnswersIdAndDelivered()
     SseClient filtered, all;
     QVERIFY(filtered.open(m_server.publicPort(), "/eventsource/a"));
     QVERIFY(all.open(m_server.publicPort(), "/eventsource"));
-    QVERIFY(waitForConnections(m_server.adminPort(), 2));
+    QVERIFY(AdminApi::waitForConnections(m_server.adminPort(), 2));
 
-    const QJsonObject named = push(R"({"event":"a","data":"2"})").json().object();
-    QCOMPARE(named[u"delivered"].toInt(-1), 2);
-    const QJsonObject other = push(R"({"event":"b","data":"3"})").json().object();
-    QCOMPARE(other[u"delivered"].toInt(-1), 1);
-    const QJsonObject unnamed = push(R"({"data":"4"})").json().object();
-    QCOMPARE(unnamed[u"delivered"].toInt(-1), 1);
+    const Pushed named = push(R"({"event":"a","data":"2"})");
+    QCOMPARE(named.delivered, 2);
+    const Pushed other = push(R"({"event":"b","data":"3"})");
+    QCOMPARE(other.delivered, 1);
+    const Pushed unnamed = push(R"({"data":"4"})");
+    QCOMPARE(unnamed.delivered, 1);
 
-    const QSet<QString> ids{first[u"id"].toString(), named[u"id"].toString(), other[u"id"].toString(),
-                            unnamed[u"id"].toString()};
+    const QSet<QString> ids{first[u"id"].toString(), named.id, other.id, unnamed.id};
     QCOMPARE(ids.size(), 4);
     QVERIFY(all.waitForMessages(3));
-    QCOMPARE(all.messages().last().lastEventId, unnamed[u"id"].toString());
+    QCOMPARE(all.messages().last().lastEventId, unnamed.id);
 }
 
 void TestAdminApi::listsConnections()
@@ -307,7 +258,7 @@ void TestAdminApi::listsConnections()
     QVERIFY(client.open(m_server.publicPort(), "/eventsource/a,b", {{"User-Agent", userAgent}}));
     QCOMPARE(client.status(), 200);
     QVERIFY(client.waitForBody("id: "));
-    QVERIFY(waitForConnections(m_server.adminPort(), 1));
+    QVERIFY(AdminApi::waitForConnections(m_server.adminPort(), 1));
 
     const HttpResponse listed = HttpClient::admin(m_server.adminPort(), "GET", "/api/connections");
     QCOMPARE(listed.status, 200);
@@ -326,7 +277,7 @@ void TestAdminApi::listsConnections()
     QCOMPARE(entry[u"eventsSent"].toInteger(-1), 0);
     QCOMPARE(entry[u"lastEventId"].toString(), client.parser().lastEventId());
 
-    const HttpResponse pushed = push(R"({"event":"b","data":"hello"})");
+    const Pushed pushed = push(R"({"event":"b","data":"hello"})");
     QCOMPARE(pushed.status, 200);
     QVERIFY(client.waitForMessages(1));
     const QJsonObject after = HttpClient::admin(m_server.adminPort(), "GET", "/api/connections")
@@ -334,7 +285,7 @@ void TestAdminApi::listsConnections()
     QCOMPARE(after[u"id"], entry[u"id"]);
     QCOMPARE(after[u"eventsSent"].toInteger(-1), 1);
     QVERIFY(after[u"bytesSent"].toInteger() > entry[u"bytesSent"].toInteger());
-    QCOMPARE(after[u"lastEventId"].toString(), pushed.json().object()[u"id"].toString());
+    QCOMPARE(after[u"lastEventId"].toString(), pushed.id);
 }
 
 void TestAdminApi::deletesConnection()
@@ -342,15 +293,9 @@ void TestAdminApi::deletesConnection()
     SseClient kept, kicked;
     QVERIFY(kept.open(m_server.publicPort(), "/eventsource", {{"User-Agent", "kept"}}));
     QVERIFY(kicked.open(m_server.publicPort(), "/eventsource", {{"User-Agent", "kicked"}}));
-    QVERIFY(waitForConnections(m_server.adminPort(), 2));
+    QVERIFY(AdminApi::waitForConnections(m_server.adminPort(), 2));
 
-    QString id;
-    const QJsonArray list = HttpClient::admin(m_server.adminPort(), "GET", "/api/connections")
-                                .json().object()[u"connections"].toArray();
-    for (const QJsonValue &entry : list) {
-        if (entry[u"userAgent"].toString() == QLatin1String("kicked"))
-            id = entry[u"id"].toString();
-    }
+    const QString id = AdminApi::connectionOf(m_server.adminPort(), u"kicked"_s)[u"id"].toString();
     QVERIFY(!id.isEmpty());
 
     const QByteArray target = "/api/connections/" + id.toLatin1();
@@ -359,14 +304,13 @@ void TestAdminApi::deletesConnection()
     QCOMPARE(first.json().object()[u"closed"].toVariant().toString(), id);
     QVERIFY(kicked.waitForClosed());
     QVERIFY(!kept.isClosed());
-    QVERIFY(waitForConnections(m_server.adminPort(), 1));
+    QVERIFY(AdminApi::waitForConnections(m_server.adminPort(), 1));
 
     const HttpResponse second = HttpClient::admin(m_server.adminPort(), "DELETE", target);
     QCOMPARE(second.status, 404);
     verifyJsonError(second);
     // The other stream still gets events.
-    const HttpResponse after = push(R"({"data":"after"})");
-    QCOMPARE(after.json().object()[u"delivered"].toInt(-1), 1);
+    QCOMPARE(push(R"({"data":"after"})").delivered, 1);
     QVERIFY(kept.waitForMessages(1));
 }
 
@@ -412,7 +356,7 @@ void TestAdminApi::statsCountPushes()
     // A server of its own, so every count is known.
     ServerProcess server;
     QVERIFY2(server.start(), server.output().constData());
-    const QJsonObject fresh = stats(server.adminPort());
+    const QJsonObject fresh = AdminApi::stats(server.adminPort());
     for (const char *field : {"connections", "connectionsOpened", "connectionsRejected", "eventsPublished",
                               "eventsRejected", "deliveries", "bytesSent", "replayedEvents", "resumeGaps",
                               "droppedSlowConsumers", "kicked"}) {
@@ -430,17 +374,17 @@ void TestAdminApi::statsCountPushes()
     SseClient one, two;
     QVERIFY(one.open(server.publicPort(), "/eventsource"));
     QVERIFY(two.open(server.publicPort(), "/eventsource/only"));
-    QVERIFY(waitForConnections(server.adminPort(), 2));
+    QVERIFY(AdminApi::waitForConnections(server.adminPort(), 2));
     QString lastId;
     for (const QByteArray body : {R"({"data":"1"})", R"({"event":"only","data":"2"})", R"({"data":"3"})"}) {
-        const HttpResponse response = HttpClient::admin(server.adminPort(), "POST", "/api/push", body);
-        QCOMPARE(response.status, 200);
-        lastId = response.json().object()[u"id"].toString();
+        const Pushed pushed = AdminApi::push(server.adminPort(), body);
+        QCOMPARE(pushed.status, 200);
+        lastId = pushed.id;
     }
     QVERIFY(one.waitForMessages(3));
     QVERIFY(two.waitForMessages(1));
 
-    const QJsonObject after = stats(server.adminPort());
+    const QJsonObject after = AdminApi::stats(server.adminPort());
     QCOMPARE(after[u"eventsPublished"].toInteger(-1), 3);
     QCOMPARE(after[u"deliveries"].toInteger(-1), 4);
     QCOMPARE(after[u"connections"].toInteger(-1), 2);
@@ -488,27 +432,26 @@ void TestAdminApi::metricsAreValidPrometheus()
     QCOMPARE(sampled, typed);
     for (const char *limit : {"max_connections", "buffer", "event_size", "header_size", "body_size", "request_timeout"}) {
         const QByteArray series = QByteArray(R"(eventsource_limit_hits_total{limit=")") + limit + "\"}";
-        QVERIFY2(metric(response.body, series) >= 0, limit);
+        QVERIFY2(AdminApi::metric(response.body, series) >= 0, limit);
     }
 }
 
 void TestAdminApi::metricsCountersMove()
 {
-    const QByteArray before = metricsText(m_server.adminPort());
+    const QByteArray before = AdminApi::metrics(m_server.adminPort());
     SseClient client;
     QVERIFY(client.open(m_server.publicPort(), "/eventsource"));
-    QVERIFY(waitForConnections(m_server.adminPort(), 1));
-    const HttpResponse pushed = push(R"({"data":"counted"})");
-    QCOMPARE(pushed.status, 200);
+    QVERIFY(AdminApi::waitForConnections(m_server.adminPort(), 1));
+    QCOMPARE(push(R"({"data":"counted"})").status, 200);
     QVERIFY(client.waitForMessages(1));
-    const QByteArray after = metricsText(m_server.adminPort());
+    const QByteArray after = AdminApi::metrics(m_server.adminPort());
 
-    QCOMPARE(metric(after, "eventsource_connections"), 1);
+    QCOMPARE(AdminApi::metric(after, "eventsource_connections"), 1);
     for (const QByteArray name : {"eventsource_events_published_total", "eventsource_deliveries_total",
                                   "eventsource_connections_opened_total"})
-        QVERIFY2(metric(after, name) == metric(before, name) + 1, name.constData());
-    QVERIFY(metric(after, "eventsource_bytes_sent_total") > metric(before, "eventsource_bytes_sent_total"));
-    QVERIFY(metric(after, "eventsource_history_events") >= 1);
+        QVERIFY2(AdminApi::metric(after, name) == AdminApi::metric(before, name) + 1, name.constData());
+    QVERIFY(AdminApi::metric(after, "eventsource_bytes_sent_total") > AdminApi::metric(before, "eventsource_bytes_sent_total"));
+    QVERIFY(AdminApi::metric(after, "eventsource_history_events") >= 1);
 }
 
 void TestAdminApi::health()
@@ -541,12 +484,12 @@ void TestAdminApi::expectContinue()
     QTcpSocket socket;
     socket.connectToHost(u"127.0.0.1"_s, m_server.adminPort());
     QVERIFY(socket.waitForConnected(5000));
-    socket.write("POST /api/push HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: " + bearer
+    socket.write("POST /api/push HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: " + HttpClient::adminAuthorization()
                  + "\r\nContent-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size())
                  + "\r\nExpect: 100-continue\r\n\r\n");
     // The body is held back: the server has to answer the head alone, with 100 or a refusal.
     QByteArray received;
-    readUntil(socket, received, [&] { return received.contains("\r\n\r\n"); }, 5000);
+    HttpClient::readUntil(socket, received, [&] { return received.contains("\r\n\r\n"); }, 5000);
     const QByteArray statusLine = received.left(received.indexOf("\r\n"));
     const bool continued = statusLine == "HTTP/1.1 100 Continue";
     QVERIFY2(continued || (!mustContinue && statusLine.startsWith("HTTP/1.1 " + QByteArray::number(finalStatus) + ' ')),
@@ -554,7 +497,7 @@ void TestAdminApi::expectContinue()
     if (continued) {
         received = received.mid(received.indexOf("\r\n\r\n") + 4);
         socket.write(body);
-        readUntil(socket, received, [&] {
+        HttpClient::readUntil(socket, received, [&] {
             const HttpResponse response = HttpClient::parse(received);
             return response.status && response.body.size() >= response.header("Content-Length").toLongLong();
         }, 10000);

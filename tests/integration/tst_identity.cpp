@@ -1,3 +1,4 @@
+#include "adminapi.h"
 #include "httpclient.h"
 #include "jwt.h"
 #include "passwordhash.h"
@@ -71,32 +72,6 @@ QJsonObject userEntry(const QString &id, const QString &name, const QString &pas
 {
     return {{u"id"_s, id}, {u"name"_s, name}, {u"password"_s, PasswordHash::create(password, 1000)},
             {u"groups"_s, QJsonArray::fromStringList(groups)}};
-}
-
-QJsonObject stats(quint16 adminPort)
-{
-    return HttpClient::admin(adminPort, "GET", "/api/stats").json().object();
-}
-
-// The listing entry of the stream opened with this User-Agent (empty object if none).
-QJsonObject connectionOf(quint16 adminPort, const QString &agent)
-{
-    const QJsonArray list = HttpClient::admin(adminPort, "GET", "/api/connections").json()[u"connections"].toArray();
-    for (const QJsonValue &entry : list) {
-        if (entry[u"userAgent"].toString() == agent)
-            return entry.toObject();
-    }
-    return {};
-}
-
-bool waitForConnections(quint16 adminPort, int count, int timeoutMs = 10000)
-{
-    const QDeadlineTimer deadline(timeoutMs);
-    do {
-        if (stats(adminPort)[u"connections"].toInt(-1) == count)
-            return true;
-    } while (!deadline.hasExpired());
-    return false;
 }
 
 QByteArray sessionOf(const QByteArray &setCookie)
@@ -216,7 +191,7 @@ void TestIdentity::acceptsToken()
     QCOMPARE(client.status(), 200);
     QCOMPARE(client.header("Content-Type"), "text/event-stream");
     QVERIFY(client.waitForBody("retry:"));
-    const QJsonObject entry = connectionOf(server.adminPort(), u"accepts-"_s + where);
+    const QJsonObject entry = AdminApi::connectionOf(server.adminPort(), u"accepts-"_s + where);
     QCOMPARE(entry[u"userId"].toString(), u"user-"_s + where);
 }
 
@@ -269,7 +244,7 @@ void TestIdentity::refusesBadToken()
     QFETCH(bool, noSecret);
 
     ServerProcess &server = noSecret ? m_plain : m_server;
-    const qint64 opened = stats(server.adminPort())[u"connectionsOpened"].toInteger(-1);
+    const qint64 opened = AdminApi::stats(server.adminPort())[u"connectionsOpened"].toInteger(-1);
     HttpClient::Headers headers{{"Accept", "text/event-stream"}};
     if (!header.isEmpty())
         headers.append({header, value});
@@ -283,7 +258,7 @@ void TestIdentity::refusesBadToken()
         if (signature.size() >= 16) // the error never quotes the token
             QVERIFY(!response.body.contains(signature));
     }
-    QCOMPARE(stats(server.adminPort())[u"connectionsOpened"].toInteger(-1), opened);
+    QCOMPARE(AdminApi::stats(server.adminPort())[u"connectionsOpened"].toInteger(-1), opened);
 }
 
 void TestIdentity::acceptsTokenOfMaximumSize()
@@ -307,7 +282,7 @@ void TestIdentity::listsPrincipalFromClaims()
                         {{"Authorization", "Bearer " + mint(claims)}, {"User-Agent", "principal"}}));
     QCOMPARE(client.status(), 200);
     QVERIFY(client.header("Set-Cookie").isEmpty()); // the session comes from sid
-    const QJsonObject entry = connectionOf(m_server.adminPort(), u"principal"_s);
+    const QJsonObject entry = AdminApi::connectionOf(m_server.adminPort(), u"principal"_s);
     QCOMPARE(entry[u"userId"].toString(), u"u42"_s);
     QCOMPARE(entry[u"userName"].toString(), u"dora"_s);
     QCOMPARE(entry[u"session"].toString(), u"dora-session"_s);
@@ -333,7 +308,7 @@ void TestIdentity::anonymousStreamKeepsSessionCookie()
     QVERIFY(sessionOf(other.header("Set-Cookie")) != session);
 
     for (const QString &agent : {u"anon-1"_s, u"anon-2"_s}) {
-        const QJsonObject entry = connectionOf(m_server.adminPort(), agent);
+        const QJsonObject entry = AdminApi::connectionOf(m_server.adminPort(), agent);
         QCOMPARE(entry[u"session"].toString().toLatin1(), session);
         QVERIFY(entry[u"userId"].isNull());
         QVERIFY(entry[u"userName"].isNull());
@@ -373,11 +348,11 @@ void TestIdentity::closesStreamWhenTokenExpires()
     QVERIFY(longLived.open(server.publicPort(), "/eventsource",
                            {{"Authorization", "Bearer " + mint({{u"sub"_s, u"u2"_s}})}}));
     QCOMPARE(longLived.status(), 200);
-    QVERIFY(connectionOf(server.adminPort(), u"short"_s)[u"expiresAt"].isString());
+    QVERIFY(AdminApi::connectionOf(server.adminPort(), u"short"_s)[u"expiresAt"].isString());
 
     QVERIFY(shortLived.waitForClosed(10000));
-    QCOMPARE(stats(server.adminPort())[u"tokenExpired"].toInteger(-1), 1);
-    QVERIFY(waitForConnections(server.adminPort(), 1));
+    QCOMPARE(AdminApi::stats(server.adminPort())[u"tokenExpired"].toInteger(-1), 1);
+    QVERIFY(AdminApi::waitForConnections(server.adminPort(), 1));
     QVERIFY(!longLived.isClosed());
 }
 
@@ -445,7 +420,7 @@ void TestIdentity::loginCookieStreamIsThatUser()
     QVERIFY(client.open(m_server.publicPort(), "/eventsource", {{"Cookie", cookie(session)}, {"User-Agent", "carol"}}));
     QCOMPARE(client.status(), 200);
     QVERIFY(client.header("Set-Cookie").isEmpty());
-    const QJsonObject entry = connectionOf(m_server.adminPort(), u"carol"_s);
+    const QJsonObject entry = AdminApi::connectionOf(m_server.adminPort(), u"carol"_s);
     QCOMPARE(entry[u"userId"].toString(), u"u3"_s);
     QCOMPARE(entry[u"userName"].toString(), u"carol"_s);
     QCOMPARE(entry[u"session"].toString().toLatin1(), session);
@@ -467,7 +442,7 @@ void TestIdentity::loginClosesAnonymousStreamsOfSession()
     QCOMPARE(newSession.size(), 22);
     QVERIFY(newSession != session);
     QVERIFY(anonymous.waitForClosed(10000));
-    QVERIFY(!connectionOf(m_server.adminPort(), u"bystander"_s).isEmpty());
+    QVERIFY(!AdminApi::connectionOf(m_server.adminPort(), u"bystander"_s).isEmpty());
     QVERIFY(!bystander.isClosed());
 }
 
@@ -477,7 +452,7 @@ void TestIdentity::logoutClosesStreamsAndClearsCookie()
     QCOMPARE(session.size(), 22);
     SseClient stream;
     QVERIFY(stream.open(m_server.publicPort(), "/eventsource", {{"Cookie", cookie(session)}, {"User-Agent", "alice-in"}}));
-    QCOMPARE(connectionOf(m_server.adminPort(), u"alice-in"_s)[u"userId"].toString(), u"u1"_s);
+    QCOMPARE(AdminApi::connectionOf(m_server.adminPort(), u"alice-in"_s)[u"userId"].toString(), u"u1"_s);
 
     const HttpResponse response = HttpClient::request(m_server.publicPort(), "POST", "/logout", {},
                                                       {{"Cookie", cookie(session)}});
@@ -490,7 +465,7 @@ void TestIdentity::logoutClosesStreamsAndClearsCookie()
     SseClient after;
     QVERIFY(after.open(m_server.publicPort(), "/eventsource", {{"Cookie", cookie(session)}, {"User-Agent", "alice-out"}}));
     QCOMPARE(after.status(), 200);
-    const QJsonObject entry = connectionOf(m_server.adminPort(), u"alice-out"_s);
+    const QJsonObject entry = AdminApi::connectionOf(m_server.adminPort(), u"alice-out"_s);
     QVERIFY(!entry.isEmpty());
     QVERIFY(entry[u"userId"].isNull());
 
@@ -528,7 +503,7 @@ void TestIdentity::tokensNeverLogged()
     QCOMPARE(open(m_server, "/eventsource?token=" + next(), {}), 401);
     QCOMPARE(open(m_server, "/eventsource", {{"Authorization", "Bearer " + next(wrongKey)}}), 401);
 
-    QVERIFY(waitForConnections(m_query.adminPort(), 0));
+    QVERIFY(AdminApi::waitForConnections(m_query.adminPort(), 0));
     // Debug logging is on for m_query: the check covers the most talkative configuration.
     // output() only holds what was read from the pipes, so read until the 4 opened streams
     // are logged.

@@ -1,8 +1,8 @@
+#include "adminapi.h"
 #include "httpclient.h"
 #include "serverprocess.h"
 #include "sseclient.h"
 
-#include <QDeadlineTimer>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -16,32 +16,6 @@
 using namespace Qt::StringLiterals;
 
 namespace {
-
-QJsonObject stats(quint16 adminPort)
-{
-    return HttpClient::admin(adminPort, "GET", "/api/stats").json().object();
-}
-
-// Polls one /api/stats number until it has the value (closes are noticed asynchronously).
-bool waitForStat(quint16 adminPort, const QString &field, qint64 value, int timeoutMs = 10000)
-{
-    const QDeadlineTimer deadline(timeoutMs);
-    do {
-        if (stats(adminPort).value(field).toInteger(-1) == value)
-            return true;
-    } while (!deadline.hasExpired());
-    return false;
-}
-
-qint64 limitHits(quint16 adminPort, const QByteArray &limit)
-{
-    const QByteArray series = "eventsource_limit_hits_total{limit=\"" + limit + "\"} ";
-    for (const QByteArray &line : HttpClient::admin(adminPort, "GET", "/metrics").body.split('\n')) {
-        if (line.startsWith(series))
-            return line.mid(series.size()).trimmed().toLongLong();
-    }
-    return -1;
-}
 
 void verifyJsonError(const HttpResponse &response)
 {
@@ -57,15 +31,10 @@ struct Drained
     bool closed = false;
 };
 
-Drained drainUntilClosed(QTcpSocket &socket, int timeoutMs = 10000)
+Drained drainUntilClosed(QTcpSocket &socket)
 {
     Drained result;
-    const QDeadlineTimer deadline(timeoutMs);
-    while (!deadline.hasExpired() && socket.state() == QAbstractSocket::ConnectedState) {
-        socket.waitForReadyRead(50);
-        result.bytes += socket.readAll();
-    }
-    result.bytes += socket.readAll();
+    HttpClient::readUntil(socket, result.bytes, [] { return false; });
     result.closed = socket.state() != QAbstractSocket::ConnectedState;
     return result;
 }
@@ -151,7 +120,7 @@ void TestLimits::maxConnections()
         QVERIFY(streams.back()->open(server.publicPort(), "/eventsource"));
         QCOMPARE(streams.back()->status(), 200);
     }
-    QVERIFY(waitForStat(server.adminPort(), u"connections"_s, 3));
+    QVERIFY(AdminApi::waitForStat(server.adminPort(), u"connections"_s, 3));
 
     const HttpResponse refused = HttpClient::request(server.publicPort(), "GET", "/eventsource", {},
                                                      {{"Accept", "text/event-stream"}}, 5000);
@@ -159,18 +128,18 @@ void TestLimits::maxConnections()
     bool isNumber = false;
     QVERIFY(refused.header("Retry-After").toInt(&isNumber) > 0 && isNumber);
     verifyJsonError(refused);
-    QCOMPARE(limitHits(server.adminPort(), "max_connections"), 1);
-    QCOMPARE(stats(server.adminPort()).value(u"connectionsRejected"_s).toInteger(-1), 1);
+    QCOMPARE(AdminApi::limitHits(server.adminPort(), "max_connections"), 1);
+    QCOMPARE(AdminApi::stats(server.adminPort()).value(u"connectionsRejected"_s).toInteger(-1), 1);
     for (const auto &stream : streams)
         QVERIFY(!stream->isClosed());
 
     streams.front()->close();
-    QVERIFY(waitForStat(server.adminPort(), u"connections"_s, 2));
+    QVERIFY(AdminApi::waitForStat(server.adminPort(), u"connections"_s, 2));
     SseClient again;
     QVERIFY(again.open(server.publicPort(), "/eventsource"));
     QCOMPARE(again.status(), 200);
-    QVERIFY(waitForStat(server.adminPort(), u"connections"_s, 3));
-    QCOMPARE(limitHits(server.adminPort(), "max_connections"), 1);
+    QVERIFY(AdminApi::waitForStat(server.adminPort(), u"connections"_s, 3));
+    QCOMPARE(AdminApi::limitHits(server.adminPort(), "max_connections"), 1);
 }
 
 void TestLimits::slowConsumerDropped_data()
@@ -202,26 +171,26 @@ void TestLimits::slowConsumerDropped()
     QVERIFY(slow.waitForConnected(5000));
     slow.write("GET /eventsource HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n");
     QVERIFY(slow.waitForBytesWritten(5000));
-    QVERIFY(waitForStat(server.adminPort(), u"connections"_s, 2));
+    QVERIFY(AdminApi::waitForStat(server.adminPort(), u"connections"_s, 2));
 
     const QByteArray data(eventKb * 1024, 'x');
     QStringList ids;
     qint64 dropped = 0;
     const int maxPushes = 400 * 64 / eventKb; // the same number of bytes for every size
     for (int i = 0; i < maxPushes && dropped == 0; ++i) {
-        const HttpResponse response = HttpClient::admin(server.adminPort(), "POST", "/api/push", "{\"data\":\"" + data + "\"}");
-        QCOMPARE(response.status, 200);
-        ids.append(response.json().object().value(u"id"_s).toString());
+        const AdminApi::Pushed pushed = AdminApi::push(server.adminPort(), "{\"data\":\"" + data + "\"}");
+        QCOMPARE(pushed.status, 200);
+        ids.append(pushed.id);
         // The reading stream keeps up, so only the other one falls behind.
         QVERIFY2(reader.waitForMessages(int(ids.size())),
                  qPrintable(u"the reading stream lost push %1; stats: %2"_s
                                 .arg(i + 1)
-                                .arg(QString::fromUtf8(QJsonDocument(stats(server.adminPort())).toJson(QJsonDocument::Compact)))));
-        dropped = stats(server.adminPort()).value(u"droppedSlowConsumers"_s).toInteger(-1);
+                                .arg(QString::fromUtf8(QJsonDocument(AdminApi::stats(server.adminPort())).toJson(QJsonDocument::Compact)))));
+        dropped = AdminApi::stats(server.adminPort()).value(u"droppedSlowConsumers"_s).toInteger(-1);
     }
     QCOMPARE(dropped, 1);
-    QCOMPARE(limitHits(server.adminPort(), "buffer"), 1);
-    QVERIFY(waitForStat(server.adminPort(), u"connections"_s, 1));
+    QCOMPARE(AdminApi::limitHits(server.adminPort(), "buffer"), 1);
+    QVERIFY(AdminApi::waitForStat(server.adminPort(), u"connections"_s, 1));
 
     QVERIFY(!reader.isClosed());
     QCOMPARE(reader.messages().size(), ids.size());
@@ -245,7 +214,7 @@ void TestLimits::headerTooLarge()
                                                       {{"X-Padding", QByteArray(4096, 'a')}});
     QCOMPARE(response.status, 431);
     verifyJsonError(response);
-    QCOMPARE(limitHits(server.adminPort(), "header_size"), 1);
+    QCOMPARE(AdminApi::limitHits(server.adminPort(), "header_size"), 1);
 }
 
 void TestLimits::requestTimeout_data()
@@ -260,7 +229,7 @@ void TestLimits::requestTimeout_data()
         << false << QByteArray("GET /eventsource HTTP/1.1\r\nHost: 127.0.0.1\r\n") << QByteArray("HTTP/1.1 408 ") << 1;
     QTest::addRow("body cut short")
         << true
-        << "POST /api/push HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + QByteArray(ServerProcess::adminToken)
+        << "POST /api/push HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: " + HttpClient::adminAuthorization()
                + "\r\nContent-Length: 20\r\n\r\n{\"data\":"
         << QByteArray("HTTP/1.1 408 ") << 1;
     QTest::addRow("idle, nothing sent") << false << QByteArray() << QByteArray() << 0;
@@ -290,7 +259,7 @@ void TestLimits::requestTimeout()
         QVERIFY2(drained.bytes.startsWith(expected), drained.bytes.constData());
         verifyJsonError(HttpClient::parse(drained.bytes));
     }
-    QCOMPARE(limitHits(server.adminPort(), "request_timeout"), timeouts);
+    QCOMPARE(AdminApi::limitHits(server.adminPort(), "request_timeout"), timeouts);
 }
 
 void TestLimits::bodyTooLarge_data()
@@ -316,15 +285,15 @@ void TestLimits::bodyTooLarge()
     QTcpSocket socket;
     socket.connectToHost(u"127.0.0.1"_s, admin ? server.adminPort() : server.publicPort());
     QVERIFY(socket.waitForConnected(5000));
-    socket.write("POST " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
-                 + QByteArray(ServerProcess::adminToken) + "\r\nContent-Type: application/json\r\nContent-Length: "
+    socket.write("POST " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: "
+                 + HttpClient::adminAuthorization() + "\r\nContent-Type: application/json\r\nContent-Length: "
                  + QByteArray::number(length) + "\r\n\r\n");
     const Drained drained = drainUntilClosed(socket);
     const HttpResponse response = HttpClient::parse(drained.bytes);
     QCOMPARE(response.status, 413);
     verifyJsonError(response);
-    QCOMPARE(limitHits(server.adminPort(), "body_size"), 1);
-    QCOMPARE(stats(server.adminPort()).value(u"eventsPublished"_s).toInteger(-1), 0);
+    QCOMPARE(AdminApi::limitHits(server.adminPort(), "body_size"), 1);
+    QCOMPARE(AdminApi::stats(server.adminPort()).value(u"eventsPublished"_s).toInteger(-1), 0);
 }
 
 void TestLimits::helpListsFlags_data()
@@ -468,11 +437,10 @@ void TestLimits::customPath()
     SseClient filtered;
     QVERIFY(filtered.open(server.publicPort(), "/events/news"));
     QCOMPARE(filtered.status(), 200);
-    QVERIFY(waitForStat(server.adminPort(), u"connections"_s, 2));
+    QVERIFY(AdminApi::waitForStat(server.adminPort(), u"connections"_s, 2));
 
-    const HttpResponse pushed = HttpClient::admin(server.adminPort(), "POST", "/api/push",
-                                                  R"({"event":"news","data":"moved"})");
-    QCOMPARE(pushed.json().object().value(u"delivered"_s).toInt(-1), 2);
+    const AdminApi::Pushed pushed = AdminApi::push(server.adminPort(), R"({"event":"news","data":"moved"})");
+    QCOMPARE(pushed.delivered, 2);
     QVERIFY(moved.waitForMessages(1));
     QVERIFY(filtered.waitForMessages(1));
     QCOMPARE(filtered.messages().first().data, u"moved"_s);
@@ -489,13 +457,12 @@ void TestLimits::broadcastToFifty()
         QVERIFY2(streams.back()->open(server.publicPort(), "/eventsource"), qPrintable(QString::number(i)));
         QCOMPARE(streams.back()->status(), 200);
     }
-    QVERIFY(waitForStat(server.adminPort(), u"connections"_s, count));
+    QVERIFY(AdminApi::waitForStat(server.adminPort(), u"connections"_s, count));
 
-    const HttpResponse pushed = HttpClient::admin(server.adminPort(), "POST", "/api/push",
-                                                  R"({"event":"all","data":"to everyone"})");
+    const AdminApi::Pushed pushed = AdminApi::push(server.adminPort(), R"({"event":"all","data":"to everyone"})");
     QCOMPARE(pushed.status, 200);
-    QCOMPARE(pushed.json().object().value(u"delivered"_s).toInt(-1), count);
-    const QString id = pushed.json().object().value(u"id"_s).toString();
+    QCOMPARE(pushed.delivered, count);
+    const QString id = pushed.id;
     for (int i = 0; i < count; ++i) {
         SseClient &stream = *streams[size_t(i)];
         QVERIFY2(stream.waitForMessages(1), qPrintable(QString::number(i)));
@@ -504,7 +471,7 @@ void TestLimits::broadcastToFifty()
         QCOMPARE(stream.messages().first().data, u"to everyone"_s);
         QCOMPARE(stream.messages().first().lastEventId, id);
     }
-    QCOMPARE(stats(server.adminPort()).value(u"deliveries"_s).toInteger(-1), count);
+    QCOMPARE(AdminApi::stats(server.adminPort()).value(u"deliveries"_s).toInteger(-1), count);
 }
 
 QTEST_GUILESS_MAIN(TestLimits)

@@ -1,4 +1,4 @@
-#include "httpclient.h"
+#include "adminapi.h"
 #include "serverprocess.h"
 #include "sseclient.h"
 
@@ -15,49 +15,7 @@ const QString gapType = QStringLiteral("eventsource-gap");
 const QString gapTooOld = QStringLiteral(R"({"reason":"too-old"})");
 const QString gapUnknown = QStringLiteral(R"({"reason":"unknown"})");
 
-struct Pushed
-{
-    int status = 0;
-    QString id;
-    int delivered = -1;
-};
-
-Pushed pushNamed(quint16 adminPort, const QString &name, const QString &data)
-{
-    QJsonObject body{{QStringLiteral("data"), data}};
-    if (!name.isEmpty())
-        body.insert(QStringLiteral("event"), name);
-    const HttpResponse response = HttpClient::admin(adminPort, "POST", "/api/push",
-                                                    QJsonDocument(body).toJson(QJsonDocument::Compact));
-    const QJsonObject json = response.json().object();
-    return {response.status, json.value(QStringLiteral("id")).toString(),
-            json.value(QStringLiteral("delivered")).toInt(-1)};
-}
-
-QJsonObject stats(quint16 adminPort)
-{
-    return HttpClient::admin(adminPort, "GET", "/api/stats").json().object();
-}
-
-QJsonObject history(quint16 adminPort)
-{
-    return stats(adminPort).value(QStringLiteral("history")).toObject();
-}
-
-QString epochOf(const QString &id)
-{
-    return id.left(id.lastIndexOf(u'-'));
-}
-
-quint64 sequenceOf(const QString &id)
-{
-    return id.mid(id.lastIndexOf(u'-') + 1).toULongLong();
-}
-
-SseMessage message(const QString &name, const QString &data, const QString &id)
-{
-    return {name.isEmpty() ? QStringLiteral("message") : name, data, id};
-}
+using Pushed = AdminApi::Pushed;
 
 // Opens path resuming from id, by header or by the ?lastEventId= query of polyfills.
 bool openResuming(SseClient &client, quint16 port, const QByteArray &path, const QString &id, bool query)
@@ -72,9 +30,9 @@ bool openResuming(SseClient &client, quint16 port, const QByteArray &path, const
 // A gap message is compared by type and data only (it carries no event id of its own).
 void expectExactly(SseClient &client, quint16 adminPort, QList<SseMessage> expected)
 {
-    const Pushed live = pushNamed(adminPort, QStringLiteral("a"), QStringLiteral("live"));
+    const Pushed live = AdminApi::pushNamed(adminPort, QStringLiteral("a"), QStringLiteral("live"));
     QCOMPARE(live.status, 200);
-    expected.append(message(QStringLiteral("a"), QStringLiteral("live"), live.id));
+    expected.append(SseClient::messageOf(QStringLiteral("a"), QStringLiteral("live"), live.id));
     const bool arrived = client.waitForMessages(int(expected.size()));
     const QList<SseMessage> &received = client.messages();
     QString got;
@@ -134,7 +92,7 @@ void tst_Replay::initTestCase()
 void tst_Replay::cleanup()
 {
     for (ServerProcess *server : {&m_server, &m_small, &m_zero})
-        QTRY_COMPARE_WITH_TIMEOUT(stats(server->adminPort()).value(QStringLiteral("connections")).toInt(-1), 0, 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(AdminApi::connections(server->adminPort()), 0, 5000);
 }
 
 QList<SseMessage> tst_Replay::pushAll(quint16 adminPort, const QStringList &names)
@@ -142,10 +100,10 @@ QList<SseMessage> tst_Replay::pushAll(quint16 adminPort, const QStringList &name
     QList<SseMessage> pushed;
     for (int i = 0; i < names.size(); ++i) {
         const QString data = QStringLiteral("%1 %2").arg(QString::fromLatin1(QTest::currentDataTag())).arg(i);
-        const Pushed result = pushNamed(adminPort, names[i], data);
+        const Pushed result = AdminApi::pushNamed(adminPort, names[i], data);
         if (result.status != 200 || result.id.isEmpty())
             return {};
-        pushed.append(message(names[i], data, result.id));
+        pushed.append(SseClient::messageOf(names[i], data, result.id));
     }
     return pushed;
 }
@@ -249,8 +207,8 @@ void tst_Replay::unknownId()
     const QList<SseMessage> pushed = pushAll(m_small.adminPort(), {"a", "b", "", "a"});
     QCOMPARE(pushed.size(), 4);
     const QString head = pushed.last().lastEventId;
-    id.replace(QStringLiteral("HEAD+100"), QString::number(sequenceOf(head) + 100));
-    id.replace(QStringLiteral("EPOCH"), epochOf(head));
+    id.replace(QStringLiteral("HEAD+100"), QString::number(SseClient::sequenceOf(head) + 100));
+    id.replace(QStringLiteral("EPOCH"), SseClient::epochOf(head));
     SseClient client;
     QVERIFY(openResuming(client, m_small.publicPort(), "/eventsource", id, query));
     QCOMPARE(client.status(), 200);
@@ -320,7 +278,7 @@ void tst_Replay::persistenceAcrossRestart()
     {
         ServerProcess first;
         QVERIFY2(first.start(arguments), first.output().constData());
-        QVERIFY(history(first.adminPort()).value(QStringLiteral("persistent")).toBool());
+        QVERIFY(AdminApi::history(first.adminPort()).value(QStringLiteral("persistent")).toBool());
         pushed = pushAll(first.adminPort(), names);
         QCOMPARE(pushed.size(), 5);
         QCOMPARE(first.stop(), 0);
@@ -330,7 +288,7 @@ void tst_Replay::persistenceAcrossRestart()
 
     ServerProcess second;
     QVERIFY2(second.start(arguments), second.output().constData());
-    const QJsonObject restored = history(second.adminPort());
+    const QJsonObject restored = AdminApi::history(second.adminPort());
     QCOMPARE(restored.value(QStringLiteral("headId")).toString(), head);
     QVERIFY(restored.value(QStringLiteral("persistent")).toBool());
 
@@ -341,9 +299,9 @@ void tst_Replay::persistenceAcrossRestart()
     if (QTest::currentTestFailed())
         return;
     const QString after = client.messages().last().lastEventId;
-    QCOMPARE(epochOf(after), epochOf(head));
-    QVERIFY2(sequenceOf(after) > sequenceOf(head), qPrintable(head + u' ' + after));
-    QCOMPARE(history(second.adminPort()).value(QStringLiteral("headId")).toString(), after);
+    QCOMPARE(SseClient::epochOf(after), SseClient::epochOf(head));
+    QVERIFY2(SseClient::sequenceOf(after) > SseClient::sequenceOf(head), qPrintable(head + u' ' + after));
+    QCOMPARE(AdminApi::history(second.adminPort()).value(QStringLiteral("headId")).toString(), after);
 }
 
 void tst_Replay::idFromOtherDataDirIsUnknown()
@@ -363,8 +321,8 @@ void tst_Replay::idFromOtherDataDirIsUnknown()
     QCOMPARE(fromB.size(), 3);
     // Only the epoch tells the two histories apart: the sequence exists on both.
     const QString foreign = fromA[1].lastEventId;
-    QVERIFY2(epochOf(foreign) != epochOf(fromB[0].lastEventId), qPrintable(foreign));
-    QVERIFY(sequenceOf(foreign) <= sequenceOf(fromB.last().lastEventId));
+    QVERIFY2(SseClient::epochOf(foreign) != SseClient::epochOf(fromB[0].lastEventId), qPrintable(foreign));
+    QVERIFY(SseClient::sequenceOf(foreign) <= SseClient::sequenceOf(fromB.last().lastEventId));
 
     SseClient client;
     QVERIFY(openResuming(client, serverB.publicPort(), "/eventsource", foreign, false));
@@ -380,7 +338,7 @@ void tst_Replay::gracefulShutdown()
     SseClient filtered;
     QVERIFY(all.open(server.publicPort(), "/eventsource"));
     QVERIFY(filtered.open(server.publicPort(), "/eventsource/a"));
-    const Pushed pushed = pushNamed(server.adminPort(), QStringLiteral("a"), QStringLiteral("before stop"));
+    const Pushed pushed = AdminApi::pushNamed(server.adminPort(), QStringLiteral("a"), QStringLiteral("before stop"));
     QCOMPARE(pushed.delivered, 2);
     QVERIFY(all.waitForMessages(1));
     QVERIFY(filtered.waitForMessages(1));
@@ -415,7 +373,7 @@ void tst_Replay::historySizeZero()
 
     const QList<SseMessage> pushed = pushAll(m_zero.adminPort(), {"a", "a"});
     QCOMPARE(pushed.size(), 2);
-    QCOMPARE(history(m_zero.adminPort()).value(QStringLiteral("size")).toInt(-1), 0);
+    QCOMPARE(AdminApi::history(m_zero.adminPort()).value(QStringLiteral("size")).toInt(-1), 0);
     SseClient client;
     QVERIFY(openResuming(client, m_zero.publicPort(), "/eventsource",
                          from < 0 ? QStringLiteral("zzz-1") : pushed[from].lastEventId, false));

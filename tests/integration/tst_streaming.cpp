@@ -1,8 +1,8 @@
+#include "adminapi.h"
 #include "httpclient.h"
 #include "serverprocess.h"
 #include "sseclient.h"
 
-#include <QDeadlineTimer>
 #include <QJsonObject>
 #include <QTcpSocket>
 #include <QTest>
@@ -13,49 +13,12 @@ namespace {
 constexpr int retryMs = 1234;
 const QByteArray allowedOrigin = "http://allowed.example";
 
-struct Pushed
-{
-    int status = 0;
-    QString id;
-    int delivered = -1;
-};
-
-Pushed push(quint16 adminPort, const QByteArray &body)
-{
-    const HttpResponse response = HttpClient::admin(adminPort, "POST", "/api/push", body);
-    const QJsonObject json = response.json().object();
-    return {response.status, json.value(QStringLiteral("id")).toString(),
-            json.value(QStringLiteral("delivered")).toInt(-1)};
-}
-
-Pushed pushNamed(quint16 adminPort, const QString &name, const QString &data)
-{
-    QJsonObject body{{QStringLiteral("data"), data}};
-    if (!name.isEmpty())
-        body.insert(QStringLiteral("event"), name);
-    return push(adminPort, QJsonDocument(body).toJson(QJsonDocument::Compact));
-}
-
-QJsonObject stats(quint16 adminPort)
-{
-    return HttpClient::admin(adminPort, "GET", "/api/stats").json().object();
-}
-
-quint64 sequenceOf(const QString &id)
-{
-    return id.mid(id.lastIndexOf(u'-') + 1).toULongLong();
-}
+using Pushed = AdminApi::Pushed;
 
 // Reads the socket into buffer until it holds needle or the deadline passes.
-bool readUntil(QTcpSocket &socket, QByteArray &buffer, const QByteArray &needle, int timeoutMs = 10000)
+bool readUntil(QTcpSocket &socket, QByteArray &buffer, const QByteArray &needle)
 {
-    const QDeadlineTimer deadline(timeoutMs);
-    while (!buffer.contains(needle) && !deadline.hasExpired()) {
-        if (!socket.bytesAvailable())
-            socket.waitForReadyRead(50);
-        buffer += socket.readAll();
-    }
-    return buffer.contains(needle);
+    return HttpClient::readUntil(socket, buffer, [&] { return buffer.contains(needle); });
 }
 
 } // namespace
@@ -90,7 +53,7 @@ private slots:
     void ordering();
 
 private:
-    int connectionCount() { return stats(m_server.adminPort()).value(QStringLiteral("connections")).toInt(-1); }
+    int connectionCount() { return AdminApi::connections(m_server.adminPort()); }
 
     ServerProcess m_server;
 };
@@ -122,9 +85,7 @@ void tst_Streaming::responseHeaders()
 
 void tst_Streaming::retryComesFirst()
 {
-    const QString head = stats(m_server.adminPort())
-                             .value(QStringLiteral("history")).toObject()
-                             .value(QStringLiteral("headId")).toString();
+    const QString head = AdminApi::history(m_server.adminPort()).value(QStringLiteral("headId")).toString();
     QVERIFY(!head.isEmpty());
     SseClient client;
     QVERIFY(client.open(m_server.publicPort(), "/eventsource"));
@@ -185,7 +146,7 @@ void tst_Streaming::pushReachesStream()
     SseClient client;
     QVERIFY(client.open(m_server.publicPort(), "/eventsource"));
     QCOMPARE(client.status(), 200);
-    const Pushed pushed = push(m_server.adminPort(), body);
+    const Pushed pushed = AdminApi::push(m_server.adminPort(), body);
     QCOMPARE(pushed.status, 200);
     QVERIFY(!pushed.id.isEmpty());
     QCOMPARE(pushed.delivered, 1);
@@ -198,7 +159,7 @@ void tst_Streaming::pushReachesStream()
     QCOMPARE(client.parser().retryMs(), qint64(retryMs));
 
     // A following event arrives next: the payload above was exactly one message.
-    const Pushed end = pushNamed(m_server.adminPort(), QStringLiteral("end"), QStringLiteral("end"));
+    const Pushed end = AdminApi::pushNamed(m_server.adminPort(), QStringLiteral("end"), QStringLiteral("end"));
     QVERIFY(client.waitForMessages(2));
     QCOMPARE(client.messages().size(), 2);
     QCOMPARE(client.messages().at(1), (SseMessage{QStringLiteral("end"), QStringLiteral("end"), end.id}));
@@ -239,11 +200,11 @@ void tst_Streaming::filters()
     QList<SseMessage> wanted;
     for (int i = 0; i < names.size(); ++i) {
         const QString data = QStringLiteral("event %1").arg(i);
-        const Pushed pushed = pushNamed(m_server.adminPort(), names[i], data);
+        const Pushed pushed = AdminApi::pushNamed(m_server.adminPort(), names[i], data);
         QCOMPARE(pushed.status, 200);
         QCOMPARE(pushed.delivered, expected.contains(i) ? 1 : 0);
         if (expected.contains(i))
-            wanted.append({names[i].isEmpty() ? QStringLiteral("message") : names[i], data, pushed.id});
+            wanted.append(SseClient::messageOf(names[i], data, pushed.id));
     }
     // The last push is accepted; anything refused before it would have arrived before it.
     QVERIFY(client.waitForMessages(int(wanted.size())));
@@ -272,7 +233,7 @@ void tst_Streaming::deliveredCountsMatchingStreams()
     SseClient clients[5];
     for (int i = 0; i < 5; ++i)
         QVERIFY(clients[i].open(m_server.publicPort(), paths[i]));
-    const Pushed pushed = pushNamed(m_server.adminPort(), name, QStringLiteral("count me"));
+    const Pushed pushed = AdminApi::pushNamed(m_server.adminPort(), name, QStringLiteral("count me"));
     QCOMPARE(pushed.status, 200);
     QCOMPARE(pushed.delivered, int(matching.size()));
     for (const int i : matching) {
@@ -292,7 +253,7 @@ void tst_Streaming::heartbeat()
     QVERIFY(client.messages().isEmpty());
 
     // An event the filter drops: the idle stream still learns the new head id with a heartbeat.
-    const Pushed pushed = pushNamed(server.adminPort(), QStringLiteral("b"), QStringLiteral("not for a"));
+    const Pushed pushed = AdminApi::pushNamed(server.adminPort(), QStringLiteral("b"), QStringLiteral("not for a"));
     QCOMPARE(pushed.delivered, 0);
     QVERIFY(client.waitForComments(client.parser().commentCount() + 2));
     QCOMPARE(client.parser().lastEventId(), pushed.id);
@@ -311,7 +272,7 @@ void tst_Streaming::initialPadding()
     QVERIFY(client.waitForBody(expected));
     QVERIFY(client.body().startsWith(expected));
     QCOMPARE(client.parser().commentCount(), 1);
-    const Pushed pushed = pushNamed(server.adminPort(), {}, QStringLiteral("after padding"));
+    const Pushed pushed = AdminApi::pushNamed(server.adminPort(), {}, QStringLiteral("after padding"));
     QVERIFY(client.waitForMessages(1));
     QCOMPARE(client.messages().first().data, QStringLiteral("after padding"));
     QCOMPARE(client.messages().first().lastEventId, pushed.id);
@@ -431,15 +392,15 @@ void tst_Streaming::notFound()
     QFETCH(QByteArray, path);
     QFETCH(QByteArray, body);
 
-    const double published = stats(m_server.adminPort()).value(QStringLiteral("eventsPublished")).toDouble();
+    const double published = AdminApi::stats(m_server.adminPort()).value(QStringLiteral("eventsPublished")).toDouble();
     // Even with the admin token, the public listener serves no admin route.
     const HttpResponse response = HttpClient::request(
         m_server.publicPort(), method, path, body,
-        {{"Authorization", QByteArray("Bearer ") + ServerProcess::adminToken},
+        {{"Authorization", HttpClient::adminAuthorization()},
          {"Content-Type", "application/json"}});
     QCOMPARE(response.status, 404);
     QVERIFY2(response.json().object().contains(QStringLiteral("error")), response.body.constData());
-    QCOMPARE(stats(m_server.adminPort()).value(QStringLiteral("eventsPublished")).toDouble(), published);
+    QCOMPARE(AdminApi::stats(m_server.adminPort()).value(QStringLiteral("eventsPublished")).toDouble(), published);
 }
 
 void tst_Streaming::filterNames_data()
@@ -480,7 +441,7 @@ void tst_Streaming::pipelinedRequestIsDiscarded()
     QVERIFY(readUntil(socket, received, "retry: " + QByteArray::number(retryMs) + "\n\n"));
     QVERIFY2(received.startsWith("HTTP/1.1 200"), received.constData());
 
-    const Pushed pushed = pushNamed(m_server.adminPort(), {}, QStringLiteral("after pipelining"));
+    const Pushed pushed = AdminApi::pushNamed(m_server.adminPort(), {}, QStringLiteral("after pipelining"));
     QCOMPARE(pushed.delivered, 1);
     QVERIFY2(readUntil(socket, received, "data: after pipelining\n\n"), received.constData());
     const QByteArray body = received.mid(received.indexOf("\r\n\r\n") + 4);
@@ -495,7 +456,7 @@ void tst_Streaming::ordering()
     QVERIFY(client.open(m_server.publicPort(), "/eventsource"));
     QStringList ids;
     for (int i = 0; i < count; ++i) {
-        const Pushed pushed = pushNamed(m_server.adminPort(), QStringLiteral("n"), QString::number(i));
+        const Pushed pushed = AdminApi::pushNamed(m_server.adminPort(), QStringLiteral("n"), QString::number(i));
         QCOMPARE(pushed.status, 200);
         ids.append(pushed.id);
     }
@@ -506,7 +467,7 @@ void tst_Streaming::ordering()
         QCOMPARE(message.data, QString::number(i));
         QCOMPARE(message.lastEventId, ids[i]);
         if (i > 0)
-            QVERIFY2(sequenceOf(ids[i]) > sequenceOf(ids[i - 1]), qPrintable(ids[i - 1] + u' ' + ids[i]));
+            QVERIFY2(SseClient::sequenceOf(ids[i]) > SseClient::sequenceOf(ids[i - 1]), qPrintable(ids[i - 1] + u' ' + ids[i]));
     }
 }
 

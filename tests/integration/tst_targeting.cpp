@@ -1,3 +1,4 @@
+#include "adminapi.h"
 #include "httpclient.h"
 #include "jwt.h"
 #include "passwordhash.h"
@@ -25,30 +26,6 @@ const QByteArray secret = "targeting-integration-secret-0123456789abcdef";
 enum Who { Anonymous, Alice, Bob, Carol, WhoCount };
 const char *const agents[WhoCount] = {"anonymous", "alice", "bob", "carol"};
 using Set = QList<int>;
-
-QJsonObject stats(quint16 adminPort)
-{
-    return HttpClient::admin(adminPort, "GET", "/api/stats").json().object();
-}
-
-bool waitForConnections(quint16 adminPort, int count, int timeoutMs = 10000)
-{
-    const QDeadlineTimer deadline(timeoutMs);
-    do {
-        if (stats(adminPort)[u"connections"].toInt(-1) == count)
-            return true;
-    } while (!deadline.hasExpired());
-    return false;
-}
-
-qint64 metric(quint16 adminPort, const QByteArray &series)
-{
-    for (const QByteArray &line : HttpClient::admin(adminPort, "GET", "/metrics").body.split('\n')) {
-        if (line.startsWith(series + ' '))
-            return line.mid(series.size() + 1).trimmed().toLongLong();
-    }
-    return -1;
-}
 
 QJsonObject userEntry(const QString &id, const QString &name, const QStringList &groups)
 {
@@ -95,10 +72,6 @@ private slots:
 
 private:
     quint16 admin() const { return m_server.adminPort(); }
-    HttpResponse push(const QJsonObject &body)
-    {
-        return HttpClient::admin(admin(), "POST", "/api/push", QJsonDocument(body).toJson());
-    }
     // The headers that make a stream be `who` (login cookie or JWT as the test asks).
     SseClient::Headers identify(int who, bool jwt) const;
     std::unique_ptr<SseClient> openAs(int who, const QByteArray &path = "/eventsource",
@@ -163,7 +136,7 @@ void TestTargeting::fence(const QList<SseClient *> &streams, const QByteArray &n
     QJsonObject body{{u"data"_s, data}};
     if (!name.isEmpty())
         body.insert(u"event"_s, QString::fromLatin1(name));
-    QCOMPARE(push(body).status, 200);
+    QCOMPARE(AdminApi::push(admin(), body).status, 200);
     for (SseClient *stream : streams) {
         const QDeadlineTimer deadline(10000);
         while (!hasData(*stream, data) && !deadline.hasExpired() && !stream->isClosed())
@@ -201,7 +174,7 @@ void TestTargeting::initTestCase()
 
 void TestTargeting::init()
 {
-    QVERIFY(waitForConnections(admin(), 0));
+    QVERIFY(AdminApi::waitForConnections(admin(), 0));
     for (int who = 0; who < WhoCount; ++who) {
         m_streams[who] = openAs(who);
         QVERIFY2(m_streams[who], agents[who]);
@@ -250,10 +223,10 @@ void TestTargeting::targetedPush()
     QJsonObject body{{u"data"_s, data}};
     if (!target.isEmpty())
         body.insert(u"target"_s, QJsonDocument::fromJson(json).object());
-    const HttpResponse response = push(body);
-    QCOMPARE(response.status, 200);
-    QCOMPARE(response.json()[u"delivered"].toInt(-1), receivers.size());
-    const QString id = response.json()[u"id"].toString();
+    const AdminApi::Pushed pushed = AdminApi::push(admin(), body);
+    QCOMPARE(pushed.status, 200);
+    QCOMPARE(pushed.delivered, receivers.size());
+    const QString id = pushed.id;
 
     QList<SseClient *> all;
     for (const auto &stream : m_streams)
@@ -271,12 +244,12 @@ void TestTargeting::targetedNamedEventRespectsFilter()
 {
     const std::unique_ptr<SseClient> news = openAs(Alice, "/eventsource/news");
     QVERIFY(news);
-    const auto pushNamed = [this](const char *name, const QString &data) {
-        return push({{u"event"_s, QString::fromLatin1(name)}, {u"data"_s, data},
-                     {u"target"_s, QJsonObject{{u"users"_s, QJsonArray{u"alice"_s}}}}});
+    const auto pushToAlice = [this](const char *name, const QString &data) {
+        return AdminApi::push(admin(), QJsonObject{{u"event"_s, QString::fromLatin1(name)}, {u"data"_s, data},
+                                                   {u"target"_s, QJsonObject{{u"users"_s, QJsonArray{u"alice"_s}}}}});
     };
-    QCOMPARE(pushNamed("sport", u"alice-sport"_s).json()[u"delivered"].toInt(-1), 1);
-    QCOMPARE(pushNamed("news", u"alice-news"_s).json()[u"delivered"].toInt(-1), 2);
+    QCOMPARE(pushToAlice("sport", u"alice-sport"_s).delivered, 1);
+    QCOMPARE(pushToAlice("news", u"alice-news"_s).delivered, 2);
     fence({news.get(), m_streams[Alice].get(), m_streams[Bob].get()}, "news");
 
     QCOMPARE(dataOf(news->messages()), (QStringList{u"alice-news"_s, u"fence-%1"_s.arg(m_fences)}));
@@ -304,7 +277,7 @@ void TestTargeting::replayOnlyAddressedEvents()
         lastIds[who] = m_streams[who]->parser().lastEventId().toLatin1();
         m_streams[who].reset();
     }
-    QVERIFY(waitForConnections(admin(), 1)); // carol stays
+    QVERIFY(AdminApi::waitForConnections(admin(), 1)); // carol stays
     const QList<std::pair<QString, QJsonObject>> events{
         {u"for-alice"_s, {{u"users"_s, QJsonArray{u"alice"_s}}}},
         {u"for-bob"_s, {{u"users"_s, QJsonArray{u"u2"_s}}}},
@@ -317,7 +290,7 @@ void TestTargeting::replayOnlyAddressedEvents()
         QJsonObject body{{u"data"_s, data}};
         if (!target.isEmpty())
             body.insert(u"target"_s, target);
-        QCOMPARE(push(body).status, 200);
+        QCOMPARE(AdminApi::push(admin(), body).status, 200);
     }
 
     const QStringList expected[WhoCount] = {
@@ -335,7 +308,7 @@ void TestTargeting::replayOnlyAddressedEvents()
         received.removeLast(); // the fence
         QVERIFY2(received == expected[who], qPrintable(u"%1 got %2"_s.arg(agents[who], received.join(u", "))));
     }
-    QCOMPARE(stats(admin())[u"resumeGaps"].toInt(-1), 0); // every resume was exact
+    QCOMPARE(AdminApi::stats(admin())[u"resumeGaps"].toInt(-1), 0); // every resume was exact
 }
 
 void TestTargeting::pause_data()
@@ -363,7 +336,7 @@ void TestTargeting::pause()
     QFETCH(QJsonObject, body);
     QFETCH(Set, paused);
 
-    const qint64 metricBefore = metric(admin(), "eventsource_paused_total");
+    const qint64 metricBefore = AdminApi::metric(admin(), "eventsource_paused_total");
     QVERIFY(metricBefore >= 0);
     const int delay = body[u"delay"].toInt();
     const HttpResponse response = HttpClient::admin(admin(), "POST", "/api/pause", QJsonDocument(body).toJson());
@@ -382,17 +355,16 @@ void TestTargeting::pause()
         QCOMPARE(stream.parser().retryMs(), qint64(delay));
         QVERIFY2(stream.body().endsWith("retry: " + QByteArray::number(delay) + "\n\n"), stream.body().right(40));
     }
-    QVERIFY(waitForConnections(admin(), int(spared.size())));
+    QVERIFY(AdminApi::waitForConnections(admin(), int(spared.size())));
     // The spared streams are still open and live.
-    const HttpResponse after = push({{u"data"_s, u"after-pause"_s}});
-    QCOMPARE(after.json()[u"delivered"].toInt(-1), spared.size());
+    QCOMPARE(AdminApi::push(admin(), QJsonObject{{u"data"_s, u"after-pause"_s}}).delivered, spared.size());
     for (SseClient *stream : std::as_const(spared)) {
         QVERIFY(stream->waitForMessages(1));
         QCOMPARE(stream->messages().last().data, u"after-pause"_s);
         QVERIFY(!stream->isClosed());
         QCOMPARE(stream->parser().retryMs(), 3000); // the default, not the pause delay
     }
-    QCOMPARE(metric(admin(), "eventsource_paused_total"), metricBefore + paused.size());
+    QCOMPARE(AdminApi::metric(admin(), "eventsource_paused_total"), metricBefore + paused.size());
 }
 
 void TestTargeting::refusesInvalidPause_data()
@@ -413,13 +385,13 @@ void TestTargeting::refusesInvalidPause_data()
 void TestTargeting::refusesInvalidPause()
 {
     QFETCH(QByteArray, body);
-    const qint64 before = stats(admin())[u"paused"].toInteger(-1);
+    const qint64 before = AdminApi::stats(admin())[u"paused"].toInteger(-1);
     const HttpResponse response = HttpClient::admin(admin(), "POST", "/api/pause", body);
     QCOMPARE(response.status, 400);
     QVERIFY(response.header("Content-Type").startsWith("application/json"));
     QVERIFY2(!response.json()[u"error"].toString().isEmpty(), response.body.constData());
-    QCOMPARE(stats(admin())[u"paused"].toInteger(-1), before);
-    QCOMPARE(stats(admin())[u"connections"].toInt(-1), int(WhoCount));
+    QCOMPARE(AdminApi::stats(admin())[u"paused"].toInteger(-1), before);
+    QCOMPARE(AdminApi::stats(admin())[u"connections"].toInt(-1), int(WhoCount));
 }
 
 void TestTargeting::filtersConnections_data()

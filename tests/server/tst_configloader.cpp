@@ -32,6 +32,22 @@ QString addressText(const QHostAddress &address, quint16 port)
     return address.toString() + u'|' + QString::number(port);
 }
 
+// The numeric options of a config, by flag name.
+QList<std::pair<QString, int>> numbersOf(const ServerConfig &config)
+{
+    return {
+        {QStringLiteral("heartbeat-ms"), config.heartbeatMs},
+        {QStringLiteral("retry-ms"), config.retryMs},
+        {QStringLiteral("history-size"), config.historySize},
+        {QStringLiteral("max-connections"), config.maxConnections},
+        {QStringLiteral("max-buffer-kb"), config.maxBufferKb},
+        {QStringLiteral("max-event-kb"), config.maxEventKb},
+        {QStringLiteral("max-header-kb"), config.maxHeaderKb},
+        {QStringLiteral("request-timeout-ms"), config.requestTimeoutMs},
+        {QStringLiteral("initial-padding"), config.initialPadding},
+    };
+}
+
 // One option's value in a parsed config, as text, so one table column can hold any option.
 QString valueOf(const ServerConfig &config, const QString &option)
 {
@@ -47,19 +63,10 @@ QString valueOf(const ServerConfig &config, const QString &option)
         return config.path;
     if (option == QLatin1String("allow-origin"))
         return config.allowOrigins.join(u'|');
-    const QHash<QString, int> numbers{
-        {QStringLiteral("heartbeat-ms"), config.heartbeatMs},
-        {QStringLiteral("retry-ms"), config.retryMs},
-        {QStringLiteral("history-size"), config.historySize},
-        {QStringLiteral("max-connections"), config.maxConnections},
-        {QStringLiteral("max-buffer-kb"), config.maxBufferKb},
-        {QStringLiteral("max-event-kb"), config.maxEventKb},
-        {QStringLiteral("max-header-kb"), config.maxHeaderKb},
-        {QStringLiteral("request-timeout-ms"), config.requestTimeoutMs},
-        {QStringLiteral("initial-padding"), config.initialPadding},
-    };
-    if (numbers.contains(option))
-        return QString::number(numbers.value(option));
+    for (const auto &[name, value] : numbersOf(config)) {
+        if (name == option)
+            return QString::number(value);
+    }
     qFatal("test table names an unknown option: %s", qPrintable(option));
 }
 
@@ -69,6 +76,16 @@ QProcessEnvironment environment(const QStringList &assignments)
     for (const QString &assignment : assignments)
         env.insert(assignment.section(u'=', 0, 0), assignment.section(u'=', 1));
     return env;
+}
+
+// Loads the program with these arguments and environment; checks that it loads and that the
+// option has the expected value.
+void verifyLoads(const QStringList &arguments, const QProcessEnvironment &env, const QString &option,
+                 const QString &expected)
+{
+    const ConfigLoader::Result result = ConfigLoader::load(QStringList{program} + arguments, env);
+    QVERIFY2(result.config, qPrintable(result.error));
+    QCOMPARE(valueOf(*result.config, option), expected);
 }
 
 } // namespace
@@ -169,18 +186,7 @@ void tst_ConfigLoader::defaultsAreDocumented()
     QVERIFY(documents(QStringLiteral("admin-listen"),
                       QStringLiteral("Default %1:%2.").arg(config.adminAddress.toString()).arg(config.adminPort)));
     QVERIFY(documents(QStringLiteral("path"), QStringLiteral("Default %1.").arg(config.path)));
-    const QList<std::pair<QString, int>> numbers{
-        {QStringLiteral("heartbeat-ms"), config.heartbeatMs},
-        {QStringLiteral("retry-ms"), config.retryMs},
-        {QStringLiteral("history-size"), config.historySize},
-        {QStringLiteral("max-connections"), config.maxConnections},
-        {QStringLiteral("max-buffer-kb"), config.maxBufferKb},
-        {QStringLiteral("max-event-kb"), config.maxEventKb},
-        {QStringLiteral("max-header-kb"), config.maxHeaderKb},
-        {QStringLiteral("request-timeout-ms"), config.requestTimeoutMs},
-        {QStringLiteral("initial-padding"), config.initialPadding},
-    };
-    for (const auto &[option, value] : numbers)
+    for (const auto &[option, value] : numbersOf(config))
         QVERIFY2(documents(option, QStringLiteral("Default %1.").arg(value)), qPrintable(option));
 }
 
@@ -225,10 +231,7 @@ void tst_ConfigLoader::fromFlag()
     QFETCH(QString, value);
     QFETCH(QString, expected);
 
-    const ConfigLoader::Result result =
-        ConfigLoader::load({program, QStringLiteral("--") + option, value}, QProcessEnvironment());
-    QVERIFY2(result.config, qPrintable(result.error));
-    QCOMPARE(valueOf(*result.config, option), expected);
+    verifyLoads({QStringLiteral("--") + option, value}, QProcessEnvironment(), option, expected);
 }
 
 void tst_ConfigLoader::fromEnvironment()
@@ -237,10 +240,7 @@ void tst_ConfigLoader::fromEnvironment()
     QFETCH(QString, value);
     QFETCH(QString, expected);
 
-    const ConfigLoader::Result result =
-        ConfigLoader::load({program}, environment({envName(option) + u'=' + value}));
-    QVERIFY2(result.config, qPrintable(result.error));
-    QCOMPARE(valueOf(*result.config, option), expected);
+    verifyLoads({}, environment({envName(option) + u'=' + value}), option, expected);
 }
 
 void tst_ConfigLoader::fromFile()
@@ -249,12 +249,8 @@ void tst_ConfigLoader::fromFile()
     QFETCH(QString, value);
     QFETCH(QString, expected);
 
-    QJsonObject object{{option, value}};
-    const QString path = writeFile(QJsonDocument(object).toJson());
-    const ConfigLoader::Result result =
-        ConfigLoader::load({program, QStringLiteral("--config"), path}, QProcessEnvironment());
-    QVERIFY2(result.config, qPrintable(result.error));
-    QCOMPARE(valueOf(*result.config, option), expected);
+    const QString path = writeFile(QJsonDocument(QJsonObject{{option, value}}).toJson());
+    verifyLoads({QStringLiteral("--config"), path}, QProcessEnvironment(), option, expected);
 }
 
 void tst_ConfigLoader::flagSyntax_data()
@@ -278,10 +274,7 @@ void tst_ConfigLoader::flagSyntax()
     QFETCH(QString, option);
     QFETCH(QString, expected);
 
-    const ConfigLoader::Result result =
-        ConfigLoader::load(QStringList{program} + arguments, QProcessEnvironment());
-    QVERIFY2(result.config, qPrintable(result.error));
-    QCOMPARE(valueOf(*result.config, option), expected);
+    verifyLoads(arguments, QProcessEnvironment(), option, expected);
 }
 
 void tst_ConfigLoader::fileJsonTypes_data()
@@ -310,11 +303,7 @@ void tst_ConfigLoader::fileJsonTypes()
     QFETCH(QString, option);
     QFETCH(QString, expected);
 
-    const QString path = writeFile(json);
-    const ConfigLoader::Result result =
-        ConfigLoader::load({program, QStringLiteral("--config"), path}, QProcessEnvironment());
-    QVERIFY2(result.config, qPrintable(result.error));
-    QCOMPARE(valueOf(*result.config, option), expected);
+    verifyLoads({QStringLiteral("--config"), writeFile(json)}, QProcessEnvironment(), option, expected);
 }
 
 void tst_ConfigLoader::precedence_data()

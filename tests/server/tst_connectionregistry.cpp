@@ -75,6 +75,16 @@ Event makeEvent(const QByteArray &name, const QStringList &sessions, const QStri
     return out;
 }
 
+// The event the current row describes, in the columns of addRecipientColumns().
+Event rowEvent()
+{
+    QFETCH(QByteArray, name);
+    QFETCH(QStringList, sessions);
+    QFETCH(QStringList, users);
+    QFETCH(QStringList, groups);
+    return makeEvent(name, sessions, users, groups);
+}
+
 } // namespace
 
 // SseConnection needs a QHttpServerResponder, which only QAbstractHttpServer can make, for a
@@ -267,14 +277,10 @@ void tst_ConnectionRegistry::recipients_data()
 
 void tst_ConnectionRegistry::recipients()
 {
-    QFETCH(QByteArray, name);
-    QFETCH(QStringList, sessions);
-    QFETCH(QStringList, users);
-    QFETCH(QStringList, groups);
     QFETCH(Ids, expected);
 
     QVERIFY(openPopulation());
-    const Event e = makeEvent(name, sessions, users, groups);
+    const Event e = rowEvent();
     QCOMPARE(idsOf(m_registry->recipients(e)), expected);
 
     // The indices agree with the per-stream rule the registry stands in for.
@@ -320,10 +326,6 @@ void tst_ConnectionRegistry::removeCleansIndices_data()
 void tst_ConnectionRegistry::removeCleansIndices()
 {
     QFETCH(Ids, removed);
-    QFETCH(QByteArray, name);
-    QFETCH(QStringList, sessions);
-    QFETCH(QStringList, users);
-    QFETCH(QStringList, groups);
     QFETCH(Ids, expected);
 
     QVERIFY(openPopulation());
@@ -332,7 +334,7 @@ void tst_ConnectionRegistry::removeCleansIndices()
     QCOMPARE(m_registry->size(), 7 - removed.size());
     for (const quint64 id : std::as_const(removed))
         QCOMPARE(m_registry->find(id), nullptr);
-    QCOMPARE(idsOf(m_registry->recipients(makeEvent(name, sessions, users, groups))), expected);
+    QCOMPARE(idsOf(m_registry->recipients(rowEvent())), expected);
 }
 
 void tst_ConnectionRegistry::removeUnknownIsHarmless()

@@ -43,6 +43,26 @@ QByteArray epochOf(const EventLog &log)
     return head ? head->epoch : QByteArray();
 }
 
+// Opens (creating) the log in dataDir, appends `count` events with fill() and closes it; sets
+// `epoch` to the epoch of its ids. `transactions` > 0 commits them in that many flushes, and
+// checks there was no write error; 0 leaves the commit to the close.
+void writeLog(const QString &dataDir, int capacity, int count, QByteArray &epoch, int transactions = 0)
+{
+    SqliteEventLog::OpenResult opened = SqliteEventLog::open(dataDir, capacity);
+    QVERIFY2(opened.log, qPrintable(opened.error));
+    epoch = epochOf(*opened.log);
+    if (transactions == 0) {
+        fill(*opened.log, count);
+        return;
+    }
+    const int perFlush = (count + transactions - 1) / transactions;
+    for (int done = 0; done < count; done += perFlush) {
+        fill(*opened.log, qMin(perFlush, count - done));
+        opened.log->flush();
+    }
+    QCOMPARE(opened.log->writeErrors(), 0);
+}
+
 // Reads the history file through a connection of its own, as another process would: only
 // committed rows are visible.
 class FileReader final
@@ -170,12 +190,9 @@ void tst_SqliteEventLog::reopenedLogContinuesIds()
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
     QByteArray epoch;
-    {
-        SqliteEventLog::OpenResult opened = SqliteEventLog::open(dir.path(), 10);
-        QVERIFY2(opened.log, qPrintable(opened.error));
-        epoch = epochOf(*opened.log);
-        fill(*opened.log, 2);
-    }
+    writeLog(dir.path(), 10, 2, epoch);
+    if (QTest::currentTestFailed())
+        return;
     {
         SqliteEventLog::OpenResult opened = SqliteEventLog::open(dir.path(), 10);
         QVERIFY2(opened.log, qPrintable(opened.error));
@@ -260,12 +277,9 @@ void tst_SqliteEventLog::resumeAcrossReopen()
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
     QByteArray epoch;
-    {
-        SqliteEventLog::OpenResult opened = SqliteEventLog::open(dir.path(), capacity);
-        QVERIFY2(opened.log, qPrintable(opened.error));
-        epoch = epochOf(*opened.log);
-        fill(*opened.log, 5);
-    }
+    writeLog(dir.path(), capacity, 5, epoch);
+    if (QTest::currentTestFailed())
+        return;
     SqliteEventLog::OpenResult opened = SqliteEventLog::open(dir.path(), reopenCapacity);
     QVERIFY2(opened.log, qPrintable(opened.error));
 
@@ -300,17 +314,9 @@ void tst_SqliteEventLog::trimmedInFile()
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
     QByteArray epoch;
-    {
-        SqliteEventLog::OpenResult opened = SqliteEventLog::open(dir.path(), capacity);
-        QVERIFY2(opened.log, qPrintable(opened.error));
-        epoch = epochOf(*opened.log);
-        const int perFlush = (appended + flushes - 1) / flushes;
-        for (int done = 0; done < appended; done += perFlush) {
-            fill(*opened.log, qMin(perFlush, appended - done));
-            opened.log->flush();
-        }
-        QCOMPARE(opened.log->writeErrors(), 0);
-    }
+    writeLog(dir.path(), capacity, appended, epoch, flushes);
+    if (QTest::currentTestFailed())
+        return;
     {
         const FileReader file(dir.path());
         QCOMPARE(file.eventCount(), qint64(kept));

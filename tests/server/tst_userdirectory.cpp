@@ -64,6 +64,25 @@ UserDirectory exampleDirectory()
     return std::move(*directory);
 }
 
+// False when the file cannot be opened for writing.
+bool writeFile(const QString &path, const QByteArray &content)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return false;
+    file.write(content);
+    return true;
+}
+
+// Checks that the error names each of the mentions.
+void verifyMentions(const QString &error, const QStringList &mentions)
+{
+    for (const QString &mention : mentions) {
+        QVERIFY2(error.contains(mention),
+                 qPrintable(QStringLiteral("error \"%1\" lacks \"%2\"").arg(error, mention)));
+    }
+}
+
 } // namespace
 
 class tst_UserDirectory final : public QObject
@@ -313,10 +332,9 @@ void tst_UserDirectory::fromJsonErrors()
     QString error;
     const std::optional<UserDirectory> directory = UserDirectory::fromJson(object(json), &error);
     QVERIFY2(!directory.has_value(), "a bad directory was accepted");
-    for (const QString &mention : mentions) {
-        QVERIFY2(error.contains(mention),
-                 qPrintable(QStringLiteral("error \"%1\" lacks \"%2\"").arg(error, mention)));
-    }
+    verifyMentions(error, mentions);
+    if (QTest::currentTestFailed())
+        return;
     QVERIFY2(!error.contains(QString::fromLatin1(plainText)), qPrintable(error));
 }
 
@@ -324,10 +342,7 @@ void tst_UserDirectory::load()
 {
     QVERIFY(m_dir.isValid());
     const QString path = m_dir.filePath(QStringLiteral("users.json"));
-    QFile file(path);
-    QVERIFY(file.open(QIODevice::WriteOnly));
-    file.write(withHashes(example));
-    file.close();
+    QVERIFY(writeFile(path, withHashes(example)));
 
     QString error;
     const std::optional<UserDirectory> directory = UserDirectory::load(path, &error);
@@ -366,17 +381,11 @@ void tst_UserDirectory::loadErrors()
 
     QVERIFY(m_dir.isValid());
     const QString path = m_dir.filePath(fileName);
-    if (fileName != QLatin1String("missing.json")) {
-        QFile file(path);
-        QVERIFY(file.open(QIODevice::WriteOnly));
-        file.write(content);
-    }
+    if (fileName != QLatin1String("missing.json"))
+        QVERIFY(writeFile(path, content));
     QString error;
     QVERIFY(!UserDirectory::load(path, &error).has_value());
-    for (const QString &mention : mentions) {
-        QVERIFY2(error.contains(mention),
-                 qPrintable(QStringLiteral("error \"%1\" lacks \"%2\"").arg(error, mention)));
-    }
+    verifyMentions(error, mentions);
 }
 
 QTEST_GUILESS_MAIN(tst_UserDirectory)

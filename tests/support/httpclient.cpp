@@ -23,12 +23,20 @@ QByteArray HttpClient::raw(quint16 port, const QByteArray &bytes, int timeoutMs)
     socket.write(bytes);
     socket.waitForBytesWritten(timeoutMs);
     QByteArray received;
+    readUntil(socket, received, [] { return false; }, timeoutMs);
+    return received;
+}
+
+bool HttpClient::readUntil(QTcpSocket &socket, QByteArray &received, const std::function<bool()> &done,
+                           int timeoutMs)
+{
     const QDeadlineTimer deadline(timeoutMs);
-    while (!deadline.hasExpired() && socket.state() == QAbstractSocket::ConnectedState) {
+    while (!done() && !deadline.hasExpired() && socket.state() == QAbstractSocket::ConnectedState) {
         socket.waitForReadyRead(50);
         received += socket.readAll();
     }
-    return received + socket.readAll();
+    received += socket.readAll();
+    return done();
 }
 
 HttpResponse HttpClient::parse(const QByteArray &bytes)
@@ -78,9 +86,13 @@ HttpResponse HttpClient::request(quint16 port, const QByteArray &method, const Q
     return parse(received + socket.readAll());
 }
 
+QByteArray HttpClient::adminAuthorization()
+{
+    return QByteArray("Bearer ") + ServerProcess::adminToken;
+}
+
 HttpResponse HttpClient::admin(quint16 port, const QByteArray &method, const QByteArray &target,
                                const QByteArray &body)
 {
-    return request(port, method, target, body,
-                   {{"Authorization", QByteArray("Bearer ") + ServerProcess::adminToken}});
+    return request(port, method, target, body, {{"Authorization", adminAuthorization()}});
 }

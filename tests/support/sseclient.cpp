@@ -94,3 +94,18 @@ QByteArray SseClient::header(const QByteArray &name) const
     }
     return {};
 }
+
+QString SseClient::epochOf(const QString &id)
+{
+    return id.left(id.lastIndexOf(u'-'));
+}
+
+quint64 SseClient::sequenceOf(const QString &id)
+{
+    return id.mid(id.lastIndexOf(u'-') + 1).toULongLong();
+}
+
+SseMessage SseClient::messageOf(const QString &name, const QString &data, const QString &id)
+{
+    return {name.isEmpty() ? QStringLiteral("message") : name, data, id};
+}

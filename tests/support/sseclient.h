@@ -35,6 +35,12 @@ public:
     QTcpSocket &socket() { return m_socket; }
     void close() { m_socket.abort(); }
 
+    // The parts of a hub event id, "<epoch>-<sequence>".
+    static QString epochOf(const QString &id);
+    static quint64 sequenceOf(const QString &id);
+    // The message a stream shows for an event pushed with this name ("" for none) and data.
+    static SseMessage messageOf(const QString &name, const QString &data, const QString &id);
+
 private:
     bool pump(int waitMs);
 
