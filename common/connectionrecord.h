@@ -29,3 +29,12 @@ struct ConnectionRecord final
     static std::optional<ConnectionRecord> fromJson(const QJsonObject &object);
     bool operator==(const ConnectionRecord &other) const;
 };
+
+// The counters of a stream that changed (control channel "updated" entries).
+struct ConnectionUpdate final
+{
+    QString id;
+    qint64 eventsSent = 0;
+    qint64 bytesSent = 0;
+    QString lastEventId;
+};

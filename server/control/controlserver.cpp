@@ -251,13 +251,21 @@ void ControlServer::handleEventPublished(const Event &event, int delivered)
 void ControlServer::flushBatches()
 {
     if (!m_opened.isEmpty() || !m_closed.isEmpty()) {
+        // Pages of at most snapshotPageSize records keep each message small.
         QJsonArray opened;
-        for (const QJsonObject &record : std::as_const(m_opened))
+        const auto sendPage = [this, &opened](const QJsonArray &closed) {
+            broadcast(ControlProtocol::topicConnections,
+                      typed("connections.batch", {{QStringLiteral("opened"), opened},
+                                                  {QStringLiteral("closed"), closed},
+                                                  {QStringLiteral("updated"), QJsonArray()}}));
+            opened = {};
+        };
+        for (const QJsonObject &record : std::as_const(m_opened)) {
             opened.append(record);
-        broadcast(ControlProtocol::topicConnections,
-                  typed("connections.batch", {{QStringLiteral("opened"), opened},
-                                              {QStringLiteral("closed"), m_closed},
-                                              {QStringLiteral("updated"), QJsonArray()}}));
+            if (opened.size() == snapshotPageSize)
+                sendPage({});
+        }
+        sendPage(m_closed);
         m_opened.clear();
         m_closed = {};
     }

@@ -41,16 +41,16 @@ void ControlSession::send(const QJsonObject &message)
     const QByteArray encoded = ControlProtocol::encode(message);
     m_queuedLiveBytes += encoded.size();
     m_queue.append(encoded);
-    // pump() keeps the socket's own buffer near the high-water mark: what backs up is here.
+    pump();
+    // pump() hands the socket what it can take; what backs up here is what the console did
+    // not read. One large message to a reading console goes straight through.
     if (m_queuedLiveBytes > m_maxBufferBytes) {
         qCInfo(lcControl).nospace() << "slow console cut off queued=" << m_queuedLiveBytes;
         Q_EMIT cutOff(this);
         m_queue.clear();
         m_closing = true;
         m_socket->abort();
-        return;
     }
-    pump();
 }
 
 void ControlSession::sendBulk(const QByteArrayList &encodedMessages)
@@ -77,6 +77,9 @@ void ControlSession::pump()
         else
             m_queuedLiveBytes -= next.size();
         m_socket->sendTextMessage(QString::fromUtf8(next));
+        // To the kernel now, as SSE streams do: Qt's buffer then holds only what the
+        // console has not taken.
+        m_socket->flush();
     }
 }
 

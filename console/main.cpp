@@ -1,0 +1,38 @@
+#include "mainwindow.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QProcessEnvironment>
+
+int main(int argc, char *argv[])
+{
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("EventSource Hub"));
+    QApplication::setApplicationName(QStringLiteral("eventsource-console"));
+    QApplication::setApplicationVersion(QStringLiteral(ESH_VERSION));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "EventSource Hub operator's console. Without --admin-url and --admin-token (or\n"
+        "EVENTSOURCE_ADMIN_URL and EVENTSOURCE_ADMIN_TOKEN) it asks where to connect."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption url(QStringLiteral("admin-url"), QStringLiteral("Admin listener, e.g. http://127.0.0.1:8081."),
+                                 QStringLiteral("URL"));
+    const QCommandLineOption token(QStringLiteral("admin-token"), QStringLiteral("Admin token."), QStringLiteral("TOKEN"));
+    parser.addOptions({url, token});
+    parser.process(app);
+
+    const QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    const QString adminUrl = parser.isSet(url) ? parser.value(url) : environment.value(QStringLiteral("EVENTSOURCE_ADMIN_URL"));
+    const QString adminToken = parser.isSet(token) ? parser.value(token)
+                                                   : environment.value(QStringLiteral("EVENTSOURCE_ADMIN_TOKEN"));
+    MainWindow window;
+    window.resize(1100, 700);
+    window.show();
+    if (!adminUrl.isEmpty() && !adminToken.isEmpty())
+        window.connectTo(QUrl::fromUserInput(adminUrl), adminToken);
+    else
+        window.showConnectDialog();
+    return app.exec();
+}

@@ -1,0 +1,187 @@
+#include "controlclient.h"
+
+#include "controlprotocol.h"
+
+#include <QJsonDocument>
+#include <QLoggingCategory>
+#include <QNetworkRequest>
+#include <QWebSocket>
+
+Q_LOGGING_CATEGORY(lcClient, "eventsource.console.net")
+
+namespace {
+constexpr int maxBackoffMs = 30000;
+
+QList<ConnectionRecord> records(const QJsonValue &value)
+{
+    QList<ConnectionRecord> out;
+    for (const QJsonValue &entry : value.toArray()) {
+        if (const std::optional<ConnectionRecord> record = ConnectionRecord::fromJson(entry.toObject()))
+            out.append(*record);
+    }
+    return out;
+}
+} // namespace
+
+ControlClient::ControlClient(QObject *parent)
+    : QObject(parent)
+{
+    m_reconnectTimer.setSingleShot(true);
+    connect(&m_reconnectTimer, &QTimer::timeout, this, &ControlClient::open);
+}
+
+ControlClient::~ControlClient()
+{
+    m_wanted = false;
+    if (m_socket)
+        m_socket->disconnect(this);
+}
+
+void ControlClient::connectToServer(const QUrl &adminUrl, const QString &token)
+{
+    disconnectFromServer();
+    m_adminUrl = adminUrl;
+    m_token = token;
+    m_wanted = true;
+    m_backoffMs = 1000;
+    open();
+}
+
+void ControlClient::disconnectFromServer()
+{
+    m_wanted = false;
+    m_reconnectTimer.stop();
+    if (m_socket) {
+        m_socket->disconnect(this);
+        m_socket->abort();
+        m_socket->deleteLater();
+        m_socket = nullptr;
+    }
+    failPending(QStringLiteral("disconnected"));
+    setState(State::Disconnected);
+}
+
+void ControlClient::open()
+{
+    if (m_socket) {
+        m_socket->disconnect(this);
+        m_socket->deleteLater();
+    }
+    m_socket = new QWebSocket(QString(), QWebSocketProtocol::VersionLatest, this);
+    connect(m_socket, &QWebSocket::connected, this, &ControlClient::handleConnected);
+    connect(m_socket, &QWebSocket::disconnected, this, &ControlClient::handleDisconnected);
+    connect(m_socket, &QWebSocket::textMessageReceived, this, &ControlClient::handleMessage);
+    QUrl url = m_adminUrl;
+    url.setScheme(url.scheme() == QLatin1String("https") || url.scheme() == QLatin1String("wss")
+                      ? QStringLiteral("wss") : QStringLiteral("ws"));
+    url.setPath(QLatin1String(ControlProtocol::path));
+    QNetworkRequest request(url);
+    request.setRawHeader("Authorization", "Bearer " + m_token.toUtf8());
+    setState(m_state == State::Reconnecting ? State::Reconnecting : State::Connecting);
+    m_socket->open(request);
+}
+
+void ControlClient::handleConnected()
+{
+    m_snapshotFirst = true;
+    request(QStringLiteral("subscribe"),
+            {{QStringLiteral("topics"), QJsonArray{QLatin1String(ControlProtocol::topicConnections),
+                                                   QLatin1String(ControlProtocol::topicEvents),
+                                                   QLatin1String(ControlProtocol::topicStats)}}});
+}
+
+void ControlClient::handleDisconnected()
+{
+    const bool refused = m_socket && m_socket->closeCode() == QWebSocketProtocol::CloseCodePolicyViolated;
+    const QString reason = m_socket ? m_socket->closeReason() : QString();
+    const QString error = m_socket ? m_socket->errorString() : QString();
+    failPending(QStringLiteral("connection lost"));
+    if (refused) {
+        m_wanted = false;
+        setState(State::AuthRefused, reason);
+        return;
+    }
+    if (!m_wanted) {
+        setState(State::Disconnected);
+        return;
+    }
+    setState(State::Reconnecting, QStringLiteral("retrying in %1 s (%2)").arg(m_backoffMs / 1000).arg(error));
+    m_reconnectTimer.start(m_backoffMs);
+    m_backoffMs = qMin(maxBackoffMs, m_backoffMs * 2);
+}
+
+void ControlClient::handleMessage(const QString &text)
+{
+    QString error;
+    const std::optional<QJsonObject> message = ControlProtocol::decode(text.toUtf8(), &error);
+    if (!message) {
+        qCWarning(lcClient) << "unreadable message from server:" << error;
+        return;
+    }
+    const QString type = message->value(QStringLiteral("type")).toString();
+    if (type == QLatin1String("hello")) {
+        m_serverVersion = message->value(QStringLiteral("serverVersion")).toString();
+        m_protocolVersion = message->value(QStringLiteral("version")).toInt();
+        m_backoffMs = 1000;
+        setState(State::Connected, m_serverVersion);
+    } else if (type == QLatin1String("result") || type == QLatin1String("error")) {
+        const Callback callback = m_pending.take(message->value(QStringLiteral("id")).toInteger(-1));
+        if (callback)
+            callback(message->value(QStringLiteral("result")).toObject(),
+                     type == QLatin1String("error") ? message->value(QStringLiteral("message")).toString() : QString());
+        else if (type == QLatin1String("error"))
+            qCWarning(lcClient) << "server error:" << message->value(QStringLiteral("message")).toString();
+    } else if (type == QLatin1String("connections.snapshot")) {
+        const bool last = message->value(QStringLiteral("last")).toBool();
+        Q_EMIT snapshotReceived(records(message->value(QStringLiteral("connections"))), m_snapshotFirst, last);
+        m_snapshotFirst = last;
+    } else if (type == QLatin1String("connections.batch")) {
+        QStringList closed;
+        for (const QJsonValue &entry : message->value(QStringLiteral("closed")).toArray())
+            closed.append(entry.toObject().value(QStringLiteral("id")).toString());
+        QList<ConnectionUpdate> updated;
+        for (const QJsonValue &entry : message->value(QStringLiteral("updated")).toArray()) {
+            const QJsonObject object = entry.toObject();
+            updated.append({object.value(QStringLiteral("id")).toString(),
+                            object.value(QStringLiteral("eventsSent")).toInteger(),
+                            object.value(QStringLiteral("bytesSent")).toInteger(),
+                            object.value(QStringLiteral("lastEventId")).toString()});
+        }
+        Q_EMIT connectionsChanged(records(message->value(QStringLiteral("opened"))), closed, updated);
+    } else if (type == QLatin1String("events.batch")) {
+        Q_EMIT eventsReceived(message->value(QStringLiteral("events")).toArray(),
+                              message->value(QStringLiteral("dropped")).toInteger());
+    } else if (type == QLatin1String("stats")) {
+        Q_EMIT statsReceived(*message);
+    }
+}
+
+void ControlClient::request(const QString &type, QJsonObject fields, Callback callback)
+{
+    if (!m_socket || m_socket->state() != QAbstractSocket::ConnectedState) {
+        if (callback)
+            callback({}, QStringLiteral("not connected"));
+        return;
+    }
+    const qint64 id = ++m_nextId;
+    fields.insert(QStringLiteral("type"), type);
+    fields.insert(QStringLiteral("id"), id);
+    if (callback)
+        m_pending.insert(id, std::move(callback));
+    m_socket->sendTextMessage(QString::fromUtf8(ControlProtocol::encode(fields)));
+}
+
+void ControlClient::failPending(const QString &error)
+{
+    const QHash<qint64, Callback> pending = std::exchange(m_pending, {});
+    for (const Callback &callback : pending)
+        callback({}, error);
+}
+
+void ControlClient::setState(State state, const QString &detail)
+{
+    if (m_state == state && detail.isEmpty())
+        return;
+    m_state = state;
+    Q_EMIT stateChanged(state, detail);
+}

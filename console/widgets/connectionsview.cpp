@@ -1,0 +1,171 @@
+#include "connectionsview.h"
+
+#include "connectionfilterproxy.h"
+#include "connectionmodel.h"
+#include "connectiontreemodel.h"
+
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenu>
+#include <QStackedWidget>
+#include <QTableView>
+#include <QTreeView>
+#include <QVBoxLayout>
+
+namespace {
+
+// Names a tree row across rebuilds ("group/Marketing", "user/u1").
+QString treeKey(const QModelIndex &index)
+{
+    return index.data(ConnectionTreeModel::KindRole).toString() + u'/'
+        + index.data(ConnectionTreeModel::KeyRole).toString();
+}
+
+} // namespace
+
+ConnectionsView::ConnectionsView(ConnectionModel *model, QWidget *parent)
+    : QWidget(parent)
+    , m_model(model)
+    , m_proxy(new ConnectionFilterProxy(this))
+    , m_tree(new ConnectionTreeModel(this))
+    , m_text(new QLineEdit(this))
+    , m_user(new QLineEdit(this))
+    , m_group(new QLineEdit(this))
+    , m_eventName(new QLineEdit(this))
+    , m_grouping(new QComboBox(this))
+    , m_stack(new QStackedWidget(this))
+    , m_table(new QTableView(this))
+    , m_treeView(new QTreeView(this))
+    , m_count(new QLabel(this))
+{
+    m_proxy->setSourceModel(model);
+    m_tree->setSourceModel(m_proxy);
+    const struct { QLineEdit *edit; const char *name; QString placeholder; } filters[] = {
+        {m_text, "filterText", tr("search")}, {m_user, "filterUser", tr("user")},
+        {m_group, "filterGroup", tr("group")}, {m_eventName, "filterEvent", tr("event name")}};
+    auto *bar = new QHBoxLayout;
+    for (const auto &filter : filters) {
+        filter.edit->setObjectName(QLatin1String(filter.name));
+        filter.edit->setPlaceholderText(filter.placeholder);
+        filter.edit->setClearButtonEnabled(true);
+        bar->addWidget(filter.edit, filter.edit == m_text ? 2 : 1);
+    }
+    m_grouping->setObjectName(QStringLiteral("grouping"));
+    m_grouping->addItems({tr("Flat"), tr("By user"), tr("By group")});
+    bar->addWidget(m_grouping);
+    bar->addWidget(m_count);
+    m_count->setObjectName(QStringLiteral("connectionCount"));
+
+    m_table->setObjectName(QStringLiteral("connectionsTable"));
+    m_table->setModel(m_proxy);
+    m_table->setSortingEnabled(true);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setContextMenuPolicy(Qt::CustomContextMenu);
+    m_table->verticalHeader()->setVisible(false);
+    m_table->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 6);
+    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_treeView->setObjectName(QStringLiteral("connectionsTree"));
+    m_treeView->setModel(m_tree);
+    m_treeView->setUniformRowHeights(true);
+    m_treeView->setContextMenuPolicy(Qt::CustomContextMenu);
+    m_stack->addWidget(m_table);
+    m_stack->addWidget(m_treeView);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(bar);
+    layout->addWidget(m_stack, 1);
+
+    connect(m_text, &QLineEdit::textChanged, m_proxy, &ConnectionFilterProxy::setText);
+    connect(m_user, &QLineEdit::textChanged, m_proxy, &ConnectionFilterProxy::setUser);
+    connect(m_group, &QLineEdit::textChanged, m_proxy, &ConnectionFilterProxy::setGroup);
+    connect(m_eventName, &QLineEdit::textChanged, m_proxy, &ConnectionFilterProxy::setEventName);
+    connect(m_grouping, &QComboBox::currentIndexChanged, this, [this](int index) {
+        if (index > 0)
+            m_tree->setGrouping(index == 1 ? ConnectionTreeModel::Grouping::ByUser
+                                           : ConnectionTreeModel::Grouping::ByGroup);
+        m_stack->setCurrentIndex(index == 0 ? 0 : 1);
+        m_treeView->header()->resizeSection(0, 280);
+        restoreExpansion();
+    });
+    // The tree is rebuilt as streams come and go: keep what the operator folded folded, and
+    // everything else open.
+    connect(m_treeView, &QTreeView::collapsed, this, [this](const QModelIndex &index) { m_collapsed.insert(treeKey(index)); });
+    connect(m_treeView, &QTreeView::expanded, this, [this](const QModelIndex &index) { m_collapsed.remove(treeKey(index)); });
+    connect(m_tree, &QAbstractItemModel::modelReset, this, &ConnectionsView::restoreExpansion);
+    connect(m_table, &QTableView::customContextMenuRequested, this, [this](const QPoint &position) {
+        showMenu(m_table->viewport()->mapToGlobal(position), m_proxy->mapToSource(m_table->indexAt(position)));
+    });
+    connect(m_treeView, &QTreeView::customContextMenuRequested, this, [this](const QPoint &position) {
+        showMenu(m_treeView->viewport()->mapToGlobal(position), m_treeView->indexAt(position));
+    });
+    for (QAbstractItemModel *source : {static_cast<QAbstractItemModel *>(m_proxy), static_cast<QAbstractItemModel *>(m_model)}) {
+        connect(source, &QAbstractItemModel::rowsInserted, this, &ConnectionsView::updateCount);
+        connect(source, &QAbstractItemModel::rowsRemoved, this, &ConnectionsView::updateCount);
+        connect(source, &QAbstractItemModel::modelReset, this, &ConnectionsView::updateCount);
+    }
+    updateCount();
+}
+
+void ConnectionsView::restoreExpansion()
+{
+    // setExpanded() emits expanded/collapsed: work from a copy.
+    const QSet<QString> collapsed = m_collapsed;
+    for (int row = 0; row < m_tree->rowCount(); ++row) {
+        const QModelIndex group = m_tree->index(row, 0);
+        m_treeView->setExpanded(group, !collapsed.contains(treeKey(group)));
+        for (int child = 0; child < m_tree->rowCount(group); ++child) {
+            const QModelIndex index = m_tree->index(child, 0, group);
+            if (m_tree->rowCount(index) > 0)
+                m_treeView->setExpanded(index, !collapsed.contains(treeKey(index)));
+        }
+    }
+    m_collapsed = collapsed;
+}
+
+void ConnectionsView::updateCount()
+{
+    m_count->setText(tr("%1 of %2 streams").arg(m_proxy->rowCount()).arg(m_model->rowCount()));
+}
+
+void ConnectionsView::showMenu(const QPoint &position, const QModelIndex &index)
+{
+    if (!index.isValid())
+        return;
+    // Works on source-model indexes (flat view) and tree rows alike: both carry the roles.
+    const QString kind = index.data(ConnectionTreeModel::KindRole).toString();
+    const QString id = index.siblingAtColumn(0).data(ConnectionModel::RecordIdRole).toString();
+    const QString session = index.siblingAtColumn(0).data(ConnectionModel::SessionRole).toString();
+    const QString user = index.siblingAtColumn(0).data(ConnectionModel::UserIdRole).toString();
+    const QStringList groups = index.siblingAtColumn(0).data(ConnectionModel::GroupsRole).toStringList();
+    QMenu menu(this);
+    if (kind == QLatin1String("group") || kind == QLatin1String("user")) {
+        const QString key = index.data(ConnectionTreeModel::KeyRole).toString();
+        const auto targetKind = kind == QLatin1String("group") ? TargetPicker::Kind::Groups : TargetPicker::Kind::Users;
+        if (!key.isEmpty()) {
+            menu.addAction(tr("Push to %1…").arg(key), this, [=] { Q_EMIT pushRequested(targetKind, {key}); });
+            menu.addAction(tr("Pause %1…").arg(key), this, [=] { Q_EMIT pauseRequested(targetKind, {key}); });
+        }
+    } else if (!id.isEmpty()) {
+        menu.addAction(tr("&Kick stream %1").arg(id), this, [=] { Q_EMIT kickRequested(id); });
+        menu.addSeparator();
+        menu.addAction(tr("Push to this &session…"), this,
+                       [=] { Q_EMIT pushRequested(TargetPicker::Kind::Sessions, {session}); });
+        if (!user.isEmpty())
+            menu.addAction(tr("Push to this &user…"), this,
+                           [=] { Q_EMIT pushRequested(TargetPicker::Kind::Users, {user}); });
+        for (const QString &group : groups)
+            menu.addAction(tr("Push to group %1…").arg(group), this,
+                           [=] { Q_EMIT pushRequested(TargetPicker::Kind::Groups, {group}); });
+        menu.addSeparator();
+        menu.addAction(tr("&Pause this session…"), this,
+                       [=] { Q_EMIT pauseRequested(TargetPicker::Kind::Sessions, {session}); });
+        if (!user.isEmpty())
+            menu.addAction(tr("Pause this user…"), this,
+                           [=] { Q_EMIT pauseRequested(TargetPicker::Kind::Users, {user}); });
+    }
+    if (!menu.isEmpty())
+        menu.exec(position);
+}

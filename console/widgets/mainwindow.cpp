@@ -1,0 +1,199 @@
+#include "mainwindow.h"
+
+#include "composerwidget.h"
+#include "connectdialog.h"
+#include "connectionmodel.h"
+#include "connectionsview.h"
+#include "eventlogmodel.h"
+#include "eventlogview.h"
+#include "pausedialog.h"
+#include "ratechart.h"
+#include "testclientwidget.h"
+
+#include <QAction>
+#include <QCloseEvent>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPointer>
+#include <QSettings>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QToolBar>
+
+MainWindow::MainWindow(QWidget *parent)
+    : QMainWindow(parent)
+    , m_client(new ControlClient(this))
+    , m_connections(new ConnectionModel(this))
+    , m_events(new EventLogModel(10000, this))
+    , m_tabs(new QTabWidget(this))
+    , m_connectionsView(new ConnectionsView(m_connections, this))
+    , m_composer(new ComposerWidget(m_client, m_connections, this))
+    , m_eventLog(new EventLogView(m_events, this))
+    , m_chart(new RateChart(this))
+    , m_testClient(new TestClientWidget(this))
+    , m_status(new QLabel(this))
+    , m_rates(new QLabel(this))
+{
+    setWindowTitle(tr("EventSource Hub console"));
+    m_tabs->setObjectName(QStringLiteral("tabs"));
+    m_tabs->addTab(m_connectionsView, tr("&Connections"));
+    m_tabs->addTab(m_composer, tr("C&omposer"));
+    m_tabs->addTab(m_eventLog, tr("&Events"));
+    m_tabs->addTab(m_chart, tr("C&harts"));
+    m_tabs->addTab(m_testClient, tr("&Test client"));
+    setCentralWidget(m_tabs);
+    m_status->setObjectName(QStringLiteral("connectionState"));
+    m_rates->setObjectName(QStringLiteral("rates"));
+    statusBar()->addWidget(m_status, 1);
+    statusBar()->addPermanentWidget(m_rates);
+    createActions();
+
+    connect(m_client, &ControlClient::stateChanged, this, &MainWindow::handleState);
+    connect(m_client, &ControlClient::snapshotReceived, this,
+            [this](const QList<ConnectionRecord> &records, bool first, bool) {
+                if (first)
+                    m_connections->resetRecords(records);
+                else
+                    m_connections->appendRecords(records);
+            });
+    connect(m_client, &ControlClient::connectionsChanged, m_connections, &ConnectionModel::applyBatch);
+    connect(m_client, &ControlClient::eventsReceived, this, [this](const QJsonArray &events, qint64 dropped) {
+        m_events->addEvents(events);
+        m_eventLog->setDropped(dropped);
+    });
+    connect(m_client, &ControlClient::statsReceived, this, [this](const QJsonObject &stats) {
+        const double connections = stats.value(QStringLiteral("connections")).toDouble();
+        const double events = stats.value(QStringLiteral("eventsPerSecond")).toDouble();
+        m_chart->addSample(connections, events);
+        m_rates->setText(tr("%1 streams · %2 events/s · %3 deliveries/s")
+                             .arg(connections, 0, 'f', 0)
+                             .arg(events, 0, 'f', 0)
+                             .arg(stats.value(QStringLiteral("deliveriesPerSecond")).toDouble(), 0, 'f', 0));
+    });
+    connect(m_connectionsView, &ConnectionsView::kickRequested, this, &MainWindow::kick);
+    connect(m_connectionsView, &ConnectionsView::pushRequested, this,
+            [this](TargetPicker::Kind kind, const QStringList &values) {
+                m_composer->setTarget(kind, values);
+                m_tabs->setCurrentWidget(m_composer);
+            });
+    connect(m_connectionsView, &ConnectionsView::pauseRequested, this, &MainWindow::openPauseDialog);
+
+    QSettings settings;
+    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    m_tabs->setCurrentIndex(settings.value(QStringLiteral("window/tab"), 0).toInt());
+    handleState(ControlClient::State::Disconnected, {});
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::createActions()
+{
+    QMenu *server = menuBar()->addMenu(tr("&Server"));
+    QAction *connectAction = server->addAction(tr("&Connect…"), this, &MainWindow::showConnectDialog);
+    connectAction->setShortcut(Qt::CTRL | Qt::Key_K);
+    QAction *disconnectAction = server->addAction(tr("&Disconnect"), m_client, &ControlClient::disconnectFromServer);
+    disconnectAction->setShortcut(Qt::CTRL | Qt::SHIFT | Qt::Key_K);
+    server->addSeparator();
+    QAction *pauseAction = server->addAction(tr("&Pause streams…"), this,
+                                             [this] { openPauseDialog(TargetPicker::Kind::Everyone, {}); });
+    pauseAction->setShortcut(Qt::CTRL | Qt::Key_P);
+    server->addSeparator();
+    QAction *quit = server->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About"), this, &MainWindow::showAbout);
+    QToolBar *toolbar = addToolBar(tr("Main"));
+    toolbar->setObjectName(QStringLiteral("mainToolbar"));
+    toolbar->addAction(connectAction);
+    toolbar->addAction(pauseAction);
+}
+
+void MainWindow::connectTo(const QUrl &adminUrl, const QString &token)
+{
+    ConnectDialog::remember(adminUrl);
+    m_connections->clear();
+    m_client->connectToServer(adminUrl, token);
+    QUrl publicUrl = adminUrl;
+    publicUrl.setPort(8080);
+    publicUrl.setPath(QStringLiteral("/eventsource"));
+    m_testClient->setBaseUrl(publicUrl);
+}
+
+void MainWindow::showConnectDialog()
+{
+    ConnectDialog dialog(this);
+    if (dialog.exec() == QDialog::Accepted)
+        connectTo(dialog.url(), dialog.token());
+}
+
+void MainWindow::handleState(ControlClient::State state, const QString &detail)
+{
+    const QString server = m_client->adminUrl().toString();
+    switch (state) {
+    case ControlClient::State::Disconnected:
+        m_status->setText(tr("Not connected — Server ▸ Connect… (Ctrl+K)"));
+        break;
+    case ControlClient::State::Connecting:
+        m_status->setText(tr("Connecting to %1…").arg(server));
+        break;
+    case ControlClient::State::Connected:
+        m_status->setText(tr("Connected to %1 (server %2)").arg(server, m_client->serverVersion()));
+        break;
+    case ControlClient::State::Reconnecting:
+        m_status->setText(tr("Connection to %1 lost: %2").arg(server, detail));
+        break;
+    case ControlClient::State::AuthRefused:
+        m_status->setText(tr("%1 refused the admin token: %2").arg(server, detail));
+        break;
+    }
+}
+
+void MainWindow::openPauseDialog(TargetPicker::Kind kind, const QStringList &values)
+{
+    PauseDialog dialog(m_connections, this);
+    if (kind != TargetPicker::Kind::Everyone)
+        dialog.setTarget(kind, values);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    m_client->request(QStringLiteral("pause"), dialog.request(),
+                      [this, alive = QPointer<MainWindow>(this)](const QJsonObject &result, const QString &error) {
+                          if (!alive)
+                              return;
+                          statusBar()->showMessage(error.isEmpty()
+                                                       ? tr("%1 streams paused").arg(result.value(QStringLiteral("paused")).toInt())
+                                                       : tr("Pause refused: %1").arg(error), 8000);
+                      });
+}
+
+void MainWindow::kick(const QString &connectionId)
+{
+    m_client->request(QStringLiteral("kick"), {{QStringLiteral("connection"), connectionId}},
+                      [this, alive = QPointer<MainWindow>(this), connectionId](const QJsonObject &, const QString &error) {
+                          if (!alive)
+                              return;
+                          statusBar()->showMessage(error.isEmpty() ? tr("Stream %1 closed").arg(connectionId)
+                                                                   : tr("Kick refused: %1").arg(error), 8000);
+                      });
+}
+
+void MainWindow::showAbout()
+{
+    QMessageBox::about(this, tr("About EventSource Hub console"),
+                       tr("<p><b>EventSource Hub console</b> %1</p>"
+                          "<p>Server: %2 (control protocol %3)</p>"
+                          "<p>Watch who is connected, push events, pause and kick streams.</p>")
+                           .arg(QStringLiteral(ESH_VERSION),
+                                m_client->serverVersion().isEmpty() ? tr("not connected") : m_client->serverVersion())
+                           .arg(m_client->protocolVersion()));
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("window/state"), saveState());
+    settings.setValue(QStringLiteral("window/tab"), m_tabs->currentIndex());
+    event->accept();
+}

@@ -1,0 +1,292 @@
+#include "commandrunner.h"
+
+#include "jwt.h"
+#include "outputformatter.h"
+#include "passwordhash.h"
+#include "sselistener.h"
+
+#include <QDateTime>
+#include <QIODevice>
+#include <QJsonArray>
+#include <QJsonDocument>
+
+namespace {
+
+using Command = CommandTable::Command;
+
+// An error message on one line, whatever the server or the network put in it.
+QString oneLine(QString text)
+{
+    text.replace(u'\r', u' ').replace(u'\n', u' ');
+    return text;
+}
+
+QString shown(const QUrl &url)
+{
+    return url.adjusted(QUrl::RemoveUserInfo | QUrl::RemoveQuery | QUrl::RemoveFragment).toDisplayString();
+}
+
+// Any JSON value (QJsonDocument takes only objects and arrays): parsed as one array item.
+std::optional<QJsonValue> parseJsonValue(const QString &text, QString *error)
+{
+    QJsonParseError parseError;
+    const QJsonDocument document =
+        QJsonDocument::fromJson(QByteArray("[") + text.toUtf8() + QByteArray("\n]"), &parseError);
+    if (parseError.error != QJsonParseError::NoError) {
+        *error = QStringLiteral("%1 at offset %2").arg(parseError.errorString()).arg(parseError.offset - 1);
+        return std::nullopt;
+    }
+    if (document.array().size() != 1) {
+        *error = QStringLiteral("expected one JSON value, got %1").arg(document.array().size());
+        return std::nullopt;
+    }
+    return document.array().first();
+}
+
+} // namespace
+
+CommandRunner::CommandRunner(CliOptions options, QIODevice *input, QIODevice *output, QIODevice *errors,
+                             QObject *parent)
+    : QObject(parent)
+    , m_options(std::move(options))
+    , m_input(input)
+    , m_output(output)
+    , m_errors(errors)
+{
+}
+
+void CommandRunner::start()
+{
+    switch (m_options.command()) {
+    case Command::Push:
+        return push();
+    case Command::Pause:
+        return pause();
+    case Command::Connections:
+        return connections();
+    case Command::Kick:
+        return kick();
+    case Command::Stats:
+        return stats();
+    case Command::Listen:
+        return listen();
+    case Command::Token:
+        return token();
+    case Command::HashPassword:
+        return hashPassword();
+    }
+}
+
+AdminClient *CommandRunner::adminClient()
+{
+    if (!m_admin)
+        m_admin = new AdminClient(m_options.adminUrl(), m_options.adminToken(), this);
+    return m_admin;
+}
+
+QJsonObject CommandRunner::target() const
+{
+    QJsonObject target;
+    const std::pair<const char *, const char *> lists[] = {
+        {"session", "sessions"}, {"user", "users"}, {"group", "groups"}};
+    for (const auto &[option, field] : lists) {
+        const QStringList values = m_options.values(QString::fromLatin1(option));
+        if (!values.isEmpty())
+            target.insert(QString::fromLatin1(field), QJsonArray::fromStringList(values));
+    }
+    return target;
+}
+
+void CommandRunner::push()
+{
+    QString data;
+    if (m_options.arguments().isEmpty() || m_options.arguments().first() == QLatin1String("-")) {
+        QByteArray bytes = m_input ? m_input->readAll() : QByteArray();
+        // What `echo` and editors add is not part of the message.
+        if (bytes.endsWith("\r\n"))
+            bytes.chop(2);
+        else if (bytes.endsWith('\n'))
+            bytes.chop(1);
+        data = QString::fromUtf8(bytes);
+    } else {
+        data = m_options.arguments().first();
+    }
+    QJsonObject body;
+    if (m_options.isSet(QStringLiteral("json"))) {
+        QString error;
+        const std::optional<QJsonValue> value = parseJsonValue(data, &error);
+        if (!value)
+            return fail(Exit::Usage, QStringLiteral("push: --json data is not valid JSON"), error);
+        body.insert(QStringLiteral("data"), *value);
+        body.insert(QStringLiteral("json"), true);
+    } else {
+        body.insert(QStringLiteral("data"), data);
+    }
+    if (m_options.isSet(QStringLiteral("event")))
+        body.insert(QStringLiteral("event"), m_options.value(QStringLiteral("event")));
+    if (const QJsonObject to = target(); !to.isEmpty())
+        body.insert(QStringLiteral("target"), to);
+    connect(adminClient(), &AdminClient::requestFinished, this, [this](const AdminClient::Reply &reply) {
+        handleAdminReply(reply, OutputFormatter::pushResult);
+    });
+    adminClient()->post(QStringLiteral("/api/push"), body);
+}
+
+void CommandRunner::pause()
+{
+    QJsonObject body{{QStringLiteral("delay"), m_options.arguments().first().toLongLong()}};
+    if (const QJsonObject to = target(); !to.isEmpty())
+        body.insert(QStringLiteral("target"), to);
+    if (const QStringList except = m_options.values(QStringLiteral("except-group")); !except.isEmpty())
+        body.insert(QStringLiteral("exceptGroups"), QJsonArray::fromStringList(except));
+    connect(adminClient(), &AdminClient::requestFinished, this, [this](const AdminClient::Reply &reply) {
+        handleAdminReply(reply, OutputFormatter::pauseResult);
+    });
+    adminClient()->post(QStringLiteral("/api/pause"), body);
+}
+
+void CommandRunner::connections()
+{
+    QUrlQuery query;
+    for (const QString &filter : {QStringLiteral("user"), QStringLiteral("group")}) {
+        if (m_options.isSet(filter))
+            query.addQueryItem(filter, QString::fromLatin1(QUrl::toPercentEncoding(m_options.value(filter))));
+    }
+    connect(adminClient(), &AdminClient::requestFinished, this, [this](const AdminClient::Reply &reply) {
+        handleAdminReply(reply, OutputFormatter::connectionsTable);
+    });
+    adminClient()->get(QStringLiteral("/api/connections"), query);
+}
+
+void CommandRunner::kick()
+{
+    const QString id = m_options.arguments().first();
+    connect(adminClient(), &AdminClient::requestFinished, this, [this](const AdminClient::Reply &reply) {
+        handleAdminReply(reply, OutputFormatter::kickResult);
+    });
+    adminClient()->deleteResource(QStringLiteral("/api/connections/")
+                                  + QString::fromLatin1(QUrl::toPercentEncoding(id)));
+}
+
+void CommandRunner::stats()
+{
+    connect(adminClient(), &AdminClient::requestFinished, this, [this](const AdminClient::Reply &reply) {
+        handleAdminReply(reply, OutputFormatter::statsLines);
+    });
+    adminClient()->get(QStringLiteral("/api/stats"));
+}
+
+void CommandRunner::handleAdminReply(const AdminClient::Reply &reply,
+                                     const std::function<QString(const QJsonObject &)> &format)
+{
+    if (!reply.ok()) {
+        const QString what = reply.status == 0
+            ? QStringLiteral("cannot reach the server at %1").arg(shown(m_options.adminUrl()))
+            : QStringLiteral("%1 failed").arg(m_options.commandName());
+        return fail(Exit::Failure, what, reply.error);
+    }
+    if (m_options.jsonOutput()) {
+        QString text = QString::fromUtf8(reply.body.trimmed());
+        return succeed(text + u'\n');
+    }
+    succeed(format(reply.json));
+}
+
+void CommandRunner::listen()
+{
+    SseListener::Options options;
+    options.url = QUrl(m_options.arguments().first());
+    options.lastEventId = m_options.value(QStringLiteral("last-event-id"));
+    options.token = m_options.value(QStringLiteral("token")).toUtf8();
+    options.reconnect = m_options.isSet(QStringLiteral("reconnect"));
+    const qint64 count = m_options.number(QStringLiteral("count"), 0);
+    const bool json = m_options.jsonOutput();
+    const QString what = QStringLiteral("listen %1").arg(shown(options.url));
+
+    m_listener = new SseListener(options, this);
+    connect(m_listener, &SseListener::messageReceived, this, [this, count, json](const SseMessage &message) {
+        writeOutput(json ? OutputFormatter::eventJsonLine(message) : OutputFormatter::eventLine(message));
+        if (++m_eventsReceived == count) {
+            m_listener->stop();
+            finish(Exit::Success);
+        }
+    });
+    connect(m_listener, &SseListener::reconnectScheduled, this, [this, what](qint64 delayMs, const QString &reason) {
+        if (m_errors)
+            m_errors->write(QStringLiteral("eventsource-cli: %1: %2; reconnecting in %3 ms\n")
+                                .arg(what, oneLine(reason)).arg(delayMs).toUtf8());
+    });
+    connect(m_listener, &SseListener::ended, this, [this, what](const QString &reason) {
+        fail(Exit::Failure, what, QStringLiteral("%1 after %2 event(s)").arg(reason).arg(m_eventsReceived));
+    });
+    connect(m_listener, &SseListener::failed, this,
+            [this, what](const QString &error) { fail(Exit::Failure, what, error); });
+    m_listener->start();
+}
+
+void CommandRunner::token()
+{
+    const qint64 now = QDateTime::currentSecsSinceEpoch();
+    const qint64 ttl = m_options.number(QStringLiteral("ttl"), 3600);
+    QJsonObject claims{{QStringLiteral("sub"), m_options.value(QStringLiteral("user"))},
+                       {QStringLiteral("iat"), now}};
+    if (m_options.isSet(QStringLiteral("name")))
+        claims.insert(QStringLiteral("name"), m_options.value(QStringLiteral("name")));
+    if (m_options.isSet(QStringLiteral("group")))
+        claims.insert(QStringLiteral("groups"), QJsonArray::fromStringList(m_options.values(QStringLiteral("group"))));
+    if (m_options.isSet(QStringLiteral("sid")))
+        claims.insert(QStringLiteral("sid"), m_options.value(QStringLiteral("sid")));
+    if (ttl > 0)
+        claims.insert(QStringLiteral("exp"), now + ttl);
+    const QByteArray signedToken = Jwt::sign(claims, m_options.jwtSecret());
+    if (signedToken.isEmpty())
+        return fail(Exit::Failure, QStringLiteral("token"), QStringLiteral("signing failed"));
+    succeed(QString::fromLatin1(signedToken) + u'\n');
+}
+
+void CommandRunner::hashPassword()
+{
+    QByteArray line = m_input ? m_input->readLine() : QByteArray();
+    if (line.endsWith('\n'))
+        line.chop(1);
+    if (line.endsWith('\r'))
+        line.chop(1);
+    if (line.isEmpty())
+        return fail(Exit::Usage, QStringLiteral("hash-password"),
+                    QStringLiteral("reads a non-empty password line on stdin"));
+    const int iterations = int(m_options.number(QStringLiteral("iterations"), PasswordHash::defaultIterations));
+    const QString hash = PasswordHash::create(QString::fromUtf8(line), iterations);
+    if (hash.isEmpty())
+        return fail(Exit::Usage, QStringLiteral("hash-password"), QStringLiteral("bad --iterations"));
+    succeed(hash + u'\n');
+}
+
+void CommandRunner::writeOutput(const QString &text)
+{
+    // One write per line: with an unbuffered device each event reaches a pipe as it arrives.
+    if (m_output)
+        m_output->write(text.toUtf8());
+}
+
+void CommandRunner::succeed(const QString &text)
+{
+    writeOutput(text);
+    finish(Exit::Success);
+}
+
+void CommandRunner::fail(Exit code, const QString &what, const QString &why)
+{
+    if (m_finished)
+        return;
+    if (m_errors)
+        m_errors->write(QStringLiteral("eventsource-cli: %1: %2\n").arg(oneLine(what), oneLine(why)).toUtf8());
+    finish(code);
+}
+
+void CommandRunner::finish(Exit code)
+{
+    if (m_finished)
+        return;
+    m_finished = true;
+    emit finished(int(code));
+}

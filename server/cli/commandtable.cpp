@@ -1,0 +1,189 @@
+#include "commandtable.h"
+
+#include "passwordhash.h"
+
+#include <climits>
+
+namespace {
+
+using Kind = CommandTable::Kind;
+using Option = CommandTable::Option;
+
+const Option outputOption{"output", Kind::Text, "FORMAT",
+                          "text (default) or json: the server's JSON answer as it came."};
+
+constexpr int helpColumn = 27;
+constexpr int helpWidth = 88;
+
+// "  --name VALUE   help", the help wrapped at helpWidth under its own column.
+QString optionLine(const Option &option)
+{
+    const QString flag = QStringLiteral("--%1 %2").arg(QString::fromLatin1(option.name),
+                                                       QString::fromLatin1(option.valueName)).trimmed();
+    QString help = QString::fromLatin1(option.help);
+    if (option.kind == Kind::List)
+        help += QStringLiteral(" Repeatable.");
+    QString text = QStringLiteral("  %1 ").arg(flag, -24);
+    qsizetype column = text.size();
+    for (const QString &word : help.split(u' ', Qt::SkipEmptyParts)) {
+        if (column > helpColumn && column + 1 + word.size() > helpWidth) {
+            text += u'\n' + QString(helpColumn, u' ');
+            column = helpColumn;
+        } else if (column > helpColumn) {
+            text += u' ';
+            ++column;
+        }
+        text += word;
+        column += word.size();
+    }
+    return text + u'\n';
+}
+
+QString globalOptionsHelp()
+{
+    QString text = QStringLiteral("Global options (before or after the command):\n");
+    for (const Option &option : CommandTable::globalOptions())
+        text += optionLine(option);
+    text += QStringLiteral("  -h, --help               Show help (also: eventsource-cli help COMMAND).\n"
+                           "  -v, --version            Show the version.\n");
+    return text;
+}
+
+} // namespace
+
+const QList<Option> &CommandTable::globalOptions()
+{
+    static const QList<Option> options{
+        {"admin-url", Kind::Text, "URL",
+         "Admin API of the server. Default: EVENTSOURCE_ADMIN_URL, else http://127.0.0.1:8081."},
+        {"admin-token", Kind::Text, "TOKEN",
+         "Admin bearer token. Default: EVENTSOURCE_ADMIN_TOKEN (prefer it: flags show in ps)."},
+    };
+    return options;
+}
+
+const QList<CommandTable::CommandSpec> &CommandTable::commands()
+{
+    static const QList<CommandSpec> table{
+        {Command::Push, "push", "[DATA|-]", 0, 1, "Publish an event (POST /api/push).",
+         "Publishes DATA as the data of one event. Without DATA, or with -, the data is read\n"
+         "from stdin (one trailing newline is dropped). Targets form a union: the event reaches\n"
+         "every stream matching any of them; without a target it reaches everyone. Users and\n"
+         "groups match by id or by name. Prints id=<event id> delivered=<streams reached>.\n",
+         {{"event", Kind::Text, "NAME", "Event name (the stream's event: field). Default: a plain message."},
+          {"json", Kind::Flag, "", "DATA is JSON text, sent as a JSON value (and JSON-encoded on the wire)."},
+          {"session", Kind::List, "ID", "Target the stream(s) of this session."},
+          {"user", Kind::List, "ID", "Target this user (id or name)."},
+          {"group", Kind::List, "ID", "Target this group (id or name)."},
+          outputOption}},
+        {Command::Pause, "pause", "DELAY_MS", 1, 1, "Send streams away for a while (POST /api/pause).",
+         "Matching streams receive retry: DELAY_MS and are closed, so browsers come back after\n"
+         "the delay. Without a target every stream is paused. Prints paused=<n> delay=<ms>.\n",
+         {{"session", Kind::List, "ID", "Pause the stream(s) of this session."},
+          {"user", Kind::List, "ID", "Pause this user's streams (id or name)."},
+          {"group", Kind::List, "ID", "Pause this group's streams (id or name)."},
+          {"except-group", Kind::List, "ID", "Spare the streams of this group (id or name)."},
+          outputOption}},
+        {Command::Connections, "connections", "", 0, 0, "List open streams (GET /api/connections).",
+         "Prints a table: ID, USER, GROUPS, SESSION, REMOTE, FILTER (event names the stream\n"
+         "asked for, * for all), EVENTS (events sent) and SINCE (local time it connected).\n",
+         {{"user", Kind::Text, "ID", "Only streams of this user (id or name)."},
+          {"group", Kind::Text, "ID", "Only streams of this group (id or name)."},
+          {"json", Kind::Flag, "", "Print the server's JSON answer (same as --output json)."},
+          outputOption}},
+        {Command::Kick, "kick", "ID", 1, 1, "Close one stream (DELETE /api/connections/ID).",
+         "Closes the stream with this id (see connections). Prints closed=<id>.\n",
+         {outputOption}},
+        {Command::Stats, "stats", "", 0, 0, "Show the server's counters (GET /api/stats).",
+         "Prints one aligned \"key: value\" line per counter (history.size for nested ones).\n",
+         {{"json", Kind::Flag, "", "Print the server's JSON answer (same as --output json)."},
+          outputOption}},
+        {Command::Listen, "listen", "URL", 1, 1, "Subscribe to a stream and print its events.",
+         "An EventSource test client: GETs URL (e.g. http://127.0.0.1:8080/eventsource/a,b)\n"
+         "with Accept: text/event-stream and prints one line per event as it arrives:\n"
+         "  id=<last event id> event=<type> data=<data, each newline shown as \\n>\n"
+         "A status other than 200 is an error. Runs until interrupted, --count is reached or\n"
+         "the stream ends (an error unless --reconnect). The admin options are not used.\n",
+         {{"last-event-id", Kind::Text, "ID", "Send Last-Event-ID: replay the events after ID."},
+          {"token", Kind::Text, "JWT", "Send Authorization: Bearer JWT (see the token command)."},
+          {"count", Kind::Number, "N", "Exit 0 after N events.", 1, INT_MAX},
+          {"reconnect", Kind::Flag, "",
+           "When the stream ends, reconnect like a browser after the server's retry: delay (3000 ms "
+           "if it sent none), with Last-Event-ID."},
+          {"output", Kind::Text, "FORMAT",
+           "text (default) or json: one {\"id\",\"event\",\"data\"} object per line."}}},
+        {Command::Token, "token", "", 0, 0, "Mint a test JWT (HS256) for stream identity.",
+         "Prints a token signed with the server's --jwt-secret, with the claims sub, name,\n"
+         "groups, sid, iat and exp. Use it with listen --token or an Authorization header.\n",
+         {{"secret", Kind::Text, "SECRET",
+           "HS256 secret. Default: EVENTSOURCE_JWT_SECRET (prefer it: flags show in ps)."},
+          {"user", Kind::Text, "ID", "The user id (\"sub\" claim). Required."},
+          {"name", Kind::Text, "NAME", "The user name (\"name\" claim)."},
+          {"group", Kind::List, "NAME", "A group name (\"groups\" claim)."},
+          {"sid", Kind::Text, "ID", "The session id (\"sid\" claim)."},
+          {"ttl", Kind::Number, "SECONDS", "Lifetime: exp = now + SECONDS; 0 = no exp. Default 3600.",
+           0, INT_MAX}}},
+        {Command::HashPassword, "hash-password", "", 0, 0, "Hash a password for the --users file.",
+         "Reads one password line from stdin and prints its PBKDF2-SHA256 hash, the form the\n"
+         "server's user directory (--users FILE) expects.\n",
+         {{"iterations", Kind::Number, "N", "PBKDF2 rounds. Default 100000.",
+           PasswordHash::minIterations, PasswordHash::maxIterations}}},
+    };
+    return table;
+}
+
+const CommandTable::CommandSpec *CommandTable::find(const QString &name)
+{
+    for (const CommandSpec &spec : commands()) {
+        if (name == QLatin1String(spec.name))
+            return &spec;
+    }
+    return nullptr;
+}
+
+const Option *CommandTable::findOption(const QList<Option> &options, const QString &name)
+{
+    for (const Option &option : options) {
+        if (name == QLatin1String(option.name))
+            return &option;
+    }
+    return nullptr;
+}
+
+QString CommandTable::generalHelp()
+{
+    QString text = QStringLiteral(
+        "Usage: eventsource-cli [global options] COMMAND [arguments] [options]\n"
+        "Command-line client for EventSource Hub: publish, pause and inspect through the\n"
+        "admin API, listen to streams, mint test tokens and hash passwords.\n\n"
+        "Commands:\n");
+    for (const CommandSpec &spec : commands()) {
+        const QString synopsis = QStringLiteral("%1 %2").arg(QString::fromLatin1(spec.name),
+                                                            QString::fromLatin1(spec.arguments)).trimmed();
+        text += QStringLiteral("  %1 %2\n").arg(synopsis, -24).arg(QString::fromLatin1(spec.summary));
+    }
+    text += QStringLiteral("  %1 %2\n\n").arg(QStringLiteral("help [COMMAND]"), -24)
+                .arg(QStringLiteral("Show the help of one command."));
+    text += globalOptionsHelp();
+    text += QStringLiteral(
+        "\nEnvironment: EVENTSOURCE_ADMIN_URL, EVENTSOURCE_ADMIN_TOKEN, EVENTSOURCE_JWT_SECRET\n"
+        "(flags win over the environment).\n"
+        "Exit status: 0 success; 1 the server answered an error or could not be reached;\n"
+        "2 usage error (unknown command or option, missing argument, bad number).\n");
+    return text;
+}
+
+QString CommandTable::commandHelp(const CommandSpec &spec)
+{
+    QString text = QStringLiteral("Usage: eventsource-cli %1 %2 [options]\n")
+                       .arg(QString::fromLatin1(spec.name), QString::fromLatin1(spec.arguments))
+                       .replace(QStringLiteral("  "), QStringLiteral(" "));
+    text += QString::fromLatin1(spec.summary) + u'\n' + u'\n' + QString::fromLatin1(spec.description);
+    if (!spec.options.isEmpty()) {
+        text += QStringLiteral("\nOptions:\n");
+        for (const Option &option : spec.options)
+            text += optionLine(option);
+    }
+    text += u'\n' + globalOptionsHelp();
+    return text;
+}

@@ -1,0 +1,119 @@
+#include "outputformatter.h"
+
+#include "tableformatter.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+
+#include <cmath>
+
+namespace {
+
+QString scalar(const QJsonValue &value)
+{
+    switch (value.type()) {
+    case QJsonValue::Double: {
+        const double number = value.toDouble();
+        return number == std::floor(number) && std::abs(number) < 9e15
+            ? QString::number(qint64(number))
+            : QString::number(number, 'g', 15);
+    }
+    case QJsonValue::Bool:
+        return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
+    case QJsonValue::String:
+        return value.toString();
+    case QJsonValue::Array:
+        return QString::fromUtf8(QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact));
+    default:
+        return {};
+    }
+}
+
+QString joined(const QJsonValue &list, const QString &whenEmpty)
+{
+    QStringList items;
+    for (const QJsonValue &item : list.toArray())
+        items.append(scalar(item));
+    return items.isEmpty() ? whenEmpty : items.join(u',');
+}
+
+void flatten(const QString &prefix, const QJsonObject &object, QList<std::pair<QString, QString>> &out)
+{
+    for (auto it = object.begin(); it != object.end(); ++it) {
+        const QString key = prefix + it.key();
+        if (it.value().isObject())
+            flatten(key + u'.', it.value().toObject(), out);
+        else
+            out.append({key, scalar(it.value())});
+    }
+}
+
+} // namespace
+
+QString OutputFormatter::pushResult(const QJsonObject &answer)
+{
+    return QStringLiteral("id=%1 delivered=%2\n")
+        .arg(scalar(answer.value(QStringLiteral("id"))), scalar(answer.value(QStringLiteral("delivered"))));
+}
+
+QString OutputFormatter::pauseResult(const QJsonObject &answer)
+{
+    return QStringLiteral("paused=%1 delay=%2\n")
+        .arg(scalar(answer.value(QStringLiteral("paused"))), scalar(answer.value(QStringLiteral("delay"))));
+}
+
+QString OutputFormatter::kickResult(const QJsonObject &answer)
+{
+    return QStringLiteral("closed=%1\n").arg(scalar(answer.value(QStringLiteral("closed"))));
+}
+
+QString OutputFormatter::connectionsTable(const QJsonObject &answer)
+{
+    using Align = TableFormatter::Align;
+    TableFormatter table({QStringLiteral("ID"), QStringLiteral("USER"), QStringLiteral("GROUPS"),
+                          QStringLiteral("SESSION"), QStringLiteral("REMOTE"), QStringLiteral("FILTER"),
+                          QStringLiteral("EVENTS"), QStringLiteral("SINCE")},
+                         {Align::Right, Align::Left, Align::Left, Align::Left, Align::Left, Align::Left,
+                          Align::Right, Align::Left});
+    for (const QJsonValue &entry : answer.value(QStringLiteral("connections")).toArray()) {
+        const QJsonObject connection = entry.toObject();
+        // Names read better than ids; an anonymous stream has neither.
+        QString user = connection.value(QStringLiteral("userName")).toString();
+        if (user.isEmpty())
+            user = connection.value(QStringLiteral("userId")).toString();
+        const QDateTime since = QDateTime::fromString(connection.value(QStringLiteral("connectedAt")).toString(),
+                                                      Qt::ISODateWithMs);
+        table.addRow({scalar(connection.value(QStringLiteral("id"))), user,
+                      joined(connection.value(QStringLiteral("groups")), {}),
+                      connection.value(QStringLiteral("session")).toString(),
+                      connection.value(QStringLiteral("remoteAddress")).toString(),
+                      joined(connection.value(QStringLiteral("filter")), QStringLiteral("*")),
+                      scalar(connection.value(QStringLiteral("eventsSent"))),
+                      since.isValid() ? since.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"))
+                                      : QString()});
+    }
+    return table.toString();
+}
+
+QString OutputFormatter::statsLines(const QJsonObject &answer)
+{
+    QList<std::pair<QString, QString>> pairs;
+    flatten({}, answer, pairs);
+    return TableFormatter::keyValues(pairs);
+}
+
+QString OutputFormatter::eventLine(const SseMessage &message)
+{
+    QString data = message.data;
+    data.replace(u'\n', QLatin1String("\\n"));
+    return QStringLiteral("id=%1 event=%2 data=%3\n").arg(message.lastEventId, message.type, data);
+}
+
+QString OutputFormatter::eventJsonLine(const SseMessage &message)
+{
+    const QJsonObject object{{QStringLiteral("id"), message.lastEventId},
+                             {QStringLiteral("event"), message.type},
+                             {QStringLiteral("data"), message.data}};
+    return QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact)) + u'\n';
+}
