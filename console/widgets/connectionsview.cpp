@@ -10,6 +10,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
+#include <QSettings>
 #include <QStackedWidget>
 #include <QTableView>
 #include <QTreeView>
@@ -89,7 +90,9 @@ ConnectionsView::ConnectionsView(ConnectionModel *model, QWidget *parent)
         m_stack->setCurrentIndex(index == 0 ? 0 : 1);
         m_treeView->header()->resizeSection(0, 280);
         restoreExpansion();
+        QSettings().setValue(QStringLiteral("connections/grouping"), index);
     });
+    m_grouping->setCurrentIndex(QSettings().value(QStringLiteral("connections/grouping"), 0).toInt());
     // The tree is rebuilt as streams come and go: keep what the operator folded folded, and
     // everything else open.
     connect(m_treeView, &QTreeView::collapsed, this, [this](const QModelIndex &index) { m_collapsed.insert(treeKey(index)); });

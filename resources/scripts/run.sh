@@ -22,7 +22,7 @@ build/server/eventsource-server --data-dir "$data_dir" "$@" > >(tee "$log") 2>&1
 server=$!
 trap 'kill -TERM $server 2>/dev/null; wait $server' INT TERM
 for _ in $(seq 100); do grep -q ' ready ' "$log" && break; sleep 0.1; done
-admin_port=$(grep -o 'admin=[0-9]*' "$log" | cut -d= -f2)
+admin_port=$(sed -n 's/.* ready .*admin=\([0-9]*\).*/\1/p' "$log")
 token=${EVENTSOURCE_ADMIN_TOKEN:-$(cat "$data_dir/admin-token" 2>/dev/null || true)}
 args=("$@")
 for i in "${!args[@]}"; do

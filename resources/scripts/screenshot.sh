@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Takes docs/images/console.png: the console under Xvfb, connected to a demo server with a few
+# dozen live streams (users in groups, anonymous, filtered) and some events published.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+bash resources/scripts/install-deps.sh xvfb imagemagick xdotool curl
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build --target eventsource-server eventsource-console eventsource-cli >/dev/null
+
+work=$(mktemp -d)
+pids=()
+cleanup() { kill "${pids[@]}" 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+server=build/server/eventsource-server
+cli=build/server/cli/eventsource-cli
+secret=screenshot-secret-0123456789abcdef0123
+
+Xvfb :97 -screen 0 1280x800x24 >/dev/null 2>&1 & pids+=($!)
+"$server" --listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 --admin-token demo --jwt-secret "$secret" \
+    >"$work/server.log" 2>&1 & pids+=($!)
+for _ in $(seq 100); do grep -q ' ready ' "$work/server.log" && break; sleep 0.1; done
+port=$(sed -n 's/.* ready public=\([0-9]*\).*/\1/p' "$work/server.log")
+admin=$(sed -n 's/.* ready .*admin=\([0-9]*\).*/\1/p' "$work/server.log")
+export EVENTSOURCE_ADMIN_URL=http://127.0.0.1:$admin EVENTSOURCE_ADMIN_TOKEN=demo
+
+open_stream() { # user group path agent
+    local header=()
+    if [ -n "$1" ]; then
+        header=(-H "Authorization: Bearer $("$cli" token --secret "$secret" --user "$1" --name "$1" --group "$2")")
+    fi
+    curl -sN -A "$4" "${header[@]}" "http://127.0.0.1:$port$3" >/dev/null & pids+=($!)
+}
+for user in alice carol erin; do for path in /eventsource /eventsource/orders,alerts; do
+    open_stream "$user" Marketing "$path" "Mozilla/5.0 (X11; Linux x86_64) Chrome/156"; done; done
+for user in bob dave; do for _ in 1 2 3; do
+    open_stream "$user" Engineering /eventsource "Mozilla/5.0 (Macintosh) Safari/19"; done; done
+for user in frank; do open_stream "$user" Support /eventsource/alerts "shop-app/2.4 (Android 16)"; done
+for _ in $(seq 6); do open_stream "" "" /eventsource "kiosk/1.0"; done
+
+# A fresh settings file: the window size, and connections grouped by group.
+export XDG_CONFIG_HOME=$work/config
+mkdir -p "$XDG_CONFIG_HOME/EventSource Hub"
+printf '[connections]\ngrouping=2\n' >"$XDG_CONFIG_HOME/EventSource Hub/eventsource-console.conf"
+DISPLAY=:97 build/console/eventsource-console & pids+=($!)
+for k in $(seq 1 25); do
+    "$cli" push "{\"orderId\": $k, \"items\": $((k % 4 + 1))}" --json --event orders >/dev/null
+    [ $((k % 5)) -eq 0 ] && "$cli" push "stock low on item $k" --event alerts --group Engineering >/dev/null
+    sleep 0.3
+done
+window=$(DISPLAY=:97 xdotool search --sync --name "EventSource Hub console" | head -1)
+DISPLAY=:97 xdotool windowsize "$window" 1200 720
+sleep 1
+DISPLAY=:97 import -window "$window" docs/images/console.png
+echo "wrote docs/images/console.png"
