@@ -53,6 +53,10 @@ PauseDialog::PauseDialog(ConnectionModel *connections, QWidget *parent)
     form->addRow(buttons);
     connect(m_target, &TargetPicker::changed, this, &PauseDialog::updateCount);
     connect(m_except, &QLineEdit::textChanged, this, &PauseDialog::updateCount);
+    // The count follows the live streams while the dialog is open.
+    for (auto signal : {&QAbstractItemModel::rowsInserted, &QAbstractItemModel::rowsRemoved})
+        connect(m_connections, signal, this, &PauseDialog::updateCount);
+    connect(m_connections, &QAbstractItemModel::modelReset, this, &PauseDialog::updateCount);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(buttons, &QDialogButtonBox::accepted, this, &PauseDialog::confirm);
     updateCount();

@@ -1,13 +1,53 @@
 #!/usr/bin/env bash
-# Runs the benchmark scenarios against eventsource-server, each on a fresh server, RUNS times,
-# and prints the median and the spread (min..max) of each figure. Figures go to
+# Runs the benchmark scenarios against eventsource-server and, where they are installed, against
+# peer SSE servers (tests/bench/install-peers.sh installs them), each on a fresh server, RUNS
+# times, with the same load client (esh-loadclient). Prints per figure the median and spread
+# (min..max) of each server and the ratio of medians ours/peer. Figures go to
 # docs/BENCHMARKS.md. Usage: tests/bench/run-bench.sh [BUILD_DIR] (default: build-bench,
 # configured as Release).
+#
+# Environment: RUNS (5), PEERS (default "nchan pushpin better-sse"; empty: ours only),
+# STREAMS_SMALL (1000), STREAMS_LARGE (10000), STREAMS_SUSTAINED (100), BURST (5000),
+# NCHAN_WORKERS (nginx worker_processes, 1: one core, as the hub's one thread), PEERS_DIR
+# (better-sse's npm folder, build-bench/peers; if it has none, better-sse is installed with npm
+# into a temporary folder for this run).
+#
+# How each peer is driven (tests/bench/peers/): streams subscribe to channel "all" and pushes
+# are published to it; in the targeted scenarios the target stream subscribes to its own
+# channel "alice" and pushes go to that channel (peers have no users: a per-user channel is
+# their way to reach one user).
+#   nchan       nginx + libnginx-mod-nchan, peers/nchan.conf: GET /sub/<ch> (EventSource),
+#               POST /pub/<ch> on a second port, raw body. Ready on Nchan's ": hi" comment.
+#               RSS: nginx's worker processes.
+#   pushpin     pushpin with peers/pushpin.conf, origin peers/pushpin-origin.js (Node) answering
+#               GET /sub/<ch> with Grip-Hold: stream + Grip-Channel: <ch> and ": ready"; pushes
+#               through Pushpin's HTTP publish API (POST /publish/, one item, http-stream
+#               format), which closes its connection after each answer (so no pipelining).
+#               The handler's publish throttle is off (message_rate=0, see pushpin.conf).
+#               ": ready" reaches the client before the handler subscribes the stream, so
+#               the client pushes warm-up events until every stream has one (--warmup;
+#               counted in the connect time). Streams connect at most 100 at a time
+#               (--connect-window): with a few hundred at once pushpin-proxy fails some
+#               (502, or a closed stream). Beyond a thousand streams or so, the handler
+#               still cancels a few percent of them ("received message out of sequence"):
+#               the client leaves those out (--allow-closed) and a note says how many.
+#               RSS: pushpin and its services (condure, zurl, pushpin-proxy,
+#               pushpin-handler), not the origin.
+#   better-sse  peers/better-sse-server.js on Node: GET /sub/<ch>, POST /pub/<ch> on one port.
+#               Ready on better-sse's "retry:" line. RSS: the node process.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
+here=$root/tests/bench
 build=${1:-$root/build-bench}
 runs=${RUNS:-5}
 secret=bench-secret-0123456789abcdef0123456789
+n_small=${STREAMS_SMALL:-1000}
+n_large=${STREAMS_LARGE:-10000}
+n_sustained=${STREAMS_SUSTAINED:-100}
+burst=${BURST:-5000}
+nchan_workers=${NCHAN_WORKERS:-1}
+peers_dir=${PEERS_DIR:-$root/build-bench/peers}
+wanted_peers=${PEERS-nchan pushpin better-sse}
 
 if [ ! -x "$build/tests/bench/esh-loadclient" ]; then
     cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
@@ -16,20 +56,207 @@ fi
 server=$build/server/eventsource-server
 client=$build/tests/bench/esh-loadclient
 out=$(mktemp -d)
-trap 'kill $pid 2>/dev/null || true; rm -rf "$out"' EXIT
+pids=()
+stop_all() {
+    local p
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+    for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+    pids=()
+}
+trap 'stop_all; rm -rf "$out"' EXIT
+# Peers take the soft limit they are started with; the hub and the client raise their own.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
-# Starts a server, runs the client with the given arguments, stops the server.
-scenario() {
+# A loopback port nothing listens on, below the ephemeral range the client's streams use.
+free_port() {
+    local p
+    for _ in $(seq 50); do
+        p=$((15000 + RANDOM % 15000))
+        (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+    done
+    echo "no free port" >&2; return 1
+}
+wait_port() {
+    for _ in $(seq 100); do
+        (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+        sleep 0.1
+    done
+    echo "nothing listens on port $1" >&2; return 1
+}
+# True once GET path on port answers with text containing marker within a second.
+probe() {
+    local port=$1 path=$2 marker=$3
+    (
+        exec 3<>"/dev/tcp/127.0.0.1/$port" || exit 1
+        printf 'GET %s HTTP/1.1\r\nHost: bench\r\nAccept: text/event-stream\r\n\r\n' "$path" >&3
+        timeout 1 cat <&3 >"$out/probe" || true
+    ) 2>/dev/null
+    grep -q "$marker" "$out/probe" 2>/dev/null
+}
+
+# --- peers: which run -------------------------------------------------------------------
+node_path=""
+peer_available() {
+    case $1 in
+    nchan) command -v nginx >/dev/null && [ -f /usr/lib/nginx/modules/ngx_nchan_module.so ] ;;
+    pushpin) command -v pushpin >/dev/null && command -v node >/dev/null ;;
+    better-sse)
+        command -v node >/dev/null || return 1
+        if [ -f "$peers_dir/node_modules/better-sse/package.json" ]; then
+            node_path=$peers_dir/node_modules
+        elif command -v npm >/dev/null; then
+            echo "better-sse: not in $peers_dir, installing it with npm into $out/npm for this run" >&2
+            mkdir -p "$out/npm" && echo '{"private":true}' >"$out/npm/package.json"
+            (cd "$out/npm" && npm install --silent --no-audit --no-fund better-sse >&2) || return 1
+            node_path=$out/npm/node_modules
+        else
+            return 1
+        fi
+        ;;
+    *) echo "unknown peer $1" >&2; return 1 ;;
+    esac
+}
+peers=()
+for p in $wanted_peers; do
+    if peer_available "$p"; then peers+=("$p"); else echo "peer $p: not installed, skipped" >&2; fi
+done
+versions() {
+    echo "eventsource-server $("$server" --version | cut -d' ' -f2)"
+    local p
+    for p in "${peers[@]}"; do
+        case $p in
+        nchan) echo "nchan $(dpkg-query -W -f='${Version}' libnginx-mod-nchan 2>/dev/null) on nginx $(nginx -v 2>&1 | cut -d/ -f2), $nchan_workers worker(s)" ;;
+        pushpin) echo "pushpin $(dpkg-query -W -f='${Version}' pushpin 2>/dev/null), condure $(dpkg-query -W -f='${Version}' condure 2>/dev/null)" ;;
+        better-sse) echo "better-sse $(node -p "require('$node_path/better-sse/package.json').version") on node $(node --version)" ;;
+        esac
+    done
+}
+
+# --- starting and stopping one server ---------------------------------------------------
+# start_<server> starts it and sets: pids (to stop), rss_pids (comma-separated, for RSS),
+# base (client arguments to reach it), bcast and target (client arguments that publish to
+# everyone and to the target).
+start_ours() {
     "$server" --listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 --admin-token bench \
         --max-connections 20000 --jwt-secret "$secret" --heartbeat-ms 60000 >"$out/server.log" 2>&1 &
-    pid=$!
-    for _ in $(seq 100); do grep -q ready "$out/server.log" && break; sleep 0.1; done
+    local pid=$!
+    pids+=("$pid")
+    for _ in $(seq 100); do grep -qs ready "$out/server.log" && break; sleep 0.1; done
     local port admin
     port=$(grep -o 'public=[0-9]*' "$out/server.log" | cut -d= -f2)
     admin=$(grep -o 'admin=[0-9]*' "$out/server.log" | cut -d= -f2)
-    "$client" --port "$port" --admin-port "$admin" --token bench --server-pid "$pid" "$@"
-    kill "$pid"; wait "$pid" 2>/dev/null || true
+    rss_pids=$pid
+    base=(--port "$port" --admin-port "$admin" --token bench)
+    bcast=()
+    target=(--target-user alice --jwt-secret "$secret")
 }
+
+start_nchan() {
+    local dir=$out/nchan sub pub
+    rm -rf "$dir"; mkdir -p "$dir/tmp"
+    sub=$(free_port); pub=$(free_port)
+    sed -e "s/@SUB_PORT@/$sub/; s/@PUB_PORT@/$pub/; s/@WORKERS@/$nchan_workers/; s/@NOFILE@/$(ulimit -Hn)/" \
+        "$here/peers/nchan.conf" >"$dir/nchan.conf"
+    nginx -c "$dir/nchan.conf" -p "$dir/" >"$dir/log" 2>&1 &
+    local pid=$!
+    pids+=("$pid")
+    wait_port "$sub" && wait_port "$pub" || return 1
+    local workers=""
+    for _ in $(seq 50); do
+        workers=$(pgrep -P "$pid" | paste -sd, -)
+        [ "$(echo "$workers" | tr ',' '\n' | grep -c .)" -ge "$nchan_workers" ] && break
+        sleep 0.1
+    done
+    rss_pids=$workers
+    base=(--port "$sub" --admin-port "$pub" --no-auth --push-content-type text/plain --push-body %s
+        --ready-marker ': hi')
+    bcast=(--path /sub/all --push-path /pub/all)
+    target=(--path /sub/all --target-user alice --target-path /sub/alice --push-path /pub/alice)
+}
+
+# A publish request of Pushpin's HTTP API: one item for a channel; %s is the event's data.
+pushpin_item() {
+    printf '{"items":[{"channel":"%s","formats":{"http-stream":{"content":"data: %%s\\n\\n"}}}]}' "$1"
+}
+start_pushpin() {
+    local dir=$out/pushpin http pub
+    rm -rf "$dir"; mkdir -p "$dir/log"
+    node "$here/peers/pushpin-origin.js" 0 >"$dir/origin.log" 2>&1 &
+    pids+=($!)
+    for _ in $(seq 50); do grep -qs ready "$dir/origin.log" && break; sleep 0.1; done
+    echo "* 127.0.0.1:$(grep -o 'port=[0-9]*' "$dir/origin.log" | cut -d= -f2)" >"$dir/routes"
+    http=$(free_port); pub=$(free_port)
+    sed -e "s#@RUNDIR@#$dir#g; s/@HTTP_PORT@/$http/; s/@PUB_PORT@/$pub/; s/@MAXCONN@/$(ulimit -Hn)/" \
+        "$here/peers/pushpin.conf" >"$dir/pushpin.conf"
+    pushpin --config "$dir/pushpin.conf" >"$dir/log/pushpin.log" 2>&1 &
+    local pid=$!
+    pids+=("$pid")
+    wait_port "$http" && wait_port "$pub" || return 1
+    # The port opens before the proxy and handler are linked up: wait for a held stream.
+    for _ in $(seq 50); do probe "$http" /sub/probe ': ready' && break; sleep 0.1; done
+    # Streams opened in the first second or two after start are sometimes cancelled by the
+    # handler ("received message out of sequence"): let it settle.
+    sleep 2
+    rss_pids=$(echo "$pid" $(pgrep -P "$pid") | tr ' ' ,)
+    base=(--port "$http" --admin-port "$pub" --no-auth --push-path /publish/ --ready-marker ': ready' --warmup
+        --connect-window 100 --allow-closed)
+    bcast=(--path /sub/all --push-body "$(pushpin_item all)")
+    target=(--path /sub/all --target-user alice --target-path /sub/alice --push-body "$(pushpin_item alice)")
+}
+
+start_better-sse() {
+    local dir=$out/better-sse
+    rm -rf "$dir"; mkdir -p "$dir"
+    NODE_PATH=$node_path node "$here/peers/better-sse-server.js" 0 >"$dir/log" 2>&1 &
+    local pid=$!
+    pids+=("$pid")
+    for _ in $(seq 50); do grep -qs ready "$dir/log" && break; sleep 0.1; done
+    local port
+    port=$(grep -o 'port=[0-9]*' "$dir/log" | cut -d= -f2)
+    rss_pids=$pid
+    base=(--port "$port" --admin-port "$port" --no-auth --push-content-type text/plain --push-body %s
+        --ready-marker 'retry:')
+    bcast=(--path /sub/all --push-path /pub/all)
+    target=(--path /sub/all --target-user alice --target-path /sub/alice --push-path /pub/alice)
+}
+
+# scenario SERVER NAME bcast|target CLIENT-ARGS...: one run on a fresh server, figures appended
+# to $out/SERVER.NAME. Our server's failure stops the script; a peer's is reported and skipped.
+scenario() {
+    local srv=$1 name=$2 kind=$3; shift 3
+    if ! "start_$srv"; then
+        echo "$srv: did not start" >&2
+        [ "$srv" != ours ] || exit 1
+        stop_all
+        return
+    fi
+    local mode=("${bcast[@]}")
+    [ "$kind" = target ] && mode=("${target[@]}")
+    if [ "$srv" = ours ]; then
+        "$client" "${base[@]}" "${mode[@]}" --server-pid "$rss_pids" "$@" >>"$out/$srv.$name"
+    elif ! "$client" "${base[@]}" "${mode[@]}" --server-pid "$rss_pids" "$@" >>"$out/$srv.$name"; then
+        echo "$srv: scenario $name failed; the end of its logs:" >&2
+        find "$out/$srv" -name '*log' -type f -exec tail -n 5 {} + >&2 2>/dev/null || true
+    fi
+    stop_all
+}
+
+servers=(ours "${peers[@]}")
+# Runs interleave the servers, so that whatever else the machine does is shared among them.
+run() {
+    local name=$1 kind=$2; shift 2
+    local srv
+    for srv in "${servers[@]}"; do : >"$out/$srv.$name"; done
+    for _ in $(seq "$runs"); do
+        for srv in "${servers[@]}"; do scenario "$srv" "$name" "$kind" "$@"; done
+    done
+}
+
+run b1k bcast --streams "$n_small" --events 30
+run b10k bcast --streams "$n_large" --events 15
+run sustained bcast --streams "$n_sustained" --burst "$burst"
+run t100 target --streams 100 --events 200
+run t10k target --streams "$n_large" --events 200
 
 # Median and min..max of key over the lines of a file.
 stat() {
@@ -38,28 +265,39 @@ stat() {
           m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
           printf "%.2f (%.2f..%.2f)", m, v[1], v[NR] }'
 }
-
-run() {
-    local name=$1; shift
-    : >"$out/$name"
-    for _ in $(seq "$runs"); do scenario "$@" >>"$out/$name"; done
+median() { stat "$1" "$2" | cut -d' ' -f1; }
+ratio() {
+    awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f", a / b }'
+}
+row() {
+    local label=$1 key=$2 file=$3 srv ours
+    ours=$(median "$key" "$out/ours.$file")
+    printf '%-46s %-20s %-34s\n' "$label" eventsource-server "$(stat "$key" "$out/ours.$file")"
+    for srv in "${peers[@]}"; do
+        printf '%-46s %-20s %-34s %s\n' "" "$srv" "$(stat "$key" "$out/$srv.$file")" \
+            "$(ratio "$ours" "$(median "$key" "$out/$srv.$file")")"
+    done
 }
 
-run b1k --streams 1000 --events 30
-run b10k --streams 10000 --events 15
-run sustained --streams 100 --burst 5000
-run t100 --streams 100 --events 200 --target-user alice --jwt-secret "$secret"
-run t10k --streams 10000 --events 200 --target-user alice --jwt-secret "$secret"
-
-echo "eventsource-server $("$server" --version | cut -d' ' -f2), $(nproc) cores, $runs runs each: median (min..max)"
-printf '%-44s %s\n' \
-    "broadcast 1,000 streams: publish->last ms" "$(stat last_ms_median "$out/b1k")" \
-    "broadcast 1,000 streams: publish->last p99" "$(stat last_ms_p99 "$out/b1k")" \
-    "broadcast 10,000 streams: publish->first ms" "$(stat first_ms_median "$out/b10k")" \
-    "broadcast 10,000 streams: publish->last ms" "$(stat last_ms_median "$out/b10k")" \
-    "broadcast 10,000 streams: publish->last p99" "$(stat last_ms_p99 "$out/b10k")" \
-    "connect 10,000 streams: ms" "$(stat connect_all_ms "$out/b10k")" \
-    "RSS per idle stream (10,000): KiB" "$(stat rss_per_stream_kb "$out/b10k")" \
-    "sustained 100 streams: deliveries/s" "$(stat deliveries_per_s "$out/sustained")" \
-    "targeted 1 of 100: publish->delivered ms" "$(stat last_ms_median "$out/t100")" \
-    "targeted 1 of 10,000: publish->delivered ms" "$(stat last_ms_median "$out/t10k")"
+versions | paste -sd';' - | sed 's/;/; /g'
+echo "$(nproc) cores, $runs runs each: median (min..max); last column: ours/peer (ratio of medians;"
+echo "below 1 is better for times and memory, above 1 for deliveries/s)"
+printf '%-46s %-20s %-34s %s\n' figure server "median (min..max)" ours/peer
+row "broadcast $n_small streams: publish->last ms" last_ms_median b1k
+row "broadcast $n_small streams: publish->last p99" last_ms_p99 b1k
+row "broadcast $n_large streams: publish->first ms" first_ms_median b10k
+row "broadcast $n_large streams: publish->last ms" last_ms_median b10k
+row "broadcast $n_large streams: publish->last p99" last_ms_p99 b10k
+row "connect $n_large streams: ms" connect_all_ms b10k
+row "RSS per idle stream ($n_large): KiB" rss_per_stream_kb b10k
+row "sustained $n_sustained streams: deliveries/s" deliveries_per_s sustained
+row "targeted 1 of 100: publish->delivered ms" last_ms_median t100
+row "targeted 1 of $n_large: publish->delivered ms" last_ms_median t10k
+for srv in "${peers[@]}"; do
+    for file in b1k b10k sustained t100 t10k; do
+        closed=$(grep -so 'closed_streams=[0-9]*' "$out/$srv.$file" | cut -d= -f2 | sort -n | tail -n 1 || true)
+        if [ -n "$closed" ] && [ "$closed" -gt 0 ]; then
+            echo "note: $srv closed up to $closed streams in a run of scenario $file; its figures leave them out"
+        fi
+    done
+done
