@@ -143,8 +143,9 @@ start_ours() {
     pids+=("$pid")
     for _ in $(seq 100); do grep -qs ready "$out/server.log" && break; sleep 0.1; done
     local port admin
-    port=$(grep -o 'public=[0-9]*' "$out/server.log" | cut -d= -f2)
-    admin=$(grep -o 'admin=[0-9]*' "$out/server.log" | cut -d= -f2)
+    # Only the ready line: the start-up log line also says public= and admin=.
+    port=$(sed -n 's/.* ready public=\([0-9]*\).*/\1/p' "$out/server.log")
+    admin=$(sed -n 's/.* ready .*admin=\([0-9]*\).*/\1/p' "$out/server.log")
     rss_pids=$pid
     base=(--port "$port" --admin-port "$admin" --token bench)
     bcast=()
@@ -170,6 +171,11 @@ start_nchan() {
     rss_pids=$workers
     base=(--port "$sub" --admin-port "$pub" --no-auth --push-content-type text/plain --push-body %s
         --ready-marker ': hi')
+    channel_routes
+}
+
+# Peers with a channel per path: everyone on "all", the targeted user on its own channel.
+channel_routes() {
     bcast=(--path /sub/all --push-path /pub/all)
     target=(--path /sub/all --target-user alice --target-path /sub/alice --push-path /pub/alice)
 }
@@ -216,8 +222,7 @@ start_better-sse() {
     rss_pids=$pid
     base=(--port "$port" --admin-port "$port" --no-auth --push-content-type text/plain --push-body %s
         --ready-marker 'retry:')
-    bcast=(--path /sub/all --push-path /pub/all)
-    target=(--path /sub/all --target-user alice --target-path /sub/alice --push-path /pub/alice)
+    channel_routes
 }
 
 # scenario SERVER NAME bcast|target CLIENT-ARGS...: one run on a fresh server, figures appended
