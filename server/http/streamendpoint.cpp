@@ -5,6 +5,7 @@
 #include "identityresolver.h"
 #include "socketguard.h"
 #include "sseencoder.h"
+#include "streamsocket.h"
 
 #include <QHttpServerRequest>
 #include <QLoggingCategory>
@@ -102,8 +103,14 @@ void StreamEndpoint::handle(const QHttpServerRequest &request, QHttpServerRespon
     QTcpSocket *socket = responder.socket();
     if (SocketGuard *guard = SocketGuard::of(socket))
         guard->streamStarted();
-    // From here on nobody parses requests on this socket (the pipelining hazard).
-    QObject::disconnect(socket, &QIODevice::readyRead, nullptr, nullptr);
+    // From here on the stream has its own descriptor and nobody parses requests on it (the
+    // pipelining hazard); Qt's socket and request are freed.
+    const int descriptor = StreamSocket::takeOver(socket);
+    if (descriptor < 0) {
+        m_hub->countRejectedConnection();
+        return HttpReply::error(responder, Status::ServiceUnavailable,
+                                QStringLiteral("out of descriptors"), corsHeaders);
+    }
 
     Hub::StreamRequest stream;
     stream.info.id = m_hub->nextConnectionId();
@@ -125,5 +132,5 @@ void StreamEndpoint::handle(const QHttpServerRequest &request, QHttpServerRespon
                                   << " peer=" << stream.info.remoteAddress
                                   << " user=" << stream.info.principal.userId
                                   << " filter=" << filter.join(',') << " resume=" << bool(lastEventId);
-    m_hub->open(std::move(stream), std::move(responder));
+    m_hub->open(std::move(stream), descriptor);
 }

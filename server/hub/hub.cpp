@@ -156,9 +156,9 @@ Hub::PublishResult Hub::publish(Event draft)
     return PublishResult{event.id, int(recipients.size()), PublishError::None, {}};
 }
 
-SseConnection *Hub::open(StreamRequest request, QHttpServerResponder &&responder)
+SseConnection *Hub::open(StreamRequest request, int descriptor)
 {
-    auto *connection = new SseConnection(std::move(request.info), std::move(responder),
+    auto *connection = new SseConnection(std::move(request.info), descriptor,
                                          m_options.maxBufferBytes, this);
     connection->start(request.headers);
     QByteArray preamble = SseEncoder::retry(m_options.retryMs);
@@ -230,6 +230,8 @@ void Hub::flushPending()
     const QSet<SseConnection *> pending = std::exchange(m_pending, {});
     for (SseConnection *connection : pending)
         m_stats.bytesSent += connection->flush();
+    for (SseConnection *connection : pending)
+        connection->settle();
 }
 
 void Hub::sendHeartbeats()

@@ -79,8 +79,9 @@ public:
     // Closes every stream of a session (login or logout changed who it is).
     int closeSession(const QString &sessionId);
 
-    // Starts a stream on the responder: headers, retry, replay, then live events.
-    SseConnection *open(StreamRequest request, QHttpServerResponder &&responder);
+    // Starts a stream on a connected descriptor (StreamSocket::takeOver()): headers, retry,
+    // replay, then live events.
+    SseConnection *open(StreamRequest request, int descriptor);
     bool kick(quint64 connectionId);
     // Every stream gets a final retry and is closed; the history is flushed.
     void shutdown();

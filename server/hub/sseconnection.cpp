@@ -3,7 +3,6 @@
 #include "sseencoder.h"
 
 #include <QLoggingCategory>
-#include <QTimer>
 
 Q_LOGGING_CATEGORY(lcStream, "eventsource.server.stream")
 
@@ -12,27 +11,13 @@ namespace {
 constexpr int closeGraceMs = 2000;
 }
 
-SseConnection::SseConnection(Info info, QHttpServerResponder &&responder, qint64 maxBufferBytes,
-                             QObject *parent)
+SseConnection::SseConnection(Info info, int descriptor, qint64 maxBufferBytes, QObject *parent)
     : QObject(parent)
     , m_info(std::move(info))
-    , m_responder(std::move(responder))
-    , m_socket(m_responder.socket())
+    , m_socket(descriptor)
     , m_maxBufferBytes(maxBufferBytes)
 {
-    if (!m_socket || m_socket->state() != QAbstractSocket::ConnectedState) {
-        // Gone before the stream began: close at once, after the hub has registered us.
-        QTimer::singleShot(0, this, &SseConnection::handleSocketGone);
-        return;
-    }
-    connect(m_socket, &QAbstractSocket::disconnected, this, &SseConnection::handleSocketGone);
-    connect(m_socket, &QObject::destroyed, this, &SseConnection::handleSocketGone);
-    // The client may not send anything more: read and drop it, so a pipelined request can
-    // never be answered into the event stream.
-    connect(m_socket, &QIODevice::readyRead, this, [this] {
-        if (m_socket)
-            m_socket->skip(m_socket->bytesAvailable());
-    });
+    connect(&m_socket, &StreamSocket::closed, this, &SseConnection::handleSocketGone);
 }
 
 bool SseConnection::acceptsName(QByteArrayView name) const
@@ -49,11 +34,10 @@ bool SseConnection::accepts(const Event &event) const
 
 void SseConnection::start(const QList<std::pair<QByteArray, QByteArray>> &headers)
 {
-    if (!m_socket || m_socket->state() != QAbstractSocket::ConnectedState)
-        return;
-    m_responder.writeStatusLine(QHttpServerResponder::StatusCode::Ok);
+    QByteArray head = "HTTP/1.1 200 OK\r\n";
     for (const auto &[name, value] : headers)
-        m_responder.writeHeader(name, value);
+        head += name + ": " + value + "\r\n";
+    enqueue(head + "\r\n");
 }
 
 void SseConnection::enqueue(const QByteArray &frame)
@@ -85,27 +69,24 @@ qint64 SseConnection::flush()
 {
     if (m_pending.isEmpty() || m_finished)
         return 0;
-    if (!m_socket || m_socket->state() != QAbstractSocket::ConnectedState) {
-        m_pending.clear();
-        return 0;
-    }
     const qint64 size = m_pending.size();
-    m_responder.writeBody(m_pending);
-    m_pending.clear();
+    m_socket.queue(std::exchange(m_pending, QByteArray()));
+    m_socket.send();
     m_bytesSent += size;
     m_eventsSent += m_pendingEvents;
     m_pendingEvents = 0;
-    // Hand the bytes to the kernel now (one write syscall), so that what stays in Qt's
-    // buffer is only what the client has not taken: that is what the cap bounds.
-    if (m_socket)
-        m_socket->flush();
-    if (m_socket && m_socket->bytesToWrite() > m_maxBufferBytes) {
-        qCInfo(lcStream).nospace() << "slow consumer dropped id=" << m_info.id
-                                   << " unsent=" << m_socket->bytesToWrite();
-        m_closeReason = CloseReason::SlowConsumer;
-        m_socket->abort();
-    }
     return size;
+}
+
+void SseConnection::settle()
+{
+    m_socket.settle();
+    if (m_finished || m_socket.unsent() <= m_maxBufferBytes)
+        return;
+    qCInfo(lcStream).nospace() << "slow consumer dropped id=" << m_info.id
+                               << " unsent=" << m_socket.unsent();
+    m_closeReason = CloseReason::SlowConsumer;
+    m_socket.abort();
 }
 
 void SseConnection::close(CloseReason reason)
@@ -114,16 +95,8 @@ void SseConnection::close(CloseReason reason)
         return;
     m_closeReason = reason;
     flush();
-    if (!m_socket || m_socket->state() == QAbstractSocket::UnconnectedState) {
-        handleSocketGone();
-        return;
-    }
-    m_socket->disconnectFromHost();
-    QTimer::singleShot(closeGraceMs, this, [this] {
-        if (m_socket)
-            m_socket->abort();
-        handleSocketGone();
-    });
+    settle();
+    m_socket.closeWhenSent(closeGraceMs);
 }
 
 bool SseConnection::takeActivity()

@@ -2,19 +2,15 @@
 
 #include "event.h"
 #include "principal.h"
+#include "streamsocket.h"
 
 #include <QByteArrayList>
 #include <QDateTime>
-#include <QHttpServerResponder>
 #include <QObject>
-#include <QPointer>
-#include <QTcpSocket>
 
-// One open event stream. Holds the move-only responder for the life of the stream, but
-// writes only while the socket is alive (QPointer + state check: Qt deletes the socket on
-// disconnect and the responder would write to freed memory). Frames queued during one
-// event-loop turn go out in one write; a client that stops reading is dropped once its
-// unsent bytes pass the cap.
+// One open event stream, on a descriptor of its own (StreamSocket: Qt's socket objects let
+// go of it when the stream starts). Frames queued during one event-loop turn go out in one
+// send; a client that stops reading is dropped once its unsent bytes pass the cap.
 class SseConnection final : public QObject
 {
     Q_OBJECT
@@ -35,8 +31,8 @@ public:
         QDateTime expiresAt; // when its token expires; invalid: never
     };
 
-    SseConnection(Info info, QHttpServerResponder &&responder, qint64 maxBufferBytes,
-                  QObject *parent = nullptr);
+    // Takes ownership of the connected descriptor (StreamSocket::takeOver()).
+    SseConnection(Info info, int descriptor, qint64 maxBufferBytes, QObject *parent = nullptr);
 
     const Info &info() const { return m_info; }
     // Whether this stream is to receive the event: its name passes the URL filter and the
@@ -44,7 +40,7 @@ public:
     bool accepts(const Event &event) const;
     bool acceptsName(QByteArrayView name) const;
 
-    // Sends the status line and headers; body frames follow through enqueue().
+    // Queues the status line and headers; body frames follow through enqueue().
     void start(const QList<std::pair<QByteArray, QByteArray>> &headers);
     // Queue bytes for the next flush: any frame, an event's frame (counted, its id becomes
     // the stream's last id), or an id-only block that moves the last id without an event.
@@ -52,8 +48,13 @@ public:
     void enqueueEvent(const Event &event);
     void enqueueIdUpdate(const QByteArray &id);
     bool hasPending() const { return !m_pending.isEmpty(); }
-    // Writes what is queued. Returns the bytes written (0 when the stream is gone).
+    // Hands what is queued to the kernel and returns its size (0 when the stream is gone).
+    // Touches only this stream: different streams may flush on different threads at once.
+    // settle() must follow, on the hub's thread.
     qint64 flush();
+    // After flush(): waits for the kernel to take the rest, closes a failed stream, and
+    // drops a slow consumer whose unsent bytes pass the cap.
+    void settle();
     // Flushes, then closes once the socket has sent everything (or after a short grace).
     void close(CloseReason reason);
 
@@ -70,8 +71,7 @@ private:
     void handleSocketGone();
 
     Info m_info;
-    QHttpServerResponder m_responder;
-    QPointer<QTcpSocket> m_socket;
+    StreamSocket m_socket;
     qint64 m_maxBufferBytes;
     QByteArray m_pending;
     QByteArray m_lastEventId;

@@ -169,7 +169,10 @@ QList<SseConnection *> tst_ConnectionRegistry::openStreams(const QList<SseConnec
     QList<SseConnection *> out;
     for (const SseConnection::Info &info : infos) {
         auto node = m_responders.extract(info.id);
-        out.append(new SseConnection(info, std::move(node.mapped()), 1 << 20, m_owner.get()));
+        const int descriptor = StreamSocket::takeOver(node.mapped().socket());
+        if (descriptor < 0)
+            return {};
+        out.append(new SseConnection(info, descriptor, 1 << 20, m_owner.get()));
     }
     return out;
 }
