@@ -12,7 +12,10 @@
 #include <QHttpServerRequest>
 #include <QLoggingCategory>
 #include <QRandomGenerator>
+#include <QThread>
 #include <QTimer>
+
+#include <algorithm>
 
 Q_LOGGING_CATEGORY(lcApp, "eventsource.server.app")
 
@@ -85,6 +88,8 @@ QString ServerApp::start()
     options.initialPadding = m_config.initialPadding;
     options.maxBufferBytes = qint64(m_config.maxBufferKb) * 1024;
     options.maxEventBytes = qint64(m_config.maxEventKb) * 1024;
+    options.sendThreads = m_config.sendThreads >= 0
+        ? m_config.sendThreads : std::clamp(QThread::idealThreadCount() - 1, 0, 3);
     m_hub = new Hub(std::move(log), options, this);
 
     IdentityResolver::Options identity;
@@ -133,7 +138,8 @@ QString ServerApp::start()
     qCInfo(lcApp).nospace() << "started public=" << m_config.listenAddress.toString() << ':'
                             << m_publicPort << " admin=" << m_config.adminAddress.toString() << ':'
                             << m_adminPort << " path=" << m_config.path
-                            << " history=" << (m_config.dataDir.isEmpty() ? "memory" : "sqlite");
+                            << " history=" << (m_config.dataDir.isEmpty() ? "memory" : "sqlite")
+                            << " send_threads=" << options.sendThreads;
     return {};
 }
 

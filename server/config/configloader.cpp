@@ -60,6 +60,9 @@ const Option options[] = {
      "Mark cookies Secure; SameSite=None (behind TLS, for cross-site pages)."},
     {"initial-padding", Kind::Number, "BYTES",
      "Comment padding sent at stream start for old polyfills (2048 for IE). Default 0.", 0, 65536},
+    {"send-threads", Kind::Number, "N",
+     "Helper threads sending large broadcasts (0: the event loop sends alone). "
+     "Default: one fewer than the CPU cores, at most 3.", 0, 16},
 };
 
 QString envName(const char *name)
@@ -209,6 +212,7 @@ struct Applier
             {QStringLiteral("max-header-kb"), &ServerConfig::maxHeaderKb},
             {QStringLiteral("request-timeout-ms"), &ServerConfig::requestTimeoutMs},
             {QStringLiteral("initial-padding"), &ServerConfig::initialPadding},
+            {QStringLiteral("send-threads"), &ServerConfig::sendThreads},
         };
         return config.*fields.value(name);
     }

@@ -23,6 +23,7 @@ struct ServerConfig final
     int maxHeaderKb = 16;
     int requestTimeoutMs = 10000;
     int initialPadding = 0;   // bytes of comment after "retry", for old polyfills
+    int sendThreads = -1;     // helper threads for large flushes; -1: cores - 1, at most 3
     QString jwtSecret;        // empty: tokens refused
     QString jwtCookie = QStringLiteral("eventsource_token");
     bool allowQueryToken = false;

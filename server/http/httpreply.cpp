@@ -1,6 +1,7 @@
 #include "httpreply.h"
 
 #include <QJsonDocument>
+#include <QTcpSocket>
 
 void HttpReply::json(QHttpServerResponder &responder, const QJsonObject &body,
                      QHttpServerResponder::StatusCode status, const Headers &headers)
@@ -27,4 +28,8 @@ void HttpReply::raw(QHttpServerResponder &responder, QHttpServerResponder::Statu
     for (const auto &[name, value] : headers)
         responder.writeHeader(name, value);
     responder.writeBody(body);
+    // To the kernel now, not on the next loop turn: an answer to a push must not wait behind
+    // the fan-out of the event it published.
+    if (QTcpSocket *socket = responder.socket())
+        socket->flush();
 }

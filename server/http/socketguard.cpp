@@ -2,20 +2,24 @@
 
 #include <QLoggingCategory>
 #include <QTcpSocket>
+#include <QTimer>
 
 Q_LOGGING_CATEGORY(lcGuard, "eventsource.server.http.guard")
 
-SocketGuard::SocketGuard(QTcpSocket *socket, Limits limits, HttpLimitStats *stats)
+SocketGuard::SocketGuard(QTcpSocket *socket, Limits limits, HttpLimitStats *stats, DeadlineSweep *sweep)
     : QObject(socket)
     , m_socket(socket)
     , m_limits(limits)
     , m_stats(stats)
+    , m_sweep(sweep)
 {
-    m_timer.setSingleShot(true);
-    m_timer.setInterval(m_limits.requestTimeoutMs);
-    connect(&m_timer, &QTimer::timeout, this, &SocketGuard::handleTimeout);
     connect(socket, &QIODevice::readyRead, this, &SocketGuard::handleReadyRead);
-    m_timer.start();
+    restartDeadline();
+}
+
+SocketGuard::~SocketGuard()
+{
+    stopDeadline();
 }
 
 SocketGuard *SocketGuard::of(QTcpSocket *socket)
@@ -29,13 +33,13 @@ void SocketGuard::requestCompleted()
     m_bodyBytes = 0;
     m_inHead = true;
     m_requestStarted = false;
-    m_timer.start();
+    restartDeadline();
 }
 
 void SocketGuard::streamStarted()
 {
     m_done = true;
-    m_timer.stop();
+    stopDeadline();
     m_head.clear();
 }
 
@@ -86,6 +90,7 @@ void SocketGuard::handleReadyRead()
 
 void SocketGuard::handleTimeout()
 {
+    m_deadline = 0;
     if (m_done)
         return;
     if (m_requestStarted) {
@@ -94,6 +99,20 @@ void SocketGuard::handleTimeout()
     }
     m_done = true;
     m_socket->disconnectFromHost();
+}
+
+void SocketGuard::restartDeadline()
+{
+    stopDeadline();
+    if (m_sweep)
+        m_deadline = m_sweep->arm([this] { handleTimeout(); });
+}
+
+void SocketGuard::stopDeadline()
+{
+    if (m_sweep)
+        m_sweep->cancel(m_deadline);
+    m_deadline = 0;
 }
 
 void SocketGuard::refuse(int status, const QByteArray &reason, const QByteArray &message)
@@ -107,7 +126,7 @@ void SocketGuard::refuse(int status, const QByteArray &reason, const QByteArray 
     qCInfo(lcGuard).nospace() << "request refused status=" << status
                               << " peer=" << m_socket->peerAddress().toString();
     m_done = true;
-    m_timer.stop();
+    stopDeadline();
     // Nobody else may read this socket now: QtHttpServer would answer the request after us.
     QObject::disconnect(m_socket, &QIODevice::readyRead, nullptr, nullptr);
     m_socket->skip(m_socket->bytesAvailable());

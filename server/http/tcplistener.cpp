@@ -15,6 +15,7 @@ TcpListener::TcpListener(SocketGuard::Limits limits, HttpLimitStats *stats, QObj
     : QTcpServer(parent)
     , m_limits(limits)
     , m_stats(stats)
+    , m_sweep(new DeadlineSweep(limits.requestTimeoutMs, this))
 {
     setListenBacklogSize(backlog);
     connect(this, &QTcpServer::acceptError, this, &TcpListener::handleAcceptError);
@@ -27,7 +28,7 @@ void TcpListener::incomingConnection(qintptr descriptor)
         delete socket;
         return;
     }
-    new SocketGuard(socket, m_limits, m_stats);
+    new SocketGuard(socket, m_limits, m_stats, m_sweep);
     addPendingConnection(socket);
 }
 

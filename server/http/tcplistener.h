@@ -1,5 +1,6 @@
 #pragma once
 
+#include "deadlinesweep.h"
 #include "httplimitstats.h"
 #include "socketguard.h"
 
@@ -8,7 +9,7 @@
 
 // A QTcpServer of our own (QtHttpServer's listen() uses a backlog of 50 and never resumes
 // after EMFILE): large backlog, accept errors recovered, and a SocketGuard on every socket
-// before the HTTP server sees it.
+// before the HTTP server sees it. The guards' request timeouts share one DeadlineSweep.
 class TcpListener final : public QTcpServer
 {
     Q_OBJECT
@@ -25,4 +26,5 @@ private:
 
     SocketGuard::Limits m_limits;
     HttpLimitStats *m_stats;
+    DeadlineSweep *m_sweep; // a child, like the sockets
 };

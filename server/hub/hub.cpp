@@ -24,6 +24,7 @@ Hub::Hub(std::unique_ptr<EventLog> log, Options options, QObject *parent)
     : QObject(parent)
     , m_log(std::move(log))
     , m_options(options)
+    , m_flushPool(options.sendThreads)
 {
     m_uptime.start();
     m_flushTimer.setSingleShot(true);
@@ -228,9 +229,10 @@ void Hub::schedule(SseConnection *connection)
 void Hub::flushPending()
 {
     const QSet<SseConnection *> pending = std::exchange(m_pending, {});
-    for (SseConnection *connection : pending)
-        m_stats.bytesSent += connection->flush();
-    for (SseConnection *connection : pending)
+    const std::vector<SseConnection *> batch(pending.cbegin(), pending.cend());
+    m_stats.bytesSent += m_flushPool.flush(batch);
+    // Closing (a failed send, a slow consumer) emits signals: back on this thread only.
+    for (SseConnection *connection : batch)
         connection->settle();
 }
 

@@ -2,6 +2,7 @@
 
 #include "connectionregistry.h"
 #include "eventlog.h"
+#include "flushpool.h"
 #include "hubstats.h"
 #include "sseconnection.h"
 
@@ -30,6 +31,7 @@ public:
         int initialPadding = 0;
         qint64 maxBufferBytes = 512 * 1024;
         qint64 maxEventBytes = 64 * 1024;
+        int sendThreads = 0; // helper threads for large flushes (FlushPool)
     };
 
     enum class PublishError { None, InvalidName, InvalidData, InvalidTarget, TooLarge };
@@ -118,6 +120,7 @@ private:
     Options m_options;
     ConnectionRegistry m_registry;
     QSet<SseConnection *> m_pending;
+    FlushPool m_flushPool;
     QTimer m_flushTimer;
     QTimer m_heartbeatTimer;
     QTimer m_expiryTimer;

@@ -6,9 +6,10 @@
 # docs/BENCHMARKS.md. Usage: tests/bench/run-bench.sh [BUILD_DIR] (default: build-bench,
 # configured as Release).
 #
-# Environment: RUNS (5), PEERS (default "nchan pushpin better-sse"; empty: ours only),
-# STREAMS_SMALL (1000), STREAMS_LARGE (10000), STREAMS_SUSTAINED (100), BURST (5000),
-# NCHAN_WORKERS (nginx worker_processes, 1: one core, as the hub's one thread), PEERS_DIR
+# Environment: RUNS (5), PEERS (default "nchan nchan-mt pushpin better-sse"; empty: ours
+# only), STREAMS_SMALL (1000), STREAMS_LARGE (10000), STREAMS_MAX (15000; 0 skips those
+# scenarios), STREAMS_SUSTAINED (100), BURST (5000), SEND_THREADS (our --send-threads;
+# default: the server's own, cores - 1), PEERS_DIR
 # (better-sse's npm folder, build-bench/peers; if it has none, better-sse is installed with npm
 # into a temporary folder for this run).
 #
@@ -18,7 +19,9 @@
 # their way to reach one user).
 #   nchan       nginx + libnginx-mod-nchan, peers/nchan.conf: GET /sub/<ch> (EventSource),
 #               POST /pub/<ch> on a second port, raw body. Ready on Nchan's ": hi" comment.
-#               RSS: nginx's worker processes.
+#               One worker process. RSS: nginx's worker processes.
+#   nchan-mt    the same with one worker process per core (nginx's "auto"), as our server
+#               sends large broadcasts from one thread per core.
 #   pushpin     pushpin with peers/pushpin.conf, origin peers/pushpin-origin.js (Node) answering
 #               GET /sub/<ch> with Grip-Hold: stream + Grip-Channel: <ch> and ": ready"; pushes
 #               through Pushpin's HTTP publish API (POST /publish/, one item, http-stream
@@ -43,11 +46,13 @@ runs=${RUNS:-5}
 secret=bench-secret-0123456789abcdef0123456789
 n_small=${STREAMS_SMALL:-1000}
 n_large=${STREAMS_LARGE:-10000}
+n_max=${STREAMS_MAX:-15000}
 n_sustained=${STREAMS_SUSTAINED:-100}
 burst=${BURST:-5000}
-nchan_workers=${NCHAN_WORKERS:-1}
 peers_dir=${PEERS_DIR:-$root/build-bench/peers}
-wanted_peers=${PEERS-nchan pushpin better-sse}
+wanted_peers=${PEERS-nchan nchan-mt pushpin better-sse}
+send_threads=()
+[ -n "${SEND_THREADS:-}" ] && send_threads=(--send-threads "$SEND_THREADS")
 
 if [ ! -x "$build/tests/bench/esh-loadclient" ]; then
     cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
@@ -98,7 +103,7 @@ probe() {
 node_path=""
 peer_available() {
     case $1 in
-    nchan) command -v nginx >/dev/null && [ -f /usr/lib/nginx/modules/ngx_nchan_module.so ] ;;
+    nchan | nchan-mt) command -v nginx >/dev/null && [ -f /usr/lib/nginx/modules/ngx_nchan_module.so ] ;;
     pushpin) command -v pushpin >/dev/null && command -v node >/dev/null ;;
     better-sse)
         command -v node >/dev/null || return 1
@@ -125,7 +130,8 @@ versions() {
     local p
     for p in "${peers[@]}"; do
         case $p in
-        nchan) echo "nchan $(dpkg-query -W -f='${Version}' libnginx-mod-nchan 2>/dev/null) on nginx $(nginx -v 2>&1 | cut -d/ -f2), $nchan_workers worker(s)" ;;
+        nchan) echo "nchan $(dpkg-query -W -f='${Version}' libnginx-mod-nchan 2>/dev/null) on nginx $(nginx -v 2>&1 | cut -d/ -f2), 1 worker" ;;
+        nchan-mt) echo "nchan-mt: $(nproc) workers" ;;
         pushpin) echo "pushpin $(dpkg-query -W -f='${Version}' pushpin 2>/dev/null), condure $(dpkg-query -W -f='${Version}' condure 2>/dev/null)" ;;
         better-sse) echo "better-sse $(node -p "require('$node_path/better-sse/package.json').version") on node $(node --version)" ;;
         esac
@@ -138,7 +144,8 @@ versions() {
 # everyone and to the target).
 start_ours() {
     "$server" --listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 --admin-token bench \
-        --max-connections 20000 --jwt-secret "$secret" --heartbeat-ms 60000 >"$out/server.log" 2>&1 &
+        --max-connections 20000 --jwt-secret "$secret" --heartbeat-ms 60000 "${send_threads[@]}" \
+        >"$out/server.log" 2>&1 &
     local pid=$!
     pids+=("$pid")
     for _ in $(seq 100); do grep -qs ready "$out/server.log" && break; sleep 0.1; done
@@ -152,23 +159,25 @@ start_ours() {
     target=(--target-user alice --jwt-secret "$secret")
 }
 
-start_nchan() {
-    local dir=$out/nchan sub pub
+start_nchan() { nchan_with_workers 1; }
+start_nchan-mt() { nchan_with_workers "$(nproc)"; }
+nchan_with_workers() {
+    local workers=$1 dir=$out/nchan sub pub
     rm -rf "$dir"; mkdir -p "$dir/tmp"
     sub=$(free_port); pub=$(free_port)
-    sed -e "s/@SUB_PORT@/$sub/; s/@PUB_PORT@/$pub/; s/@WORKERS@/$nchan_workers/; s/@NOFILE@/$(ulimit -Hn)/" \
+    sed -e "s/@SUB_PORT@/$sub/; s/@PUB_PORT@/$pub/; s/@WORKERS@/$workers/; s/@NOFILE@/$(ulimit -Hn)/" \
         "$here/peers/nchan.conf" >"$dir/nchan.conf"
     nginx -c "$dir/nchan.conf" -p "$dir/" >"$dir/log" 2>&1 &
     local pid=$!
     pids+=("$pid")
     wait_port "$sub" && wait_port "$pub" || return 1
-    local workers=""
+    local children=""
     for _ in $(seq 50); do
-        workers=$(pgrep -P "$pid" | paste -sd, -)
-        [ "$(echo "$workers" | tr ',' '\n' | grep -c .)" -ge "$nchan_workers" ] && break
+        children=$(pgrep -P "$pid" | paste -sd, -)
+        [ "$(echo "$children" | tr ',' '\n' | grep -c .)" -ge "$workers" ] && break
         sleep 0.1
     done
-    rss_pids=$workers
+    rss_pids=$children
     base=(--port "$sub" --admin-port "$pub" --no-auth --push-content-type text/plain --push-body %s
         --ready-marker ': hi')
     channel_routes
@@ -262,6 +271,10 @@ run b10k bcast --streams "$n_large" --events 15
 run sustained bcast --streams "$n_sustained" --burst "$burst"
 run t100 target --streams 100 --events 200
 run t10k target --streams "$n_large" --events 200
+if [ "$n_max" -gt 0 ]; then
+    run b15k bcast --streams "$n_max" --events 10
+    run t15k target --streams "$n_max" --events 200
+fi
 
 # Median and min..max of key over the lines of a file.
 stat() {
@@ -298,8 +311,16 @@ row "RSS per idle stream ($n_large): KiB" rss_per_stream_kb b10k
 row "sustained $n_sustained streams: deliveries/s" deliveries_per_s sustained
 row "targeted 1 of 100: publish->delivered ms" last_ms_median t100
 row "targeted 1 of $n_large: publish->delivered ms" last_ms_median t10k
+files=(b1k b10k sustained t100 t10k)
+if [ "$n_max" -gt 0 ]; then
+    row "connect $n_max streams: ms" connect_all_ms b15k
+    row "broadcast $n_max streams: publish->last ms" last_ms_median b15k
+    row "RSS per idle stream ($n_max): KiB" rss_per_stream_kb b15k
+    row "targeted 1 of $n_max: publish->delivered ms" last_ms_median t15k
+    files+=(b15k t15k)
+fi
 for srv in "${peers[@]}"; do
-    for file in b1k b10k sustained t100 t10k; do
+    for file in "${files[@]}"; do
         closed=$(grep -so 'closed_streams=[0-9]*' "$out/$srv.$file" | cut -d= -f2 | sort -n | tail -n 1 || true)
         if [ -n "$closed" ] && [ "$closed" -gt 0 ]; then
             echo "note: $srv closed up to $closed streams in a run of scenario $file; its figures leave them out"
