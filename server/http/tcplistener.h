@@ -16,6 +16,7 @@ class TcpListener final : public QTcpServer
     Q_DISABLE_COPY_MOVE(TcpListener)
 
 public:
+    // parent: the HTTP server this listener is bound to.
     TcpListener(SocketGuard::Limits limits, HttpLimitStats *stats, QObject *parent = nullptr);
 
 protected:
@@ -23,8 +24,10 @@ protected:
 
 private:
     void handleAcceptError(QAbstractSocket::SocketError error);
+    void refreshSenderHint();
 
     SocketGuard::Limits m_limits;
     HttpLimitStats *m_stats;
     DeadlineSweep *m_sweep; // a child, like the sockets
+    QMetaObject::Connection m_senderHint;
 };
