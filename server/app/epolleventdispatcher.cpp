@@ -48,21 +48,26 @@ QSocketNotifier *&EpollEventDispatcher::slot(Notifiers &notifiers, int type)
     return notifiers.exception;
 }
 
-void EpollEventDispatcher::updateInterest(int fd, const Notifiers &notifiers)
+void EpollEventDispatcher::updateInterest(int fd, Notifiers &notifiers)
 {
     epoll_event event{};
     event.data.fd = fd;
     event.events = (notifiers.read ? EPOLLIN : 0u) | (notifiers.write ? EPOLLOUT : 0u)
         | (notifiers.exception ? EPOLLPRI : 0u);
     if (event.events == 0) {
-        epoll_ctl(m_epoll, EPOLL_CTL_DEL, fd, nullptr);
+        if (notifiers.watched)
+            epoll_ctl(m_epoll, EPOLL_CTL_DEL, fd, nullptr);
+        notifiers.watched = false;
         return;
     }
-    // The fd may have been closed and reused behind our back (epoll then dropped it):
-    // fall back between MOD and ADD.
-    if (epoll_ctl(m_epoll, EPOLL_CTL_MOD, fd, &event) == 0)
+    const int first = notifiers.watched ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+    notifiers.watched = true;
+    if (epoll_ctl(m_epoll, first, fd, &event) == 0)
         return;
-    if (epoll_ctl(m_epoll, EPOLL_CTL_ADD, fd, &event) != 0)
+    // The fd may have been closed and reused behind our back (epoll then dropped it), or
+    // registered under a notifier we were not told about: try the other way.
+    const int second = first == EPOLL_CTL_MOD ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
+    if (epoll_ctl(m_epoll, second, fd, &event) != 0)
         qCWarning(lcDispatcher).nospace() << "cannot watch fd=" << fd << " error=" << strerror(errno);
 }
 

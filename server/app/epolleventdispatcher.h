@@ -40,9 +40,10 @@ private:
         QSocketNotifier *read = nullptr;
         QSocketNotifier *write = nullptr;
         QSocketNotifier *exception = nullptr;
+        bool watched = false; // in the epoll set
     };
     QSocketNotifier *&slot(Notifiers &notifiers, int type);
-    void updateInterest(int fd, const Notifiers &notifiers);
+    void updateInterest(int fd, Notifiers &notifiers);
     int activateNotifiers(int ready);
 
     int m_epoll = -1;

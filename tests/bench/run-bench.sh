@@ -234,6 +234,15 @@ start_better-sse() {
     channel_routes
 }
 
+# "running", or how the process ended (a crash leaves a core in the bench's folder when
+# core dumps are on).
+server_state() {
+    if kill -0 "$1" 2>/dev/null; then echo running; return; fi
+    local status=0
+    wait "$1" 2>/dev/null || status=$?
+    echo "gone (exit status $status)"
+}
+
 # scenario SERVER NAME bcast|target CLIENT-ARGS...: one run on a fresh server, figures appended
 # to $out/SERVER.NAME. Our server's failure stops the script; a peer's is reported and skipped.
 scenario() {
@@ -247,7 +256,12 @@ scenario() {
     local mode=("${bcast[@]}")
     [ "$kind" = target ] && mode=("${target[@]}")
     if [ "$srv" = ours ]; then
-        "$client" "${base[@]}" "${mode[@]}" --server-pid "$rss_pids" "$@" >>"$out/$srv.$name"
+        if ! "$client" "${base[@]}" "${mode[@]}" --server-pid "$rss_pids" "$@" >>"$out/$srv.$name"; then
+            echo "eventsource-server: scenario $name failed; the server is $(server_state "$rss_pids")." >&2
+            echo "The end of its log:" >&2
+            tail -n 20 "$out/server.log" >&2
+            exit 1
+        fi
     elif ! "$client" "${base[@]}" "${mode[@]}" --server-pid "$rss_pids" "$@" >>"$out/$srv.$name"; then
         echo "$srv: scenario $name failed; the end of its logs:" >&2
         find "$out/$srv" -name '*log' -type f -exec tail -n 5 {} + >&2 2>/dev/null || true

@@ -19,7 +19,7 @@ const QStringList optionNames{
     QStringLiteral("heartbeat-ms"),   QStringLiteral("retry-ms"),      QStringLiteral("history-size"),
     QStringLiteral("max-connections"), QStringLiteral("max-buffer-kb"), QStringLiteral("max-event-kb"),
     QStringLiteral("max-header-kb"),  QStringLiteral("request-timeout-ms"),
-    QStringLiteral("initial-padding"),
+    QStringLiteral("initial-padding"), QStringLiteral("send-threads"),
 };
 
 QString envName(const QString &option)
@@ -63,6 +63,8 @@ QString valueOf(const ServerConfig &config, const QString &option)
         return config.path;
     if (option == QLatin1String("allow-origin"))
         return config.allowOrigins.join(u'|');
+    if (option == QLatin1String("send-threads"))
+        return QString::number(config.sendThreads);
     for (const auto &[name, value] : numbersOf(config)) {
         if (name == option)
             return QString::number(value);
@@ -171,6 +173,7 @@ void tst_ConfigLoader::defaults()
     QCOMPARE(config.maxHeaderKb, 16);
     QCOMPARE(config.requestTimeoutMs, 10000);
     QCOMPARE(config.initialPadding, 0);
+    QCOMPARE(config.sendThreads, -1); // chosen from the cores at start
 }
 
 // The defaults --help promises are the ones the loader applies.
@@ -222,6 +225,8 @@ void tst_ConfigLoader::fromFlag_data()
     QTest::addRow("max-header-kb maximum") << "max-header-kb" << "1024" << "1024";
     QTest::addRow("request-timeout-ms minimum") << "request-timeout-ms" << "100" << "100";
     QTest::addRow("initial-padding") << "initial-padding" << "2048" << "2048";
+    QTest::addRow("send-threads none") << "send-threads" << "0" << "0";
+    QTest::addRow("send-threads maximum") << "send-threads" << "16" << "16";
     QTest::addRow("number with surrounding spaces") << "retry-ms" << " 250 " << "250";
 }
 
@@ -471,6 +476,8 @@ void tst_ConfigLoader::errors_data()
     flagRow("request-timeout-ms below minimum", "request-timeout-ms", "99");
     flagRow("initial-padding above maximum", "initial-padding", "65537");
     flagRow("initial-padding negative", "initial-padding", "-5");
+    flagRow("send-threads above maximum", "send-threads", "17");
+    flagRow("send-threads negative", "send-threads", "-1");
 
     QTest::addRow("env value bad") << QStringList() << QStringList{"EVENTSOURCE_HISTORY_SIZE=lots"} << noFile
                                    << QStringList{"history-size", "EVENTSOURCE_HISTORY_SIZE"};
