@@ -143,7 +143,14 @@ versions() {
 # base (client arguments to reach it), bcast and target (client arguments that publish to
 # everyone and to the target).
 start_ours() {
-    "$server" --listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 --admin-token bench \
+    # Ports below the ephemeral range, as for the peers: a port 0 listener lands among the
+    # client's source ports, where a new stream can meet a previous run's connection still
+    # in TIME_WAIT or FIN_WAIT2 and be reset.
+    local public admin_port
+    public=$(free_port)
+    admin_port=$(free_port)
+    while [ "$admin_port" = "$public" ]; do admin_port=$(free_port); done
+    "$server" --listen "127.0.0.1:$public" --admin-listen "127.0.0.1:$admin_port" --admin-token bench \
         --max-connections 20000 --jwt-secret "$secret" --heartbeat-ms 60000 "${send_threads[@]}" \
         >"$out/server.log" 2>&1 &
     local pid=$!
@@ -196,7 +203,7 @@ pushpin_item() {
 start_pushpin() {
     local dir=$out/pushpin http pub
     rm -rf "$dir"; mkdir -p "$dir/log"
-    node "$here/peers/pushpin-origin.js" 0 >"$dir/origin.log" 2>&1 &
+    node "$here/peers/pushpin-origin.js" "$(free_port)" >"$dir/origin.log" 2>&1 &
     pids+=($!)
     for _ in $(seq 50); do grep -qs ready "$dir/origin.log" && break; sleep 0.1; done
     echo "* 127.0.0.1:$(grep -o 'port=[0-9]*' "$dir/origin.log" | cut -d= -f2)" >"$dir/routes"
@@ -222,7 +229,7 @@ start_pushpin() {
 start_better-sse() {
     local dir=$out/better-sse
     rm -rf "$dir"; mkdir -p "$dir"
-    NODE_PATH=$node_path node "$here/peers/better-sse-server.js" 0 >"$dir/log" 2>&1 &
+    NODE_PATH=$node_path node "$here/peers/better-sse-server.js" "$(free_port)" >"$dir/log" 2>&1 &
     local pid=$!
     pids+=("$pid")
     for _ in $(seq 50); do grep -qs ready "$dir/log" && break; sleep 0.1; done
