@@ -2,6 +2,8 @@
 
 #include "sseconnection.h"
 
+#include <algorithm>
+
 namespace {
 // Streams taken at a time from the shared batch: few enough to keep threads balanced,
 // enough to keep the atomic counter off the hot path.
