@@ -4,6 +4,8 @@
 
 #include <QLoggingCategory>
 
+#include <utility>
+
 Q_LOGGING_CATEGORY(lcStream, "eventsource.server.stream")
 
 namespace {
@@ -44,11 +46,8 @@ void SseConnection::enqueue(const QByteArray &frame)
 {
     if (m_finished)
         return;
-    // The first frame is shared, not copied: a broadcast to N streams keeps one buffer.
-    if (m_pending.isEmpty())
-        m_pending = frame;
-    else
-        m_pending.append(frame);
+    m_socket.queue(frame);
+    m_unflushed += frame.size();
     m_active = true;
 }
 
@@ -67,10 +66,9 @@ void SseConnection::enqueueIdUpdate(const QByteArray &id)
 
 qint64 SseConnection::flush()
 {
-    if (m_pending.isEmpty() || m_finished)
+    if (m_unflushed == 0 || m_finished)
         return 0;
-    const qint64 size = m_pending.size();
-    m_socket.queue(std::exchange(m_pending, QByteArray()));
+    const qint64 size = std::exchange(m_unflushed, 0);
     m_socket.send();
     m_bytesSent += size;
     m_eventsSent += m_pendingEvents;
@@ -111,7 +109,7 @@ void SseConnection::handleSocketGone()
     if (m_finished)
         return;
     m_finished = true;
-    m_pending.clear();
+    m_unflushed = 0;
     Q_EMIT closed(this, m_closeReason);
     deleteLater();
 }

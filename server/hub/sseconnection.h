@@ -47,7 +47,7 @@ public:
     void enqueue(const QByteArray &frame);
     void enqueueEvent(const Event &event);
     void enqueueIdUpdate(const QByteArray &id);
-    bool hasPending() const { return !m_pending.isEmpty(); }
+    bool hasPending() const { return m_unflushed > 0; }
     // Hands what is queued to the kernel and returns its size (0 when the stream is gone).
     // Touches only this stream: different streams may flush on different threads at once.
     // settle() must follow, on the hub's thread.
@@ -73,7 +73,7 @@ private:
     Info m_info;
     StreamSocket m_socket;
     qint64 m_maxBufferBytes;
-    QByteArray m_pending;
+    qint64 m_unflushed = 0; // bytes queued on the socket since the last flush()
     QByteArray m_lastEventId;
     qint64 m_eventsSent = 0;
     qint64 m_bytesSent = 0;
