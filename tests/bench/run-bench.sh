@@ -241,13 +241,16 @@ start_better-sse() {
     channel_routes
 }
 
-# "running", or how the process ended (a crash leaves a core in the bench's folder when
-# core dumps are on).
-server_state() {
-    if kill -0 "$1" 2>/dev/null; then echo running; return; fi
+# Says whether our server is still running or how it ended (a crash leaves a core in the
+# current folder when core dumps are on). Not in a subshell: only this shell can wait for it.
+report_server_state() {
+    if kill -0 "$1" 2>/dev/null; then
+        echo "eventsource-server is still running." >&2
+        return
+    fi
     local status=0
     wait "$1" 2>/dev/null || status=$?
-    echo "gone (exit status $status)"
+    echo "eventsource-server is gone (exit status $status)." >&2
 }
 
 # scenario SERVER NAME bcast|target CLIENT-ARGS...: one run on a fresh server, figures appended
@@ -264,7 +267,8 @@ scenario() {
     [ "$kind" = target ] && mode=("${target[@]}")
     if [ "$srv" = ours ]; then
         if ! "$client" "${base[@]}" "${mode[@]}" --server-pid "$rss_pids" "$@" >>"$out/$srv.$name"; then
-            echo "eventsource-server: scenario $name failed; the server is $(server_state "$rss_pids")." >&2
+            echo "eventsource-server: scenario $name failed." >&2
+            report_server_state "$rss_pids"
             echo "The end of its log:" >&2
             tail -n 20 "$out/server.log" >&2
             exit 1
