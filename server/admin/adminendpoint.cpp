@@ -1,15 +1,11 @@
 #include "adminendpoint.h"
 
-#include "constanttime.h"
 #include "httpreply.h"
 #include "metricsformatter.h"
 
 #include <QHttpServerRequest>
 #include <QJsonDocument>
-#include <QLoggingCategory>
 #include <QUrlQuery>
-
-Q_LOGGING_CATEGORY(lcAdmin, "eventsource.server.admin")
 
 namespace {
 
@@ -25,21 +21,13 @@ void methodNotAllowed(QHttpServerResponder &responder, const QByteArray &allow)
 
 } // namespace
 
-AdminEndpoint::AdminEndpoint(Hub *hub, const AdminOperations *operations, QByteArray adminToken,
+AdminEndpoint::AdminEndpoint(Hub *hub, const AdminOperations *operations, AdminAuth *auth,
                              const HttpLimitStats *httpStats)
     : m_hub(hub)
     , m_operations(operations)
-    , m_token(std::move(adminToken))
+    , m_auth(auth)
     , m_httpStats(httpStats)
 {
-}
-
-bool AdminEndpoint::authorized(const QHttpServerRequest &request) const
-{
-    const QByteArray header = request.value("Authorization");
-    if (!header.startsWith("Bearer ") && !header.startsWith("bearer "))
-        return false;
-    return ConstantTime::equal(header.mid(7).trimmed(), m_token);
 }
 
 void AdminEndpoint::answer(QHttpServerResponder &responder, const AdminOperations::Outcome &outcome)
@@ -58,9 +46,13 @@ void AdminEndpoint::answer(QHttpServerResponder &responder, const AdminOperation
 
 void AdminEndpoint::handle(const QHttpServerRequest &request, QHttpServerResponder &&responder)
 {
-    if (!authorized(request)) {
-        qCInfo(lcAdmin).nospace() << "admin request refused reason=unauthorized path="
-                                  << request.url().path();
+    const AdminAuth::Result auth = m_auth->checkHeader(request.value("Authorization"),
+                                                       request.remoteAddress(), "http");
+    if (auth.verdict == AdminAuth::Verdict::Throttled)
+        return HttpReply::error(responder, Status::TooManyRequests,
+                                QStringLiteral("too many wrong admin tokens from this address; retry later"),
+                                {{"Retry-After", QByteArray::number(auth.retryAfterSeconds)}});
+    if (!auth.allowed()) {
         return HttpReply::error(responder, Status::Unauthorized,
                                 QStringLiteral("missing or wrong admin token"),
                                 {{"WWW-Authenticate", "Bearer realm=\"eventsource-admin\""}});

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "adminauth.h"
 #include "adminoperations.h"
 #include "httplimitstats.h"
 
@@ -11,14 +12,14 @@
 class Hub;
 class QHttpServerRequest;
 
-// The admin listener's HTTP API. Every request needs "Authorization: Bearer <admin token>".
+// The admin listener's HTTP API. Every request needs "Authorization: Bearer <admin token>";
+// an address that keeps guessing gets 429 (AdminAuth).
 class AdminEndpoint final
 {
 public:
-    AdminEndpoint(Hub *hub, const AdminOperations *operations, QByteArray adminToken,
+    AdminEndpoint(Hub *hub, const AdminOperations *operations, AdminAuth *auth,
                   const HttpLimitStats *httpStats);
     void handle(const QHttpServerRequest &request, QHttpServerResponder &&responder);
-    bool authorized(const QHttpServerRequest &request) const;
 
 private:
     // The request body as a JSON object, or nothing with the error already answered.
@@ -28,6 +29,6 @@ private:
 
     Hub *m_hub;
     const AdminOperations *m_operations;
-    QByteArray m_token;
+    AdminAuth *m_auth;
     const HttpLimitStats *m_httpStats;
 };

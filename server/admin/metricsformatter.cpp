@@ -47,11 +47,14 @@ QByteArray MetricsFormatter::format(const Hub &hub, const HttpLimitStats &http)
     w.metric("eventsource_uptime_seconds", "gauge", "Seconds since start.", hub.uptimeMs() / 1000);
     w.header("eventsource_limit_hits_total", "counter", "Requests or streams refused or closed by a limit.");
     w.sample("eventsource_limit_hits_total", "limit", "max_connections", s.connectionsRejected);
+    w.sample("eventsource_limit_hits_total", "limit", "max_connections_per_ip", s.connectionsRejectedPerAddress);
+    w.sample("eventsource_limit_hits_total", "limit", "filter_names", s.filtersRefused);
     w.sample("eventsource_limit_hits_total", "limit", "buffer", s.slowConsumersDropped);
     w.sample("eventsource_limit_hits_total", "limit", "event_size", s.eventsTooLarge);
     w.sample("eventsource_limit_hits_total", "limit", "header_size", http.headerTooLarge);
     w.sample("eventsource_limit_hits_total", "limit", "body_size", http.bodyTooLarge);
     w.sample("eventsource_limit_hits_total", "limit", "request_timeout", http.requestTimeouts);
+    w.sample("eventsource_limit_hits_total", "limit", "malformed_request", http.malformedRequests);
     w.metric("eventsource_accept_errors_total", "counter", "Failed accepts (such as out of descriptors).", http.acceptErrors);
     return w.take();
 }

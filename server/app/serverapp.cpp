@@ -79,6 +79,9 @@ QString ServerApp::start()
         if (!m_users)
             return QStringLiteral("users file %1: %2").arg(m_config.usersFile, error);
     }
+    if (m_config.adminToken.size() < 32)
+        qCWarning(lcApp) << "the admin token is shorter than 32 characters: it can be guessed; "
+                            "leave --admin-token out to have one generated";
     if (!m_config.jwtSecret.isEmpty() && m_config.jwtSecret.size() < 32)
         qCWarning(lcApp) << "the JWT secret is shorter than 32 bytes: tokens can be forged by brute force";
 
@@ -103,12 +106,19 @@ QString ServerApp::start()
     m_stream = std::make_unique<StreamEndpoint>(
         m_hub, m_identity.get(),
         StreamEndpoint::Options{m_config.path, m_config.allowOrigins, m_config.maxConnections,
-                                m_config.retryMs});
-    m_login = std::make_unique<LoginEndpoint>(m_hub, m_users ? &*m_users : nullptr, &m_sessions,
-                                              m_identity.get(), CorsPolicy(m_config.allowOrigins));
+                                m_config.maxConnectionsPerIp, m_config.maxFilterNames, m_config.retryMs});
+    FailureThrottle::Options throttle;
+    throttle.perMinute = m_config.authFailuresPerMinute;
+    throttle.burst = qMax(1, m_config.authFailuresPerMinute);
+    if (m_users)
+        m_passwordChecker = std::make_unique<PasswordChecker>(
+            &*m_users, std::clamp(QThread::idealThreadCount() - 1, 1, 4), m_config.maxPendingLogins);
+    m_login = std::make_unique<LoginEndpoint>(m_hub, m_users ? &*m_users : nullptr, m_passwordChecker.get(),
+                                              &m_sessions, m_identity.get(), CorsPolicy(m_config.allowOrigins),
+                                              throttle);
     m_operations = std::make_unique<AdminOperations>(m_hub, &m_httpStats);
-    m_admin = std::make_unique<AdminEndpoint>(m_hub, m_operations.get(), m_config.adminToken.toLatin1(),
-                                              &m_httpStats);
+    m_adminAuth = std::make_unique<AdminAuth>(m_config.adminToken.toLatin1(), throttle);
+    m_admin = std::make_unique<AdminEndpoint>(m_hub, m_operations.get(), m_adminAuth.get(), &m_httpStats);
     m_publicListener = new HttpListener(
         [this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
             if (LoginEndpoint::handles(request.url().path()))
@@ -121,14 +131,16 @@ QString ServerApp::start()
             m_admin->handle(request, std::move(responder));
         }, this);
     m_adminListener->setWebSocketPath(QLatin1String(ControlProtocol::path));
-    m_control = new ControlServer(m_hub, m_operations.get(), m_config.adminToken.toLatin1(),
-                                  options.maxBufferBytes, this);
-    m_control->attach(m_adminListener);
-
     // Login forms are the largest public bodies; admin pushes carry one event, which JSON
     // escaping can make up to six times its size.
     const qint64 publicBody = 64 * 1024;
     const qint64 adminBody = 6 * options.maxEventBytes + 64 * 1024;
+    ControlServer::Options control;
+    control.maxBufferBytes = options.maxBufferBytes;
+    control.maxMessageBytes = adminBody;
+    control.allowOrigins = m_config.adminAllowOrigins;
+    m_control = new ControlServer(m_hub, m_operations.get(), m_adminAuth.get(), control, this);
+    m_control->attach(m_adminListener);
     if (QString error = bind(m_publicListener, m_config.listenAddress, m_config.listenPort,
                              publicBody, &m_publicPort); !error.isEmpty())
         return QStringLiteral("public listener: ") + error;

@@ -1,11 +1,13 @@
 #pragma once
 
+#include "adminauth.h"
 #include "adminendpoint.h"
 #include "adminoperations.h"
 #include "controlserver.h"
 #include "httplimitstats.h"
 #include "identityresolver.h"
 #include "loginendpoint.h"
+#include "passwordchecker.h"
 #include "serverconfig.h"
 #include "sessionstore.h"
 #include "streamendpoint.h"
@@ -54,11 +56,13 @@ private:
     HttpLimitStats m_httpStats;
     Hub *m_hub = nullptr;
     std::optional<UserDirectory> m_users;
+    std::unique_ptr<PasswordChecker> m_passwordChecker;
     SessionStore m_sessions;
     std::unique_ptr<IdentityResolver> m_identity;
     std::unique_ptr<StreamEndpoint> m_stream;
     std::unique_ptr<LoginEndpoint> m_login;
     std::unique_ptr<AdminOperations> m_operations;
+    std::unique_ptr<AdminAuth> m_adminAuth;
     std::unique_ptr<AdminEndpoint> m_admin;
     ControlServer *m_control = nullptr;
     HttpListener *m_publicListener = nullptr;

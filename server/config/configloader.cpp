@@ -36,11 +36,17 @@ const Option options[] = {
      "Keep history in DIR/history.sqlite so it survives restarts. Default: memory only."},
     {"path", Kind::Text, "PATH", "Base path of the SSE endpoint. Default /eventsource."},
     {"allow-origin", Kind::List, "ORIGIN",
-     "Origin allowed by CORS (repeatable, or comma-separated; * allows all). Default: none."},
+     "Origin allowed by CORS, with cookies (repeatable, or comma-separated). * allows every "
+     "other origin without cookies. Default: none."},
     {"heartbeat-ms", Kind::Number, "N", "Comment sent to idle streams every N ms. Default 15000.", 100},
     {"retry-ms", Kind::Number, "N", "Reconnection delay sent to clients (retry:). Default 3000."},
     {"history-size", Kind::Number, "N", "Events kept for Last-Event-ID replay. Default 1000.", 0, 10000000},
     {"max-connections", Kind::Number, "N", "Concurrent streams; more get 503. Default 10000.", 1},
+    {"max-connections-per-ip", Kind::Number, "N",
+     "Concurrent streams from one client address; more get 429. Default 0: no limit, since "
+     "many users can share one address (NAT, proxies); set it when they do not.", 0},
+    {"max-filter-names", Kind::Number, "N",
+     "Event names one stream may filter on (GET <path>/a,b,...); more get 400. Default 256.", 1, 65536},
     {"max-buffer-kb", Kind::Number, "N",
      "Unsent KiB per stream before a slow client is dropped. Default 512.", 1, 1 << 20},
     {"max-event-kb", Kind::Number, "N", "Largest event data in KiB; larger gets 413. Default 64.", 1, 1 << 16},
@@ -52,6 +58,15 @@ const Option options[] = {
     {"jwt-cookie", Kind::Text, "NAME", "Cookie holding a stream token. Default eventsource_token."},
     {"allow-query-token", Kind::Flag, "",
      "Also accept ?token=<jwt> (for clients that cannot set headers; URLs get logged)."},
+    {"auth-failures-per-minute", Kind::Number, "N",
+     "Wrong passwords (per client address and per user name) and wrong admin tokens (per "
+     "address) allowed a minute, after a burst of as many; more get 429. 0: no limit. Default 10.", 0, 100000},
+    {"max-pending-logins", Kind::Number, "N",
+     "Logins being checked at once (password hashing runs on worker threads); more get 503. "
+     "Default 32.", 1, 100000},
+    {"admin-allow-origin", Kind::List, "ORIGIN",
+     "Browser origin allowed to open the control channel besides the admin listener's own "
+     "(repeatable). Default: none."},
     {"users", Kind::Text, "FILE",
      "JSON user directory for POST /login and /logout (see eventsource-cli hash-password)."},
     {"deny-anonymous", Kind::Flag, "", "Refuse streams without a token or login (401)."},
@@ -135,11 +150,17 @@ struct Applier
                 for (const QString &part : entry.split(u',', Qt::SkipEmptyParts))
                     origins.append(part.trimmed());
             }
+            const bool admin = name == QLatin1String("admin-allow-origin");
             for (const QString &origin : origins) {
+                if (admin && origin == QLatin1String("*"))
+                    return fail(source, option, QStringLiteral("must name origins: * is not allowed"));
+                if (origin.compare(QLatin1String("null"), Qt::CaseInsensitive) == 0)
+                    return fail(source, option, QStringLiteral("'null' is the origin of sandboxed "
+                                                               "pages and files: it is never allowed"));
                 if (origin != QLatin1String("*") && !QUrl(origin).isValid())
                     return fail(source, option, QStringLiteral("'%1' is not an origin").arg(origin));
             }
-            config.allowOrigins = origins;
+            (admin ? config.adminAllowOrigins : config.allowOrigins) = origins;
             return true;
         }
         case Kind::Flag: {
@@ -207,6 +228,10 @@ struct Applier
             {QStringLiteral("retry-ms"), &ServerConfig::retryMs},
             {QStringLiteral("history-size"), &ServerConfig::historySize},
             {QStringLiteral("max-connections"), &ServerConfig::maxConnections},
+            {QStringLiteral("max-connections-per-ip"), &ServerConfig::maxConnectionsPerIp},
+            {QStringLiteral("max-filter-names"), &ServerConfig::maxFilterNames},
+            {QStringLiteral("auth-failures-per-minute"), &ServerConfig::authFailuresPerMinute},
+            {QStringLiteral("max-pending-logins"), &ServerConfig::maxPendingLogins},
             {QStringLiteral("max-buffer-kb"), &ServerConfig::maxBufferKb},
             {QStringLiteral("max-event-kb"), &ServerConfig::maxEventKb},
             {QStringLiteral("max-header-kb"), &ServerConfig::maxHeaderKb},

@@ -18,6 +18,11 @@ struct ServerConfig final
     int retryMs = 3000;
     int historySize = 1000;
     int maxConnections = 10000;
+    int maxConnectionsPerIp = 0; // 0: no limit (NAT gateways put many users behind one address)
+    int maxFilterNames = 256;
+    int authFailuresPerMinute = 10; // 0: failures are not throttled
+    int maxPendingLogins = 32;
+    QStringList adminAllowOrigins; // browser origins allowed on /control besides the admin listener's own
     int maxBufferKb = 512;
     int maxEventKb = 64;
     int maxHeaderKb = 16;

@@ -1,7 +1,7 @@
 #include "controlserver.h"
 
+#include "adminauth.h"
 #include "adminoperations.h"
-#include "constanttime.h"
 #include "controlprotocol.h"
 #include "controlsession.h"
 #include "hub.h"
@@ -29,13 +29,14 @@ QJsonObject typed(const char *type, QJsonObject body)
 
 } // namespace
 
-ControlServer::ControlServer(Hub *hub, const AdminOperations *operations, QByteArray adminToken,
-                             qint64 maxBufferBytes, QObject *parent)
+ControlServer::ControlServer(Hub *hub, const AdminOperations *operations, AdminAuth *auth, Options options,
+                             QObject *parent)
     : QObject(parent)
     , m_hub(hub)
     , m_operations(operations)
-    , m_token(std::move(adminToken))
-    , m_maxBufferBytes(maxBufferBytes)
+    , m_auth(auth)
+    , m_options(std::move(options))
+    , m_origins(m_options.allowOrigins)
 {
     connect(hub, &Hub::connectionOpened, this, &ControlServer::handleConnectionOpened);
     connect(hub, &Hub::connectionClosed, this, &ControlServer::handleConnectionClosed);
@@ -60,37 +61,78 @@ void ControlServer::attach(QAbstractHttpServer *listener)
             [this, listener] { handleNewConnection(listener); });
 }
 
+void ControlServer::turnAway(std::unique_ptr<QWebSocket> socket, QWebSocketProtocol::CloseCode code,
+                             const QString &reason)
+{
+    ++m_refusedSockets;
+    // A socket must be deleted once closed, or each one leaks (QT64-NOTES.md).
+    QWebSocket *raw = socket.release();
+    connect(raw, &QWebSocket::disconnected, raw, &QObject::deleteLater);
+    raw->close(code, reason);
+    if (raw->state() == QAbstractSocket::UnconnectedState)
+        delete raw;
+}
+
+int ControlServer::unauthenticatedCount() const
+{
+    return int(std::count_if(m_sessions.cbegin(), m_sessions.cend(),
+                             [](const ControlSession *session) { return !session->isAuthenticated(); }));
+}
+
 void ControlServer::handleNewConnection(QAbstractHttpServer *listener)
 {
     while (listener->hasPendingWebSocketConnections()) {
         std::unique_ptr<QWebSocket> socket = listener->nextPendingWebSocketConnection();
         if (!socket)
             continue;
-        // A socket must be deleted once closed, or each one leaks (QT64-NOTES.md).
+        // Before anything is read: what an anonymous peer may make the server parse.
+        socket->setMaxAllowedIncomingFrameSize(quint64(maxUnauthenticatedMessageBytes));
+        socket->setMaxAllowedIncomingMessageSize(quint64(maxUnauthenticatedMessageBytes));
         if (socket->requestUrl().path() != QLatin1String(ControlProtocol::path)) {
-            QWebSocket *raw = socket.release();
-            connect(raw, &QWebSocket::disconnected, raw, &QObject::deleteLater);
-            raw->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("unknown path"));
-            if (raw->state() == QAbstractSocket::UnconnectedState)
-                delete raw;
+            turnAway(std::move(socket), QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("unknown path"));
             continue;
         }
-        const QByteArray header = socket->request().rawHeader("Authorization");
-        const bool headerAuth = header.startsWith("Bearer ") && ConstantTime::equal(header.mid(7).trimmed(), m_token);
-        if (!header.isEmpty() && !headerAuth) {
-            auto *session = new ControlSession(std::move(socket), false, m_maxBufferBytes, this);
-            session->refuse(QStringLiteral("wrong admin token"));
+        // A page in a browser must not drive the admin channel from another site (the
+        // browser sends its Origin; consoles and scripts send none).
+        const QNetworkRequest &request = socket->request();
+        if (m_origins.check(request.rawHeader("Origin"), request.rawHeader("Host")) == CorsPolicy::Verdict::Refused) {
+            qCInfo(lcControlServer).nospace() << "console refused reason=origin peer="
+                                              << socket->peerAddress().toString();
+            turnAway(std::move(socket), QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("origin not allowed"));
             continue;
         }
-        auto *session = new ControlSession(std::move(socket), headerAuth, m_maxBufferBytes, this);
+        const QByteArray header = request.rawHeader("Authorization");
+        bool authenticated = false;
+        if (!header.isEmpty()) {
+            const AdminAuth::Result auth = m_auth->checkHeader(header, socket->peerAddress(), "control");
+            if (!auth.allowed()) {
+                auto *session = new ControlSession(std::move(socket), false, m_options.maxBufferBytes, this);
+                session->refuse(auth.verdict == AdminAuth::Verdict::Throttled
+                                    ? QStringLiteral("too many wrong admin tokens from this address; retry later")
+                                    : QStringLiteral("wrong admin token"));
+                continue;
+            }
+            authenticated = true;
+        } else if (unauthenticatedCount() >= maxUnauthenticated) {
+            // 1013 "Try Again Later" (RFC 6455 registry); Qt 6.4 has no name for it.
+            turnAway(std::move(socket), QWebSocketProtocol::CloseCode(1013),
+                     QStringLiteral("too many unauthenticated consoles"));
+            continue;
+        }
+        const QHostAddress peer = socket->peerAddress();
+        auto *session = new ControlSession(std::move(socket), authenticated, m_options.maxBufferBytes, this);
+        if (authenticated)
+            session->setAuthenticated(m_options.maxMessageBytes);
         m_sessions.append(session);
         connect(session, &ControlSession::messageReceived, this, &ControlServer::handleMessage);
         connect(session, &ControlSession::cutOff, this, [this] { ++m_cutOff; });
         connect(session, &ControlSession::closed, this, [this](ControlSession *closed) {
             m_sessions.removeOne(closed);
         });
-        session->send(ControlProtocol::hello(headerAuth, QStringLiteral(ESH_VERSION)));
-        qCInfo(lcControlServer).nospace() << "console connected consoles=" << m_sessions.size();
+        session->send(ControlProtocol::hello(authenticated, authenticated ? QStringLiteral(ESH_VERSION) : QString()));
+        if (authenticated)
+            qCInfo(lcControlServer).nospace() << "console connected peer=" << peer.toString()
+                                              << " consoles=" << m_sessions.size();
     }
 }
 
@@ -100,14 +142,25 @@ void ControlServer::handleMessage(ControlSession *session, const QString &text)
     const std::optional<QJsonObject> request = ControlProtocol::decode(text.toUtf8(), &error);
     if (!session->isAuthenticated()) {
         // Only an auth message may come first; anything else ends the session.
-        if (!request || request->value(QStringLiteral("type")).toString() != QLatin1String("auth")
-            || !ConstantTime::equal(request->value(QStringLiteral("token")).toString().toUtf8(), m_token)) {
+        const bool isAuth = request && request->value(QStringLiteral("type")).toString() == QLatin1String("auth");
+        if (!isAuth) {
             session->refuse(QStringLiteral("authenticate first with {\"type\": \"auth\", \"token\": ...}"));
             return;
         }
-        session->setAuthenticated();
+        const AdminAuth::Result auth = m_auth->checkToken(
+            request->value(QStringLiteral("token")).toString().toUtf8(), session->peerAddress(), "control");
+        if (!auth.allowed()) {
+            session->refuse(auth.verdict == AdminAuth::Verdict::Throttled
+                                ? QStringLiteral("too many wrong admin tokens from this address; retry later")
+                                : QStringLiteral("wrong admin token"));
+            return;
+        }
+        session->setAuthenticated(m_options.maxMessageBytes);
+        qCInfo(lcControlServer).nospace() << "console connected peer=" << session->peerAddress().toString()
+                                          << " consoles=" << m_sessions.size();
         session->send(ControlProtocol::result(request->value(QStringLiteral("id")),
-                                              {{QStringLiteral("authenticated"), true}}));
+                                              {{QStringLiteral("authenticated"), true},
+                                               {QStringLiteral("serverVersion"), QStringLiteral(ESH_VERSION)}}));
         return;
     }
     if (!request) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "corspolicy.h"
 #include "sseconnection.h"
 
 #include <QHash>
@@ -7,11 +8,16 @@
 #include <QList>
 #include <QObject>
 #include <QTimer>
+#include <QWebSocketProtocol>
 
+#include <memory>
+
+class AdminAuth;
 class AdminOperations;
 class ControlSession;
 class Hub;
 class QAbstractHttpServer;
+class QWebSocket;
 struct Event;
 struct HubStats;
 
@@ -19,6 +25,10 @@ struct HubStats;
 // token, send the same operations as the admin API, and subscribe to live topics. Hub
 // signals are collected and sent in batches at most every batchIntervalMs, each batch capped,
 // so 15,000 streams connecting at once reach a console as a handful of messages.
+// Before authentication a socket costs little: frames and messages are capped at
+// maxUnauthenticatedMessageBytes, at most maxUnauthenticated sockets wait at once, a browser
+// page may connect only from the listener's own origin or an allowed one, and the hello
+// does not tell the server version.
 class ControlServer final : public QObject
 {
     Q_OBJECT
@@ -30,18 +40,31 @@ public:
     static constexpr int maxEventsPerBatch = 200;
     static constexpr int maxUpdatesPerTick = 2000;
     static constexpr int snapshotPageSize = 500;
+    static constexpr qint64 maxUnauthenticatedMessageBytes = 64 * 1024;
+    static constexpr int maxUnauthenticated = 64;
 
-    ControlServer(Hub *hub, const AdminOperations *operations, QByteArray adminToken,
-                  qint64 maxBufferBytes, QObject *parent = nullptr);
+    struct Options
+    {
+        qint64 maxBufferBytes = 512 * 1024;  // live messages queued for one console
+        qint64 maxMessageBytes = 1024 * 1024; // incoming, once authenticated
+        QStringList allowOrigins;             // browser origins besides the listener's own
+    };
+
+    ControlServer(Hub *hub, const AdminOperations *operations, AdminAuth *auth, Options options,
+                  QObject *parent = nullptr);
     ~ControlServer() override;
 
     // Takes the WebSocket connections the admin listener upgrades.
     void attach(QAbstractHttpServer *listener);
     int sessionCount() const { return int(m_sessions.size()); }
+    qint64 refusedSockets() const { return m_refusedSockets; }
     qint64 consolesCutOff() const { return m_cutOff; }
 
 private:
     void handleNewConnection(QAbstractHttpServer *listener);
+    // Closes a socket that is refused before any session exists.
+    void turnAway(std::unique_ptr<QWebSocket> socket, QWebSocketProtocol::CloseCode code, const QString &reason);
+    int unauthenticatedCount() const;
     void handleMessage(ControlSession *session, const QString &text);
     void handleRequest(ControlSession *session, const QJsonObject &request);
     void subscribe(ControlSession *session, const QJsonValue &id, const QJsonValue &topics, bool on);
@@ -55,8 +78,9 @@ private:
 
     Hub *m_hub;
     const AdminOperations *m_operations;
-    QByteArray m_token;
-    qint64 m_maxBufferBytes;
+    AdminAuth *m_auth;
+    Options m_options;
+    CorsPolicy m_origins;
     QList<ControlSession *> m_sessions;
     QTimer m_batchTimer;
     QTimer m_statsTimer;
@@ -72,4 +96,5 @@ private:
     qint64 m_lastDeliveries = 0;
     qint64 m_lastBytes = 0;
     qint64 m_cutOff = 0;
+    qint64 m_refusedSockets = 0;
 };

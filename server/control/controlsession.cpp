@@ -34,6 +34,19 @@ ControlSession::ControlSession(std::unique_ptr<QWebSocket> socket, bool authenti
 
 ControlSession::~ControlSession() = default;
 
+void ControlSession::setAuthenticated(qint64 maxMessageBytes)
+{
+    m_authenticated = true;
+    m_authTimer.stop();
+    m_socket->setMaxAllowedIncomingFrameSize(quint64(maxMessageBytes));
+    m_socket->setMaxAllowedIncomingMessageSize(quint64(maxMessageBytes));
+}
+
+QHostAddress ControlSession::peerAddress() const
+{
+    return m_socket->peerAddress();
+}
+
 void ControlSession::send(const QJsonObject &message)
 {
     if (m_closing)

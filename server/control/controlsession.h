@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QByteArrayList>
+#include <QHostAddress>
 #include <QJsonObject>
 #include <QObject>
 #include <QSet>
@@ -24,7 +25,9 @@ public:
     ~ControlSession() override;
 
     bool isAuthenticated() const { return m_authenticated; }
-    void setAuthenticated() { m_authenticated = true; m_authTimer.stop(); }
+    // Authenticated now: incoming messages may be up to maxMessageBytes.
+    void setAuthenticated(qint64 maxMessageBytes);
+    QHostAddress peerAddress() const;
     bool isSubscribed(const QString &topic) const { return m_topics.contains(topic); }
     void subscribe(const QString &topic) { m_topics.insert(topic); }
     void unsubscribe(const QString &topic) { m_topics.remove(topic); }

@@ -24,11 +24,15 @@ CorsPolicy::CorsPolicy(QStringList allowedOrigins)
 
 CorsPolicy::Verdict CorsPolicy::check(const QHttpServerRequest &request) const
 {
-    const QByteArray origin = request.value("Origin");
+    return check(request.value("Origin"), request.value("Host"));
+}
+
+CorsPolicy::Verdict CorsPolicy::check(const QByteArray &origin, const QByteArray &hostHeader) const
+{
     if (origin.isEmpty())
         return Verdict::NoOrigin;
     const QUrl url(QString::fromUtf8(origin));
-    const QByteArray host = request.value("Host").toLower();
+    const QByteArray host = hostHeader.toLower();
     QString authority = url.host().toLower();
     if (authority.contains(u':'))
         authority = u'[' + authority + u']'; // an IPv6 literal, as Host writes it
@@ -36,14 +40,22 @@ CorsPolicy::Verdict CorsPolicy::check(const QHttpServerRequest &request) const
         authority += QStringLiteral(":%1").arg(url.port());
     if (!host.isEmpty() && authority == QString::fromUtf8(host))
         return Verdict::SameOrigin;
-    if (m_any || m_origins.contains(normalised(QString::fromUtf8(origin))))
+    if (m_any || isListed(origin))
         return Verdict::Allowed;
     return Verdict::Refused;
 }
 
+bool CorsPolicy::isListed(const QByteArray &origin) const
+{
+    return origin != "null" && m_origins.contains(normalised(QString::fromUtf8(origin)));
+}
+
 CorsPolicy::Headers CorsPolicy::responseHeaders(const QHttpServerRequest &request) const
 {
-    return {{"Access-Control-Allow-Origin", request.value("Origin")},
+    const QByteArray origin = request.value("Origin");
+    if (!isListed(origin))
+        return {{"Access-Control-Allow-Origin", "*"}, {"Vary", "Origin"}};
+    return {{"Access-Control-Allow-Origin", origin},
             {"Access-Control-Allow-Credentials", "true"},
             {"Vary", "Origin"}};
 }
@@ -52,11 +64,8 @@ CorsPolicy::Headers CorsPolicy::preflightHeaders(const QHttpServerRequest &reque
                                                  const QByteArray &methods) const
 {
     Headers headers = responseHeaders(request);
-    QByteArray requested = request.value("Access-Control-Request-Headers");
-    if (requested.isEmpty())
-        requested = "Last-Event-ID, Authorization, Cache-Control";
     headers.append(std::pair<QByteArray, QByteArray>("Access-Control-Allow-Methods", methods));
-    headers.append(std::pair<QByteArray, QByteArray>("Access-Control-Allow-Headers", requested));
+    headers.append(std::pair<QByteArray, QByteArray>("Access-Control-Allow-Headers", allowedHeaders));
     headers.append(std::pair<QByteArray, QByteArray>("Access-Control-Max-Age", "600"));
     return headers;
 }

@@ -9,4 +9,5 @@ struct HttpLimitStats final
     qint64 bodyTooLarge = 0;
     qint64 requestTimeouts = 0;
     qint64 acceptErrors = 0;
+    qint64 malformedRequests = 0; // refused by RequestHead or ChunkedBody (400, 501, 505)
 };

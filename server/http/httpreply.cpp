@@ -1,5 +1,7 @@
 #include "httpreply.h"
 
+#include "socketguard.h"
+
 #include <QJsonDocument>
 #include <QTcpSocket>
 
@@ -19,17 +21,22 @@ void HttpReply::error(QHttpServerResponder &responder, QHttpServerResponder::Sta
 void HttpReply::raw(QHttpServerResponder &responder, QHttpServerResponder::StatusCode status,
                     const QByteArray &contentType, const QByteArray &body, const Headers &headers)
 {
-    if (!responder.socket())
+    QTcpSocket *socket = responder.socket();
+    if (!socket)
         return;
+    SocketGuard *guard = SocketGuard::of(socket);
     responder.writeStatusLine(status);
     responder.writeHeader("Content-Type", contentType);
     responder.writeHeader("Content-Length", QByteArray::number(body.size()));
     responder.writeHeader("Cache-Control", "no-store");
     for (const auto &[name, value] : headers)
         responder.writeHeader(name, value);
+    if (guard && guard->closeAfterResponse())
+        responder.writeHeader("Connection", "close");
     responder.writeBody(body);
     // To the kernel now, not on the next loop turn: an answer to a push must not wait behind
     // the fan-out of the event it published.
-    if (QTcpSocket *socket = responder.socket())
-        socket->flush();
+    socket->flush();
+    if (guard)
+        guard->responseWritten();
 }

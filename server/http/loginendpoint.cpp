@@ -1,16 +1,20 @@
 #include "loginendpoint.h"
 
+#include "clientaddress.h"
 #include "httpreply.h"
 #include "hub.h"
 #include "identityresolver.h"
+#include "passwordchecker.h"
 #include "sessionstore.h"
-#include "userdirectory.h"
 
 #include <QHttpServerRequest>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
+#include <QTcpSocket>
 #include <QUrlQuery>
+
+#include <memory>
 
 Q_LOGGING_CATEGORY(lcLogin, "eventsource.server.http.login")
 
@@ -51,14 +55,19 @@ std::optional<Credentials> readCredentials(const QHttpServerRequest &request)
 
 } // namespace
 
-LoginEndpoint::LoginEndpoint(Hub *hub, const UserDirectory *users, SessionStore *sessions,
-                             const IdentityResolver *identity, CorsPolicy cors)
+LoginEndpoint::LoginEndpoint(Hub *hub, const UserDirectory *users, PasswordChecker *checker,
+                             SessionStore *sessions, const IdentityResolver *identity, CorsPolicy cors,
+                             FailureThrottle::Options throttle)
     : m_hub(hub)
     , m_users(users)
+    , m_checker(checker)
     , m_sessions(sessions)
     , m_identity(identity)
     , m_cors(std::move(cors))
+    , m_byAddress(throttle)
+    , m_byName(throttle)
 {
+    m_clock.start();
 }
 
 bool LoginEndpoint::handles(const QString &path)
@@ -99,25 +108,53 @@ void LoginEndpoint::login(const QHttpServerRequest &request, QHttpServerResponde
     if (!credentials)
         return HttpReply::error(responder, Status::BadRequest,
                                 QStringLiteral("send {\"username\": ..., \"password\": ...} as JSON or a form"), cors);
-    const UserDirectory::User *user = m_users->authenticate(credentials->name, credentials->password);
-    if (!user) {
-        qCInfo(lcLogin).nospace() << "login refused user=" << credentials->name.left(64);
-        return HttpReply::error(responder, Status::Unauthorized, QStringLiteral("wrong user name or password"), cors);
+    const QString address = ClientAddress::throttleKey(request.remoteAddress());
+    const QString name = credentials->name.left(256);
+    const int wait = qMax(m_byAddress.retryAfterSeconds(address, m_clock.elapsed()),
+                          m_byName.retryAfterSeconds(name.toCaseFolded(), m_clock.elapsed()));
+    if (wait > 0) {
+        CorsPolicy::Headers headers = cors;
+        headers.append(std::pair<QByteArray, QByteArray>("Retry-After", QByteArray::number(wait)));
+        return HttpReply::error(responder, Status::TooManyRequests,
+                                QStringLiteral("too many failed logins; retry later"), headers);
     }
-    // A fresh session id (no fixation); the streams of the old one close and reconnect.
+    // The answer comes once the worker has checked the password; the socket is the context,
+    // so nothing is written to a connection that has gone meanwhile.
+    auto pending = std::make_shared<QHttpServerResponder>(std::move(responder));
     const QString previous = m_identity->sessionIdOf(request);
+    const QString peer = ClientAddress::text(request.remoteAddress());
+    const bool queued = m_checker->check(name, credentials->password, pending->socket(),
+        [this, pending, cors, address, name, previous, peer](const UserDirectory::User *user) {
+            if (user)
+                return loggedIn(*pending, *user, previous, cors);
+            m_byAddress.recordFailure(address, m_clock.elapsed());
+            m_byName.recordFailure(name.toCaseFolded(), m_clock.elapsed());
+            qCInfo(lcLogin).nospace() << "login refused user=" << name.left(64) << " peer=" << peer;
+            HttpReply::error(*pending, Status::Unauthorized, QStringLiteral("wrong user name or password"), cors);
+        });
+    if (!queued) {
+        CorsPolicy::Headers headers = cors;
+        headers.append(std::pair<QByteArray, QByteArray>("Retry-After", "1"));
+        HttpReply::error(*pending, Status::ServiceUnavailable, QStringLiteral("too many logins at once; retry"),
+                         headers);
+    }
+}
+
+void LoginEndpoint::loggedIn(QHttpServerResponder &responder, const UserDirectory::User &user,
+                             const QString &previous, CorsPolicy::Headers headers)
+{
+    // A fresh session id (no fixation); the streams of the old one close and reconnect.
     if (!previous.isEmpty()) {
         m_sessions->remove(previous);
         m_hub->closeSession(previous);
     }
-    const QString session = m_sessions->create(user->id);
-    qCInfo(lcLogin).nospace() << "login user=" << user->id;
-    CorsPolicy::Headers headers = cors;
+    const QString session = m_sessions->create(user.id);
+    qCInfo(lcLogin).nospace() << "login user=" << user.id;
     headers.append(std::pair<QByteArray, QByteArray>("Set-Cookie", m_identity->sessionCookieValue(session)));
     HttpReply::json(responder, {{QStringLiteral("user"),
-                                 QJsonObject{{QStringLiteral("id"), user->id},
-                                             {QStringLiteral("name"), user->name},
-                                             {QStringLiteral("groups"), QJsonArray::fromStringList(user->groupNames)}}}},
+                                 QJsonObject{{QStringLiteral("id"), user.id},
+                                             {QStringLiteral("name"), user.name},
+                                             {QStringLiteral("groups"), QJsonArray::fromStringList(user.groupNames)}}}},
                     Status::Ok, headers);
 }
 

@@ -6,6 +6,23 @@
 
 Q_LOGGING_CATEGORY(lcGuard, "eventsource.server.http.guard")
 
+namespace {
+
+QByteArray reasonPhrase(int status)
+{
+    switch (status) {
+    case 400: return "Bad Request";
+    case 408: return "Request Timeout";
+    case 413: return "Payload Too Large";
+    case 431: return "Request Header Fields Too Large";
+    case 501: return "Not Implemented";
+    case 505: return "HTTP Version Not Supported";
+    }
+    return "Error";
+}
+
+} // namespace
+
 SocketGuard::SocketGuard(QTcpSocket *socket, Limits limits, HttpLimitStats *stats, DeadlineSweep *sweep)
     : QObject(socket)
     , m_socket(socket)
@@ -13,6 +30,9 @@ SocketGuard::SocketGuard(QTcpSocket *socket, Limits limits, HttpLimitStats *stat
     , m_stats(stats)
     , m_sweep(sweep)
 {
+    // The guard must see every byte the HTTP server reads, so Qt may buffer no more than one
+    // whole request; what is beyond waits in the kernel.
+    socket->setReadBufferSize(limits.maxHeaderBytes + limits.maxBodyBytes + 64 * 1024);
     connect(socket, &QIODevice::readyRead, this, &SocketGuard::handleReadyRead);
     restartDeadline();
 }
@@ -29,10 +49,6 @@ SocketGuard *SocketGuard::of(QTcpSocket *socket)
 
 void SocketGuard::requestCompleted()
 {
-    m_head.clear();
-    m_bodyBytes = 0;
-    m_inHead = true;
-    m_requestStarted = false;
     restartDeadline();
 }
 
@@ -41,51 +57,105 @@ void SocketGuard::streamStarted()
     m_done = true;
     stopDeadline();
     m_head.clear();
+    // A WebSocket reads frames of its own size: no request budget applies any more.
+    m_socket->setReadBufferSize(0);
+}
+
+void SocketGuard::responseWritten()
+{
+    if (m_keepAlive || m_done)
+        return;
+    m_done = true;
+    stopDeadline();
+    m_socket->disconnectFromHost();
+    QTimer::singleShot(2000, m_socket, &QAbstractSocket::abort);
 }
 
 void SocketGuard::handleReadyRead()
 {
-    if (m_done)
+    if (m_done || m_phase == Phase::Upgraded)
         return;
     const qint64 available = m_socket->bytesAvailable();
-    if (available <= 0)
-        return;
-    m_requestStarted = true;
-    if (!m_inHead) {
-        m_bodyBytes += available;
-        if (m_bodyBytes > m_limits.maxBodyBytes)
-            refuse(413, "Payload Too Large", "request body is too large");
-        return;
-    }
-    const qsizetype searchFrom = qMax<qsizetype>(0, m_head.size() - 3);
-    m_head.append(m_socket->peek(qMin<qint64>(available, m_limits.maxHeaderBytes + 4)));
-    const qsizetype end = m_head.indexOf("\r\n\r\n", searchFrom);
-    if (end < 0) {
-        if (m_head.size() > m_limits.maxHeaderBytes)
-            refuse(431, "Request Header Fields Too Large", "request head is too large");
-        return;
-    }
-    if (end > m_limits.maxHeaderBytes) {
-        refuse(431, "Request Header Fields Too Large", "request head is too large");
-        return;
-    }
-    m_inHead = false;
-    m_bodyBytes = m_head.size() - (end + 4);
-    const QByteArray head = m_head.left(end).toLower();
-    m_head.clear();
-    const qsizetype lengthAt = head.indexOf("\r\ncontent-length:");
-    if (lengthAt >= 0) {
-        const qsizetype lineEnd = head.indexOf("\r\n", lengthAt + 2);
-        const QByteArray value = head.mid(lengthAt + 17, lineEnd < 0 ? -1 : lineEnd - lengthAt - 17).trimmed();
-        bool ok = false;
-        const qint64 length = value.toLongLong(&ok);
-        if (ok && length > m_limits.maxBodyBytes) {
-            refuse(413, "Payload Too Large", "request body is too large");
+    if (available > 0)
+        consume(m_socket->peek(available));
+}
+
+void SocketGuard::consume(QByteArrayView bytes)
+{
+    while (!bytes.isEmpty() && !m_done) {
+        m_requestStarted = true;
+        qsizetype used = 0;
+        switch (m_phase) {
+        case Phase::Head:
+            used = consumeHead(bytes);
+            break;
+        case Phase::LengthBody:
+            used = qsizetype(qMin<qint64>(m_bodyLeft, bytes.size()));
+            m_bodyLeft -= used;
+            if (m_bodyLeft == 0)
+                messageCompleted();
+            break;
+        case Phase::ChunkedBody:
+            used = m_chunked.feed(bytes);
+            if (m_chunked.state() == ChunkedBody::State::Malformed)
+                return refuse(400, "malformed chunked body");
+            if (m_chunked.dataBytes() > m_limits.maxBodyBytes)
+                return refuse(413, "request body is too large");
+            if (m_chunked.state() == ChunkedBody::State::Done)
+                messageCompleted();
+            break;
+        case Phase::Upgraded:
             return;
         }
+        bytes = bytes.sliced(used);
     }
-    if (head.contains("\r\nexpect: 100-continue"))
+}
+
+qsizetype SocketGuard::consumeHead(QByteArrayView bytes)
+{
+    const qsizetype searchFrom = qMax<qsizetype>(0, m_head.size() - 3);
+    const qsizetype before = m_head.size();
+    m_head.append(bytes.first(qMin<qsizetype>(bytes.size(), m_limits.maxHeaderBytes + 4 - before + 1)));
+    const qsizetype end = m_head.indexOf("\r\n\r\n", searchFrom);
+    if (end < 0 || end > m_limits.maxHeaderBytes) {
+        if (m_head.size() > m_limits.maxHeaderBytes)
+            refuse(431, "request head is too large");
+        return bytes.size();
+    }
+    const RequestHead head = RequestHead::parse(QByteArrayView(m_head).first(end));
+    const qsizetype used = end + 4 - before;
+    m_head.clear();
+    if (!head.isAcceptable()) {
+        refuse(head.status, head.message);
+        return used;
+    }
+    m_keepAlive = head.keepAlive;
+    if (head.upgrade) {
+        m_phase = Phase::Upgraded;
+        return used;
+    }
+    if (head.framing == RequestHead::Framing::Length && head.contentLength > m_limits.maxBodyBytes) {
+        refuse(413, "request body is too large");
+        return used;
+    }
+    if (head.expectContinue && head.framing != RequestHead::Framing::None)
         m_socket->write("HTTP/1.1 100 Continue\r\n\r\n");
+    if (head.framing == RequestHead::Framing::Chunked) {
+        m_chunked = ChunkedBody();
+        m_phase = Phase::ChunkedBody;
+    } else if (head.framing == RequestHead::Framing::Length && head.contentLength > 0) {
+        m_bodyLeft = head.contentLength;
+        m_phase = Phase::LengthBody;
+    } else {
+        messageCompleted();
+    }
+    return used;
+}
+
+void SocketGuard::messageCompleted()
+{
+    m_phase = Phase::Head;
+    m_requestStarted = false;
 }
 
 void SocketGuard::handleTimeout()
@@ -94,7 +164,7 @@ void SocketGuard::handleTimeout()
     if (m_done)
         return;
     if (m_requestStarted) {
-        refuse(408, "Request Timeout", "request not complete in time");
+        refuse(408, "request not complete in time");
         return;
     }
     m_done = true;
@@ -115,7 +185,7 @@ void SocketGuard::stopDeadline()
     m_deadline = 0;
 }
 
-void SocketGuard::refuse(int status, const QByteArray &reason, const QByteArray &message)
+void SocketGuard::refuse(int status, const QByteArray &message)
 {
     if (status == 431)
         ++m_stats->headerTooLarge;
@@ -123,6 +193,8 @@ void SocketGuard::refuse(int status, const QByteArray &reason, const QByteArray 
         ++m_stats->bodyTooLarge;
     else if (status == 408)
         ++m_stats->requestTimeouts;
+    else
+        ++m_stats->malformedRequests;
     qCInfo(lcGuard).nospace() << "request refused status=" << status
                               << " peer=" << m_socket->peerAddress().toString();
     m_done = true;
@@ -131,7 +203,7 @@ void SocketGuard::refuse(int status, const QByteArray &reason, const QByteArray 
     QObject::disconnect(m_socket, &QIODevice::readyRead, nullptr, nullptr);
     m_socket->skip(m_socket->bytesAvailable());
     const QByteArray body = R"({"error":")" + message + "\"}";
-    m_socket->write("HTTP/1.1 " + QByteArray::number(status) + ' ' + reason
+    m_socket->write("HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status)
                     + "\r\nContent-Type: application/json\r\nContent-Length: "
                     + QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
     m_socket->disconnectFromHost();

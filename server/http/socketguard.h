@@ -1,7 +1,9 @@
 #pragma once
 
+#include "chunkedbody.h"
 #include "deadlinesweep.h"
 #include "httplimitstats.h"
+#include "requesthead.h"
 
 #include <QObject>
 #include <QPointer>
@@ -9,11 +11,14 @@
 class QTcpSocket;
 
 // Watches one accepted socket before QtHttpServer reads it (its readyRead slot is connected
-// first, so it runs first): QtHttpServer 6.4 has no timeouts and no size limits. A request
-// whose head passes the header budget gets 431, a body over the body budget 413, a request
-// not complete within the timeout 408; an idle keep-alive socket is closed after the same
-// time (the listener's DeadlineSweep, whose timeout is requestTimeoutMs, keeps the time). It
-// also answers "Expect: 100-continue", which Qt ignores.
+// first, so it runs first): QtHttpServer 6.4 has no timeouts, no size limits and a lenient
+// parser. The guard follows the byte stream request by request: a head that breaks RFC 9112
+// (RequestHead) is refused with its status, a head past the header budget gets 431, a body
+// over the body budget 413, a malformed chunked body 400, a request not complete within the
+// timeout 408; an idle keep-alive socket is closed after the same time (the listener's
+// DeadlineSweep, whose timeout is requestTimeoutMs, keeps the time). It also answers
+// "Expect: 100-continue", which Qt ignores, and remembers whether the client asked for the
+// connection to close after the answer (HTTP/1.0, "Connection: close").
 class SocketGuard final : public QObject
 {
     Q_OBJECT
@@ -33,24 +38,36 @@ public:
     static SocketGuard *of(QTcpSocket *socket);
     // A whole request was read and handed to a handler: budgets start over.
     void requestCompleted();
-    // The socket now carries an event stream: no more requests, no timeout.
+    // The socket now carries an event stream or a WebSocket: no more requests, no timeout.
     void streamStarted();
+    // Whether the answer to the request just handled must close the connection.
+    bool closeAfterResponse() const { return !m_keepAlive; }
+    // Called once an answer is written: closes the connection if the client asked for it.
+    void responseWritten();
 
 private:
+    enum class Phase { Head, LengthBody, ChunkedBody, Upgraded };
+
     void handleReadyRead();
+    // Follows the request stream over bytes the HTTP server is about to read.
+    void consume(QByteArrayView bytes);
+    qsizetype consumeHead(QByteArrayView bytes);
+    void messageCompleted();
     void handleTimeout();
     void restartDeadline();
     void stopDeadline();
-    void refuse(int status, const QByteArray &reason, const QByteArray &message);
+    void refuse(int status, const QByteArray &message);
 
     QTcpSocket *m_socket;
     Limits m_limits;
     HttpLimitStats *m_stats;
     QPointer<DeadlineSweep> m_sweep; // a sibling of the socket, which may be destroyed first
     DeadlineSweep::Ticket m_deadline = 0;
-    QByteArray m_head;      // the request head so far, until its blank line
-    qint64 m_bodyBytes = 0;
-    bool m_inHead = true;
+    Phase m_phase = Phase::Head;
+    QByteArray m_head; // the request head so far, until its blank line
+    qint64 m_bodyLeft = 0;
+    ChunkedBody m_chunked;
+    bool m_keepAlive = true;
     bool m_requestStarted = false;
     bool m_done = false;
 };

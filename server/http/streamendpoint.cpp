@@ -1,5 +1,6 @@
 #include "streamendpoint.h"
 
+#include "clientaddress.h"
 #include "httpreply.h"
 #include "hub.h"
 #include "identityresolver.h"
@@ -9,6 +10,7 @@
 
 #include <QHttpServerRequest>
 #include <QLoggingCategory>
+#include <QSet>
 #include <QUrlQuery>
 
 Q_LOGGING_CATEGORY(lcEndpoint, "eventsource.server.http.stream", QtInfoMsg)
@@ -17,14 +19,6 @@ namespace {
 
 using Status = QHttpServerResponder::StatusCode;
 constexpr qsizetype maxLastEventIdBytes = 256;
-
-QString peerAddress(const QHttpServerRequest &request)
-{
-    const QHostAddress address = request.remoteAddress();
-    bool isV4 = false;
-    const quint32 v4 = address.toIPv4Address(&isV4);
-    return isV4 ? QHostAddress(v4).toString() : address.toString();
-}
 
 } // namespace
 
@@ -43,12 +37,22 @@ void StreamEndpoint::handle(const QHttpServerRequest &request, QHttpServerRespon
     if (path != m_options.path && path != m_options.path + u'/') {
         if (!path.startsWith(m_options.path + u'/'))
             return HttpReply::error(responder, Status::NotFound, QStringLiteral("not found"));
-        for (const QString &name : path.mid(m_options.path.size() + 1).split(u',', Qt::SkipEmptyParts)) {
+        const QStringList names = path.mid(m_options.path.size() + 1).split(u',', Qt::SkipEmptyParts);
+        if (names.size() > m_options.maxFilterNames) {
+            m_hub->countRefusedFilter();
+            return HttpReply::error(responder, Status::BadRequest,
+                                    QStringLiteral("filter: at most %1 event names").arg(m_options.maxFilterNames));
+        }
+        QSet<QByteArray> seen;
+        seen.reserve(names.size());
+        for (const QString &name : names) {
             const QByteArray utf8 = name.toUtf8();
             if (const QString error = Event::nameError(utf8); !error.isEmpty())
                 return HttpReply::error(responder, Status::BadRequest, QStringLiteral("filter: ") + error);
-            if (!filter.contains(utf8))
+            if (!seen.contains(utf8)) {
+                seen.insert(utf8);
                 filter.append(utf8);
+            }
         }
     }
 
@@ -91,14 +95,12 @@ void StreamEndpoint::handle(const QHttpServerRequest &request, QHttpServerRespon
         return HttpReply::error(responder, Status::Unauthorized, identity.error, headers);
     }
 
-    if (m_hub->connectionCount() >= m_options.maxConnections) {
-        m_hub->countRejectedConnection();
-        const QByteArray retryAfter = QByteArray::number(qMax(1, m_options.retryMs / 1000));
-        CorsPolicy::Headers headers = corsHeaders;
-        headers.append(std::pair<QByteArray, QByteArray>("Retry-After", retryAfter));
-        return HttpReply::error(responder, Status::ServiceUnavailable,
-                                QStringLiteral("too many connections"), headers);
-    }
+    if (m_hub->connectionCount() >= m_options.maxConnections)
+        return refuseBusy(responder, Status::ServiceUnavailable, QStringLiteral("too many connections"), corsHeaders);
+    const QString remoteAddress = ClientAddress::text(request.remoteAddress());
+    if (m_options.maxConnectionsPerIp > 0 && m_hub->connectionsFrom(remoteAddress) >= m_options.maxConnectionsPerIp)
+        return refuseBusy(responder, Status::TooManyRequests,
+                          QStringLiteral("too many streams from this address"), corsHeaders);
 
     QTcpSocket *socket = responder.socket();
     if (SocketGuard *guard = SocketGuard::of(socket))
@@ -117,7 +119,7 @@ void StreamEndpoint::handle(const QHttpServerRequest &request, QHttpServerRespon
     stream.info.principal = identity.principal;
     stream.info.expiresAt = identity.expiresAt;
     stream.info.filter = filter;
-    stream.info.remoteAddress = peerAddress(request);
+    stream.info.remoteAddress = remoteAddress;
     stream.info.userAgent = QString::fromUtf8(request.value("User-Agent").left(512));
     stream.info.connectedAt = QDateTime::currentDateTimeUtc();
     stream.lastEventId = lastEventId;
@@ -133,4 +135,16 @@ void StreamEndpoint::handle(const QHttpServerRequest &request, QHttpServerRespon
                                   << " user=" << stream.info.principal.userId
                                   << " filter=" << filter.join(',') << " resume=" << bool(lastEventId);
     m_hub->open(std::move(stream), descriptor);
+}
+
+void StreamEndpoint::refuseBusy(QHttpServerResponder &responder, QHttpServerResponder::StatusCode status,
+                                const QString &message, const CorsPolicy::Headers &cors)
+{
+    if (status == Status::TooManyRequests)
+        m_hub->countRejectedPerAddress();
+    else
+        m_hub->countRejectedConnection();
+    CorsPolicy::Headers headers = cors;
+    headers.append(std::pair<QByteArray, QByteArray>("Retry-After", QByteArray::number(qMax(1, m_options.retryMs / 1000))));
+    HttpReply::error(responder, status, message, headers);
 }

@@ -19,6 +19,8 @@ public:
         QString path;
         QStringList allowOrigins;
         int maxConnections = 10000;
+        int maxConnectionsPerIp = 0; // 0: no limit
+        int maxFilterNames = 256;
         int retryMs = 3000;
     };
 
@@ -26,6 +28,10 @@ public:
     void handle(const QHttpServerRequest &request, QHttpServerResponder &&responder);
 
 private:
+    // Refuses the stream with 503 (server full) or 429 (this address has its share).
+    void refuseBusy(QHttpServerResponder &responder, QHttpServerResponder::StatusCode status,
+                    const QString &message, const CorsPolicy::Headers &cors);
+
     Hub *m_hub;
     const IdentityResolver *m_identity;
     Options m_options;

@@ -4,19 +4,25 @@
 
 namespace {
 
-QStringList filterKeys(const SseConnection *connection)
-{
-    QStringList keys;
-    for (const QByteArray &name : connection->info().filter)
-        keys.append(QString::fromUtf8(name));
-    return keys;
-}
-
 QStringList nonEmpty(QStringList keys)
 {
     keys.removeAll(QString());
     keys.removeDuplicates();
     return keys;
+}
+
+template <typename Key, typename Keys>
+void index(ConnectionIndex<Key> &index, const Keys &keys, SseConnection *c)
+{
+    for (const Key &key : keys)
+        index.insert(key, c);
+}
+
+template <typename Key, typename Keys>
+void unindex(ConnectionIndex<Key> &index, const Keys &keys, SseConnection *c)
+{
+    for (const Key &key : keys)
+        index.remove(key, c);
 }
 
 } // namespace
@@ -33,45 +39,32 @@ QStringList ConnectionRegistry::groupKeys(const SseConnection *connection)
     return nonEmpty(p.groupIds + p.groupNames);
 }
 
-void ConnectionRegistry::index(QHash<QString, Set> &index, const QStringList &keys, SseConnection *c)
-{
-    for (const QString &key : keys)
-        index[key].insert(c);
-}
-
-void ConnectionRegistry::unindex(QHash<QString, Set> &index, const QStringList &keys, SseConnection *c)
-{
-    for (const QString &key : keys) {
-        auto it = index.find(key);
-        if (it == index.end())
-            continue;
-        it->remove(c);
-        if (it->isEmpty())
-            index.erase(it);
-    }
-}
-
 void ConnectionRegistry::add(SseConnection *connection)
 {
-    m_byId.insert(connection->info().id, connection);
-    if (connection->info().filter.isEmpty())
+    const SseConnection::Info &info = connection->info();
+    m_byId.insert(info.id, connection);
+    if (info.filter.isEmpty())
         m_unfiltered.insert(connection);
     else
-        index(m_byEventName, filterKeys(connection), connection);
-    index(m_bySession, nonEmpty({connection->info().principal.sessionId}), connection);
+        index(m_byEventName, info.filter, connection);
+    index(m_bySession, nonEmpty({info.principal.sessionId}), connection);
     index(m_byUser, userKeys(connection), connection);
     index(m_byGroup, groupKeys(connection), connection);
+    ++m_byAddress[info.remoteAddress];
 }
 
 void ConnectionRegistry::remove(SseConnection *connection)
 {
-    if (!m_byId.remove(connection->info().id))
+    const SseConnection::Info &info = connection->info();
+    if (!m_byId.remove(info.id))
         return;
     m_unfiltered.remove(connection);
-    unindex(m_byEventName, filterKeys(connection), connection);
-    unindex(m_bySession, nonEmpty({connection->info().principal.sessionId}), connection);
+    unindex(m_byEventName, info.filter, connection);
+    unindex(m_bySession, nonEmpty({info.principal.sessionId}), connection);
     unindex(m_byUser, userKeys(connection), connection);
     unindex(m_byGroup, groupKeys(connection), connection);
+    if (const auto it = m_byAddress.find(info.remoteAddress); it != m_byAddress.end() && --*it <= 0)
+        m_byAddress.erase(it);
 }
 
 QList<SseConnection *> ConnectionRegistry::recipients(const Event &event) const
@@ -83,11 +76,8 @@ QList<SseConnection *> ConnectionRegistry::recipients(const Event &event) const
         out.reserve(m_unfiltered.size());
         for (SseConnection *c : m_unfiltered)
             out.append(c);
-        if (!event.name.isEmpty()) {
-            const Set named = m_byEventName.value(QString::fromUtf8(event.name));
-            for (SseConnection *c : named)
-                out.append(c);
-        }
+        if (!event.name.isEmpty())
+            m_byEventName.forEach(event.name, [&out](SseConnection *c) { out.append(c); });
         return out;
     }
     const Set candidates = targeted(event.target);
@@ -106,15 +96,12 @@ QList<SseConnection *> ConnectionRegistry::addressed(const Target &target) const
     return QList<SseConnection *>(set.begin(), set.end());
 }
 
-QSet<SseConnection *> ConnectionRegistry::targeted(const Target &target) const
+ConnectionRegistry::Set ConnectionRegistry::targeted(const Target &target) const
 {
     Set candidates;
-    const auto collect = [&candidates](const QHash<QString, Set> &index, const QStringList &keys) {
-        for (const QString &key : keys) {
-            const auto it = index.constFind(key);
-            if (it != index.constEnd())
-                candidates.unite(*it);
-        }
+    const auto collect = [&candidates](const ConnectionIndex<QString> &index, const QStringList &keys) {
+        for (const QString &key : keys)
+            index.forEach(key, [&candidates](SseConnection *c) { candidates.insert(c); });
     };
     collect(m_bySession, target.sessions);
     collect(m_byUser, target.users);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "connectionindex.h"
 #include "event.h"
 
 #include <QHash>
@@ -20,6 +21,8 @@ public:
     SseConnection *find(quint64 id) const { return m_byId.value(id); }
     int size() const { return int(m_byId.size()); }
     QList<SseConnection *> all() const { return m_byId.values(); }
+    // Open streams from one remote address (as in SseConnection::Info::remoteAddress).
+    int countFrom(const QString &remoteAddress) const { return m_byAddress.value(remoteAddress); }
 
     // The streams that are to receive the event, each once.
     QList<SseConnection *> recipients(const Event &event) const;
@@ -28,16 +31,15 @@ public:
 
 private:
     using Set = QSet<SseConnection *>;
-    static void index(QHash<QString, Set> &index, const QStringList &keys, SseConnection *c);
-    static void unindex(QHash<QString, Set> &index, const QStringList &keys, SseConnection *c);
     static QStringList userKeys(const SseConnection *connection);
     static QStringList groupKeys(const SseConnection *connection);
-    QSet<SseConnection *> targeted(const Target &target) const;
+    Set targeted(const Target &target) const;
 
     QHash<quint64, SseConnection *> m_byId;
     Set m_unfiltered;
-    QHash<QString, Set> m_byEventName;
-    QHash<QString, Set> m_bySession;
-    QHash<QString, Set> m_byUser;  // id and name
-    QHash<QString, Set> m_byGroup; // id and name
+    ConnectionIndex<QByteArray> m_byEventName;
+    ConnectionIndex<QString> m_bySession;
+    ConnectionIndex<QString> m_byUser;  // id and name
+    ConnectionIndex<QString> m_byGroup; // id and name
+    QHash<QString, int> m_byAddress;    // how many streams each remote address has open
 };

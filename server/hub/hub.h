@@ -90,7 +90,10 @@ public:
 
     quint64 nextConnectionId() { return ++m_lastConnectionId; }
     void countRejectedConnection() { ++m_stats.connectionsRejected; }
+    void countRejectedPerAddress() { ++m_stats.connectionsRejectedPerAddress; }
+    void countRefusedFilter() { ++m_stats.filtersRefused; }
     int connectionCount() const { return m_registry.size(); }
+    int connectionsFrom(const QString &remoteAddress) const { return m_registry.countFrom(remoteAddress); }
     QList<SseConnection *> connections() const { return m_registry.all(); }
     QList<SseConnection *> connections(const Target &target) const { return m_registry.addressed(target); }
     const HubStats &stats() const { return m_stats; }

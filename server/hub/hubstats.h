@@ -7,6 +7,8 @@ struct HubStats final
 {
     qint64 connectionsOpened = 0;
     qint64 connectionsRejected = 0; // over --max-connections
+    qint64 connectionsRejectedPerAddress = 0; // over --max-connections-per-ip
+    qint64 filtersRefused = 0;      // over --max-filter-names
     qint64 eventsPublished = 0;
     qint64 eventsRejected = 0;
     qint64 eventsTooLarge = 0;      // over --max-event-kb

@@ -1,5 +1,6 @@
 #include "identityresolver.h"
 
+#include "bearertoken.h"
 #include "jwt.h"
 #include "jwtprincipal.h"
 #include "sessionstore.h"
@@ -8,8 +9,7 @@
 #include <QHttpServerRequest>
 #include <QUrlQuery>
 
-IdentityResolver::IdentityResolver(Options options, const UserDirectory *users,
-                                   const SessionStore *sessions)
+IdentityResolver::IdentityResolver(Options options, const UserDirectory *users, SessionStore *sessions)
     : m_options(std::move(options))
     , m_users(users)
     , m_sessions(sessions)
@@ -72,12 +72,19 @@ IdentityResolver::Identity IdentityResolver::fromToken(QByteArrayView token, con
     const QJsonValue exp = verified.claims->value(QStringLiteral("exp"));
     if (exp.isDouble())
         identity.expiresAt = QDateTime::fromSecsSinceEpoch(qint64(exp.toDouble()), Qt::UTC);
-    if (identity.principal.sessionId.isEmpty()) {
-        identity.principal.sessionId = cookieSession.isEmpty() ? SessionStore::newId() : cookieSession;
-        if (cookieSession.isEmpty())
-            identity.setCookie = sessionCookieValue(identity.principal.sessionId);
-    }
+    if (identity.principal.sessionId.isEmpty())
+        assignSession(identity, cookieSession);
     return identity;
+}
+
+void IdentityResolver::assignSession(Identity &identity, const QString &cookieSession) const
+{
+    if (!cookieSession.isEmpty() && m_sessions->holds(cookieSession)) {
+        identity.principal.sessionId = cookieSession;
+        return;
+    }
+    identity.principal.sessionId = m_sessions->createAnonymous();
+    identity.setCookie = sessionCookieValue(identity.principal.sessionId);
 }
 
 IdentityResolver::Identity IdentityResolver::resolve(const QHttpServerRequest &request) const
@@ -85,9 +92,10 @@ IdentityResolver::Identity IdentityResolver::resolve(const QHttpServerRequest &r
     const QString cookieSession = sessionIdOf(request);
     const QByteArray authorization = request.value("Authorization");
     if (!authorization.isEmpty()) {
-        if (!authorization.startsWith("Bearer ") && !authorization.startsWith("bearer "))
+        const std::optional<QByteArrayView> token = BearerToken::parse(authorization);
+        if (!token)
             return Identity{{}, {}, {}, QStringLiteral("Authorization must be 'Bearer <token>'")};
-        return fromToken(QByteArrayView(authorization).sliced(7).trimmed(), cookieSession);
+        return fromToken(*token, cookieSession);
     }
     // Refused like a header token when there is no secret: never a silent anonymous stream.
     if (const QByteArray token = cookie(request, m_options.jwtCookie); !token.isEmpty())
@@ -100,7 +108,7 @@ IdentityResolver::Identity IdentityResolver::resolve(const QHttpServerRequest &r
                          cookieSession);
     }
     Identity identity;
-    if (!cookieSession.isEmpty() && m_sessions && m_users) {
+    if (!cookieSession.isEmpty() && m_users) {
         if (const std::optional<QString> userId = m_sessions->userOf(cookieSession)) {
             if (const UserDirectory::User *user = m_users->findById(*userId)) {
                 identity.principal = m_users->principal(*user, cookieSession);
@@ -112,8 +120,6 @@ IdentityResolver::Identity IdentityResolver::resolve(const QHttpServerRequest &r
         identity.error = QStringLiteral("authentication required");
         return identity;
     }
-    identity.principal.sessionId = cookieSession.isEmpty() ? SessionStore::newId() : cookieSession;
-    if (cookieSession.isEmpty())
-        identity.setCookie = sessionCookieValue(identity.principal.sessionId);
+    assignSession(identity, cookieSession);
     return identity;
 }

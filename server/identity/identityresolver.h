@@ -12,7 +12,8 @@ class UserDirectory;
 // Who a stream request comes from. In order: "Authorization: Bearer <jwt>", the JWT
 // cookie, "?token=<jwt>" (only when allowed: URLs end up in logs), the login session cookie;
 // otherwise anonymous with a session cookie of its own. A token that is present but invalid
-// or expired is an error, never a silent anonymous stream.
+// or expired is an error, never a silent anonymous stream. A session cookie counts only if
+// this server issued that id and still holds it (SessionStore); otherwise a new one is issued.
 class IdentityResolver final
 {
 public:
@@ -34,7 +35,7 @@ public:
         QString error;             // set: answer 401 with it
     };
 
-    IdentityResolver(Options options, const UserDirectory *users, const SessionStore *sessions);
+    IdentityResolver(Options options, const UserDirectory *users, SessionStore *sessions);
 
     Identity resolve(const QHttpServerRequest &request) const;
 
@@ -46,8 +47,10 @@ public:
 
 private:
     Identity fromToken(QByteArrayView token, const QString &cookieSession) const;
+    // The principal's session: the cookie's when this server holds it, else a new one to set.
+    void assignSession(Identity &identity, const QString &cookieSession) const;
 
     Options m_options;
     const UserDirectory *m_users;
-    const SessionStore *m_sessions;
+    SessionStore *m_sessions;
 };

@@ -2,8 +2,9 @@
 
 #include <QRandomGenerator>
 
-SessionStore::SessionStore(int maxSessions, qint64 lifetimeSeconds)
+SessionStore::SessionStore(int maxSessions, qint64 lifetimeSeconds, int maxAnonymous)
     : m_maxSessions(qMax(1, maxSessions))
+    , m_maxAnonymous(qMax(1, maxAnonymous))
     , m_lifetimeSeconds(lifetimeSeconds)
 {
 }
@@ -28,26 +29,58 @@ bool SessionStore::isWellFormedId(QStringView id)
 
 QString SessionStore::create(const QString &userId)
 {
-    while (m_sessions.size() >= m_maxSessions && !m_order.isEmpty())
-        m_sessions.remove(m_order.dequeue());
-    // The queue may hold ids removed by logout; keep it from growing past twice the map.
-    while (m_order.size() > 2 * qsizetype(m_maxSessions) && !m_sessions.contains(m_order.head()))
-        m_order.dequeue();
+    return add(userId, m_loginOrder, m_maxSessions);
+}
+
+QString SessionStore::createAnonymous()
+{
+    return add(QString(), m_anonymousOrder, m_maxAnonymous);
+}
+
+QString SessionStore::add(const QString &userId, QQueue<QString> &order, int max)
+{
+    int &live = userId.isEmpty() ? m_liveAnonymous : m_liveLogins;
+    while (live >= max && !order.isEmpty()) {
+        if (m_sessions.remove(order.dequeue()))
+            --live;
+    }
+    // The queue may hold ids removed by logout; keep it from growing past twice the bound.
+    while (order.size() > 2 * qsizetype(max) && !m_sessions.contains(order.head()))
+        order.dequeue();
     const QString id = newId();
     m_sessions.insert(id, Entry{userId, QDateTime::currentDateTimeUtc().addSecs(m_lifetimeSeconds)});
-    m_order.enqueue(id);
+    order.enqueue(id);
+    ++live;
     return id;
+}
+
+const SessionStore::Entry *SessionStore::find(const QString &sessionId) const
+{
+    const auto it = m_sessions.constFind(sessionId);
+    if (it == m_sessions.constEnd() || it->expiresAt <= QDateTime::currentDateTimeUtc())
+        return nullptr;
+    return &*it;
+}
+
+bool SessionStore::holds(const QString &sessionId) const
+{
+    return find(sessionId) != nullptr;
 }
 
 std::optional<QString> SessionStore::userOf(const QString &sessionId) const
 {
-    const auto it = m_sessions.constFind(sessionId);
-    if (it == m_sessions.constEnd() || it->expiresAt <= QDateTime::currentDateTimeUtc())
+    const Entry *entry = find(sessionId);
+    if (!entry || entry->userId.isEmpty())
         return std::nullopt;
-    return it->userId;
+    return entry->userId;
 }
 
 bool SessionStore::remove(const QString &sessionId)
 {
-    return m_sessions.remove(sessionId);
+    const auto it = m_sessions.find(sessionId);
+    if (it == m_sessions.end())
+        return false;
+    --(it->userId.isEmpty() ? m_liveAnonymous : m_liveLogins);
+    m_sessions.erase(it);
+    return true;
 }

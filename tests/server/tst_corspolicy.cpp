@@ -200,25 +200,32 @@ void tst_CorsPolicy::responseHeaders_data()
 {
     QTest::addColumn<QStringList>("allowed");
     QTest::addColumn<QByteArray>("origin");
+    QTest::addColumn<bool>("credentials"); // the origin echoed with credentials, or "*" without
 
     QTest::addRow("listed origin echoed") << QStringList{"https://app.example"}
-                                          << QByteArray("https://app.example");
-    // With credentials allowed, browsers refuse "*": the origin is echoed instead.
-    QTest::addRow("wildcard echoes the origin") << QStringList{"*"} << QByteArray("http://x.example:81");
+                                          << QByteArray("https://app.example") << true;
+    // Reflecting any origin with credentials would let every site read private streams.
+    QTest::addRow("wildcard: * without credentials") << QStringList{"*"} << QByteArray("http://x.example:81")
+                                                     << false;
+    QTest::addRow("wildcard, listed origin still echoed")
+        << QStringList{"*", "https://app.example"} << QByteArray("https://app.example") << true;
+    QTest::addRow("wildcard never echoes null") << QStringList{"*"} << QByteArray("null") << false;
 }
 
 void tst_CorsPolicy::responseHeaders()
 {
     QFETCH(QStringList, allowed);
     QFETCH(QByteArray, origin);
+    QFETCH(bool, credentials);
 
     const std::optional<Answer> answer =
         ask(allowed, "GET", {"Host: hub.example:8080", "Origin: " + origin});
     QVERIFY2(answer, "the request did not reach the handler");
     QCOMPARE(verdictName(answer->verdict), QStringLiteral("Allowed"));
-    const Headers expected{{"Access-Control-Allow-Origin", origin},
-                           {"Access-Control-Allow-Credentials", "true"},
-                           {"Vary", "Origin"}};
+    const Headers expected = credentials ? Headers{{"Access-Control-Allow-Origin", origin},
+                                                   {"Access-Control-Allow-Credentials", "true"},
+                                                   {"Vary", "Origin"}}
+                                         : Headers{{"Access-Control-Allow-Origin", "*"}, {"Vary", "Origin"}};
     QCOMPARE(answer->response, expected);
 }
 
@@ -227,10 +234,10 @@ void tst_CorsPolicy::preflightHeaders_data()
     QTest::addColumn<QByteArray>("requestHeaders"); // empty: no Access-Control-Request-Headers
     QTest::addColumn<QByteArray>("allowHeaders");
 
-    QTest::addRow("requested headers echoed") << QByteArray("last-event-id, x-custom")
-                                              << QByteArray("last-event-id, x-custom");
-    QTest::addRow("default when none requested") << QByteArray()
-                                                 << QByteArray("Last-Event-ID, Authorization, Cache-Control");
+    const QByteArray fixed = "Last-Event-ID, Authorization, Cache-Control, Content-Type";
+    // The allowed list is what the endpoints read, never an echo of the request.
+    QTest::addRow("requested headers not echoed") << QByteArray("last-event-id, x-custom") << fixed;
+    QTest::addRow("none requested") << QByteArray() << fixed;
 }
 
 void tst_CorsPolicy::preflightHeaders()
