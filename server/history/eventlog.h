@@ -4,6 +4,8 @@
 
 #include <QList>
 
+#include <limits>
+
 // Keeps recent events and assigns their ids. Ids are opaque outside the log: only the log
 // compares them, so another back end never changes the hub or the clients.
 class EventLog
@@ -18,6 +20,7 @@ public:
     {
         ResumeStatus status = ResumeStatus::Exact;
         QList<Event> events;
+        bool complete = true; // nothing retained follows the last of events
     };
 
     virtual ~EventLog() = default;
@@ -25,8 +28,10 @@ public:
     // Assigns the next id, encodes the frame and keeps the event. The draft's name and data
     // must already be valid for the wire.
     virtual Event append(Event draft) = 0;
-    // Events after lastEventId, oldest first.
-    virtual Replay replaySince(QByteArrayView lastEventId) const = 0;
+    // Events after lastEventId, oldest first, at most maxEvents of them: a long replay is read
+    // page by page, each from the id of the last event of the one before.
+    virtual Replay replaySince(QByteArrayView lastEventId,
+                               int maxEvents = std::numeric_limits<int>::max()) const = 0;
     // The newest id: resuming from it replays nothing. Exists even before the first event.
     virtual QByteArray headId() const = 0;
     virtual QList<Event> recent(int count) const = 0;

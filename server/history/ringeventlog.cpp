@@ -32,19 +32,20 @@ void RingEventLog::trim()
         m_events.pop_front();
 }
 
-EventLog::Replay RingEventLog::replaySince(QByteArrayView lastEventId) const
+EventLog::Replay RingEventLog::replaySince(QByteArrayView lastEventId, int maxEvents) const
 {
-    const auto all = [this](ResumeStatus status) {
-        return Replay{status, QList<Event>(m_events.begin(), m_events.end())};
+    const auto from = [this, maxEvents](ResumeStatus status, size_t skip) {
+        const size_t end = skip + qMin(m_events.size() - skip, size_t(qMax(0, maxEvents)));
+        return Replay{status, QList<Event>(m_events.begin() + skip, m_events.begin() + end),
+                      end == m_events.size()};
     };
     const std::optional<EventId> id = EventId::parse(lastEventId);
     if (!id || id->epoch != m_epoch || id->seq > m_headSeq)
-        return all(ResumeStatus::Unknown);
+        return from(ResumeStatus::Unknown, 0);
     const quint64 oldestSeq = m_headSeq - m_events.size() + 1;
     if (id->seq + 1 < oldestSeq)
-        return all(ResumeStatus::TooOld);
-    const size_t skip = size_t(id->seq + 1 - oldestSeq);
-    return Replay{ResumeStatus::Exact, QList<Event>(m_events.begin() + skip, m_events.end())};
+        return from(ResumeStatus::TooOld, 0);
+    return from(ResumeStatus::Exact, size_t(id->seq + 1 - oldestSeq));
 }
 
 QByteArray RingEventLog::headId() const

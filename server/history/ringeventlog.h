@@ -13,7 +13,7 @@ public:
     explicit RingEventLog(int capacity, QByteArray epoch = EventId::newEpoch());
 
     Event append(Event draft) override;
-    Replay replaySince(QByteArrayView lastEventId) const override;
+    Replay replaySince(QByteArrayView lastEventId, int maxEvents = std::numeric_limits<int>::max()) const override;
     QByteArray headId() const override;
     QList<Event> recent(int count) const override;
     int size() const override { return int(m_events.size()); }

@@ -11,6 +11,10 @@ Q_LOGGING_CATEGORY(lcHub, "eventsource.server.hub")
 
 namespace {
 
+// Events one stream's replay looks at per event-loop turn (most may be filtered out: this
+// bounds the work, the byte budget bounds the memory).
+constexpr int replayPageEvents = 256;
+
 QByteArray gapFrame(EventLog::ResumeStatus status)
 {
     const QByteArray data = status == EventLog::ResumeStatus::TooOld ? R"({"reason":"too-old"})"
@@ -24,6 +28,7 @@ Hub::Hub(std::unique_ptr<EventLog> log, Options options, QObject *parent)
     : QObject(parent)
     , m_log(std::move(log))
     , m_options(options)
+    , m_replayBudgetBytes(qMax<qint64>(1, options.maxBufferBytes / 2))
     , m_flushPool(options.sendThreads)
 {
     m_uptime.start();
@@ -146,15 +151,19 @@ Hub::PublishResult Hub::publish(Event draft)
                           .arg(draft.data.size()).arg(m_options.maxEventBytes));
 
     const Event event = m_log->append(std::move(draft));
-    const QList<SseConnection *> recipients = m_registry.recipients(event);
-    for (SseConnection *connection : recipients) {
+    int delivered = 0;
+    for (SseConnection *connection : m_registry.recipients(event)) {
+        // A replaying stream reads this event from the history in its turn.
+        if (connection->isReplaying())
+            continue;
         connection->enqueueEvent(event);
         schedule(connection);
+        ++delivered;
     }
     ++m_stats.eventsPublished;
-    m_stats.deliveries += recipients.size();
-    Q_EMIT eventPublished(event, int(recipients.size()));
-    return PublishResult{event.id, int(recipients.size()), PublishError::None, {}};
+    m_stats.deliveries += delivered;
+    Q_EMIT eventPublished(event, delivered);
+    return PublishResult{event.id, delivered, PublishError::None, {}};
 }
 
 SseConnection *Hub::open(StreamRequest request, int descriptor)
@@ -166,32 +175,64 @@ SseConnection *Hub::open(StreamRequest request, int descriptor)
     if (m_options.initialPadding > 0)
         preamble += ':' + QByteArray(m_options.initialPadding, ' ') + "\n\n";
     connection->enqueue(preamble);
-    if (request.lastEventId) {
-        const EventLog::Replay replay = m_log->replaySince(*request.lastEventId);
-        if (replay.status != EventLog::ResumeStatus::Exact) {
-            ++m_stats.resumeGaps;
-            connection->enqueue(gapFrame(replay.status));
-        }
-        for (const Event &event : replay.events) {
-            if (!connection->accepts(event))
-                continue;
-            connection->enqueueEvent(event);
-            ++m_stats.replayedEvents;
-        }
-    }
-    // Tell the client where it stands even if nothing was sent: a reconnect then resumes
-    // from here instead of missing what is published meanwhile.
-    const QByteArray head = m_log->headId();
-    if (connection->lastEventId() != head)
-        connection->enqueueIdUpdate(head);
-    schedule(connection);
-
     connect(connection, &SseConnection::closed, this, &Hub::handleConnectionClosed);
+    connect(connection, &SseConnection::replayDrained, this, &Hub::continueReplay);
     m_registry.add(connection);
     watchExpiry(connection);
     ++m_stats.connectionsOpened;
+    if (request.lastEventId) {
+        const EventLog::ResumeStatus status = m_log->replaySince(*request.lastEventId, 0).status;
+        if (status != EventLog::ResumeStatus::Exact) {
+            ++m_stats.resumeGaps;
+            connection->enqueue(gapFrame(status));
+        }
+        // Unknown or too old: everything retained, from before the oldest id.
+        connection->setReplayCursor(status == EventLog::ResumeStatus::Exact ? *request.lastEventId : QByteArray());
+        continueReplay(connection);
+    } else {
+        // Tell the client where it stands even if nothing was sent: a reconnect then resumes
+        // from here instead of missing what is published meanwhile.
+        connection->enqueueIdUpdate(m_log->headId());
+    }
+    schedule(connection);
     Q_EMIT connectionOpened(connection);
     return connection;
+}
+
+void Hub::continueReplay(SseConnection *connection)
+{
+    if (!connection->isReplaying() || connection->isFinished())
+        return;
+    const qint64 queuedBefore = connection->unsent();
+    const EventLog::Replay page = m_log->replaySince(connection->replayCursor(), replayPageEvents);
+    // Events dropped from the history while this stream was still reading it: say so, then
+    // go on with what is retained.
+    if (page.status != EventLog::ResumeStatus::Exact && !connection->replayCursor().isEmpty()) {
+        ++m_stats.resumeGaps;
+        connection->enqueue(gapFrame(page.status));
+    }
+    qsizetype looked = 0;
+    for (const Event &event : page.events) {
+        const qint64 queued = connection->unsent();
+        if (queued > 0 && queued + event.frame.size() > m_replayBudgetBytes)
+            break;
+        ++looked;
+        connection->setReplayCursor(event.id);
+        if (!connection->accepts(event))
+            continue;
+        connection->enqueueEvent(event);
+        ++m_stats.replayedEvents;
+    }
+    if (page.complete && looked == page.events.size()) {
+        // Caught up: live events reach it from now on. Its last id is the head's, so a
+        // reconnect does not look at the same history again.
+        const QByteArray head = m_log->headId();
+        connection->finishReplay();
+        if (connection->lastEventId() != head)
+            connection->enqueueIdUpdate(head);
+    }
+    if (connection->unsent() != queuedBefore || !connection->isReplaying())
+        schedule(connection);
 }
 
 bool Hub::kick(quint64 connectionId)
@@ -234,19 +275,27 @@ void Hub::flushPending()
     // Closing (a failed send, a slow consumer) emits signals: back on this thread only.
     for (SseConnection *connection : batch)
         connection->settle();
+    // Replays whose bytes the kernel took at once go on next turn; the others when drained.
+    for (SseConnection *connection : batch) {
+        if (connection->isReplaying() && connection->unsent() < m_replayBudgetBytes)
+            continueReplay(connection);
+    }
 }
 
 void Hub::sendHeartbeats()
 {
     const QByteArray head = m_log->headId();
+    const QList<Event> newest = m_log->recent(1);
     const QByteArray comment = ":\n";
     for (SseConnection *connection : m_registry.all()) {
         if (connection->takeActivity())
             continue;
         connection->enqueue(comment);
         // Idle streams that missed filtered or targeted events also learn the head id, so a
-        // resume never asks for an id the log has long dropped.
-        if (connection->lastEventId() != head)
+        // resume never asks for an id the log has long dropped; but only when the newest
+        // event is one this stream may see, or the id would count others' private events.
+        const bool headVisible = !newest.isEmpty() && connection->info().principal.isAddressedBy(newest.first().target);
+        if (!connection->isReplaying() && headVisible && connection->lastEventId() != head)
             connection->enqueueIdUpdate(head);
         else
             connection->enqueue("\n");

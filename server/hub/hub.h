@@ -82,7 +82,9 @@ public:
     int closeSession(const QString &sessionId);
 
     // Starts a stream on a connected descriptor (StreamSocket::takeOver()): headers, retry,
-    // replay, then live events.
+    // replay, then live events. A replay goes out as the socket drains, within the stream's
+    // buffer like live events: a reading client gets all of it, one that does not read costs
+    // at most its buffer, and no turn of the event loop spends more than a page on it.
     SseConnection *open(StreamRequest request, int descriptor);
     bool kick(quint64 connectionId);
     // Every stream gets a final retry and is closed; the history is flushed.
@@ -114,6 +116,9 @@ private:
     void schedule(SseConnection *connection);
     void flushPending();
     void sendHeartbeats();
+    // Queues the next part of a replay, as far as the stream's replay budget allows; once the
+    // history has nothing more, the stream goes live.
+    void continueReplay(SseConnection *connection);
     void handleConnectionClosed(SseConnection *connection, SseConnection::CloseReason reason);
     void watchExpiry(SseConnection *connection);
     void closeExpired();
@@ -123,6 +128,7 @@ private:
     Options m_options;
     ConnectionRegistry m_registry;
     QSet<SseConnection *> m_pending;
+    qint64 m_replayBudgetBytes; // queued replay bytes a stream may have at once
     FlushPool m_flushPool;
     QTimer m_flushTimer;
     QTimer m_heartbeatTimer;

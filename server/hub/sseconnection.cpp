@@ -20,6 +20,10 @@ SseConnection::SseConnection(Info info, int descriptor, qint64 maxBufferBytes, Q
     , m_maxBufferBytes(maxBufferBytes)
 {
     connect(&m_socket, &StreamSocket::closed, this, &SseConnection::handleSocketGone);
+    connect(&m_socket, &StreamSocket::drained, this, [this] {
+        if (m_replaying && !m_finished)
+            Q_EMIT replayDrained(this);
+    });
 }
 
 bool SseConnection::acceptsName(QByteArrayView name) const

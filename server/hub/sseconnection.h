@@ -10,7 +10,9 @@
 
 // One open event stream, on a descriptor of its own (StreamSocket: Qt's socket objects let
 // go of it when the stream starts). Frames queued during one event-loop turn go out in one
-// send; a client that stops reading is dropped once its unsent bytes pass the cap.
+// send; a client that stops reading is dropped once its unsent bytes pass the cap. While a
+// resumed stream is replaying, the hub feeds it from the history as its socket drains
+// (replayCursor(): the last event looked at) and live events wait in the history too.
 class SseConnection final : public QObject
 {
     Q_OBJECT
@@ -48,6 +50,14 @@ public:
     void enqueueEvent(const Event &event);
     void enqueueIdUpdate(const QByteArray &id);
     bool hasPending() const { return m_unflushed > 0; }
+    // Bytes queued that the kernel has not taken yet.
+    qint64 unsent() const { return m_socket.unsent(); }
+    bool isFinished() const { return m_finished; }
+
+    bool isReplaying() const { return m_replaying; }
+    const QByteArray &replayCursor() const { return m_replayCursor; }
+    void setReplayCursor(const QByteArray &id) { m_replaying = true; m_replayCursor = id; }
+    void finishReplay() { m_replaying = false; m_replayCursor.clear(); }
     // Hands what is queued to the kernel and returns its size (0 when the stream is gone).
     // Touches only this stream: different streams may flush on different threads at once.
     // settle() must follow, on the hub's thread.
@@ -66,6 +76,8 @@ public:
 
 Q_SIGNALS:
     void closed(SseConnection *connection, SseConnection::CloseReason reason);
+    // Replaying, and the kernel took more of what was queued: room for the next part.
+    void replayDrained(SseConnection *connection);
 
 private:
     void handleSocketGone();
@@ -80,5 +92,7 @@ private:
     qint64 m_pendingEvents = 0;
     bool m_active = false;
     bool m_finished = false;
+    bool m_replaying = false;
+    QByteArray m_replayCursor;
     CloseReason m_closeReason = CloseReason::ClientGone;
 };

@@ -159,6 +159,8 @@ void StreamSocket::writable()
 {
     send();
     settle();
+    if (m_descriptor >= 0)
+        Q_EMIT drained();
 }
 
 void StreamSocket::drainInput()

@@ -47,6 +47,8 @@ Q_SIGNALS:
     // The connection is over: the peer closed or reset it, a send failed, or it was closed
     // here. Emitted once.
     void closed();
+    // The kernel took more of what was waiting (unsent() went down).
+    void drained();
 
 private:
     void readable();
