@@ -9,6 +9,7 @@
 
 #include <cstdio>
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 namespace {
 
@@ -61,6 +62,9 @@ int main(int argc, char *argv[])
         return 2;
     }
     raiseFileLimit();
+    // Whatever the server creates (history, its WAL and shared-memory files, the admin
+    // token) is for its own user only, from the moment it exists.
+    ::umask(077);
 
     ServerApp server(*loaded.config);
     if (const QString error = server.start(); !error.isEmpty()) {

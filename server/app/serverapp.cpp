@@ -2,6 +2,7 @@
 
 #include "controlprotocol.h"
 #include "httplistener.h"
+#include "privatefiles.h"
 #include "hub.h"
 #include "ringeventlog.h"
 #include "sqliteeventlog.h"
@@ -50,13 +51,8 @@ QString ServerApp::prepareAdminToken()
     m_config.adminToken = QString::fromLatin1(
         QByteArray(reinterpret_cast<const char *>(words), sizeof words).toHex());
     m_tokenGenerated = true;
-    if (!file.isEmpty()) {
-        QFile out(file);
-        if (!out.open(QIODevice::WriteOnly | QIODevice::Truncate)
-            || !out.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner)
-            || out.write(m_config.adminToken.toLatin1() + '\n') < 0)
-            return QStringLiteral("cannot write %1: %2").arg(file, out.errorString());
-    }
+    if (!file.isEmpty())
+        return PrivateFiles::write(file, m_config.adminToken.toLatin1() + '\n');
     return {};
 }
 
@@ -66,6 +62,8 @@ QString ServerApp::start()
     if (m_config.dataDir.isEmpty()) {
         log = std::make_unique<RingEventLog>(m_config.historySize);
     } else {
+        if (const QString error = PrivateFiles::secureDir(m_config.dataDir); !error.isEmpty())
+            return error;
         SqliteEventLog::OpenResult opened = SqliteEventLog::open(m_config.dataDir, m_config.historySize);
         if (!opened.log)
             return opened.error;

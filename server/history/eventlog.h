@@ -1,6 +1,7 @@
 #pragma once
 
 #include "event.h"
+#include "principal.h"
 
 #include <QList>
 
@@ -35,6 +36,11 @@ public:
     // The newest id: resuming from it replays nothing. Exists even before the first event.
     virtual QByteArray headId() const = 0;
     virtual QList<Event> recent(int count) const = 0;
+    // Whether a replayed event may reach this principal (who it was addressed to).
+    virtual bool mayReach(const Event &event, const Principal &principal) const
+    {
+        return principal.isAddressedBy(event.target);
+    }
     virtual int size() const = 0;
     virtual int capacity() const = 0;
     virtual bool isPersistent() const = 0;

@@ -1,17 +1,24 @@
 #include "sqliteeventlog.h"
 
 #include <QDir>
+#include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
+#include <QMessageAuthenticationCode>
 #include <QLoggingCategory>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
 
+#include "base64url.h"
+#include "privatefiles.h"
 #include "sseencoder.h"
 
 Q_LOGGING_CATEGORY(lcHistory, "eventsource.server.history")
 
 namespace {
+
+constexpr char digestPrefix[] = "hmac:";
 
 QString lastError(const QSqlQuery &query)
 {
@@ -31,20 +38,26 @@ bool exec(QSqlDatabase &db, const QString &sql, QString *error)
 
 SqliteEventLog::OpenResult SqliteEventLog::open(const QString &dataDir, int capacity)
 {
-    if (!QDir().mkpath(dataDir))
-        return {nullptr, QStringLiteral("cannot create data dir %1").arg(dataDir)};
+    if (const QString error = PrivateFiles::secureDir(dataDir); !error.isEmpty())
+        return {nullptr, error};
+    QString keyError;
+    const std::optional<QByteArray> key =
+        PrivateFiles::readOrCreateSecret(QDir(dataDir).filePath(QStringLiteral("history-key")), 32, &keyError);
+    if (!key)
+        return {nullptr, keyError};
     static int counter = 0;
     const QString name = QStringLiteral("eventsource-history-%1").arg(++counter);
     const QString file = QDir(dataDir).filePath(QStringLiteral("history.sqlite"));
-    QString error;
-    {
+    // Created private before SQLite opens it; its -wal and -shm files take the same mode.
+    QString error = QFileInfo::exists(file) ? QString() : PrivateFiles::write(file, {});
+    if (error.isEmpty()) {
         QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
         db.setDatabaseName(file);
         if (!db.open())
             error = QStringLiteral("cannot open %1: %2").arg(file, db.lastError().text());
     }
     // The log owns the connection from here: its destructor removes it.
-    std::unique_ptr<SqliteEventLog> log(new SqliteEventLog(name, capacity));
+    std::unique_ptr<SqliteEventLog> log(new SqliteEventLog(name, capacity, *key));
     if (error.isEmpty())
         error = log->load();
     if (!error.isEmpty())
@@ -52,9 +65,10 @@ SqliteEventLog::OpenResult SqliteEventLog::open(const QString &dataDir, int capa
     return {std::move(log), {}};
 }
 
-SqliteEventLog::SqliteEventLog(QString connectionName, int capacity)
+SqliteEventLog::SqliteEventLog(QString connectionName, int capacity, QByteArray sessionKey)
     : RingEventLog(capacity)
     , m_connectionName(std::move(connectionName))
+    , m_sessionKey(std::move(sessionKey))
 {
     m_commitTimer.setSingleShot(true);
     m_commitTimer.setInterval(0);
@@ -133,6 +147,14 @@ QString SqliteEventLog::load()
                 continue;
             }
             event.target = *parsed;
+            // Written before session digests existed: rewritten at the next commit.
+            const QStringList written = event.target.sessions;
+            for (QString &session : event.target.sessions)
+                session = storedSession(session);
+            if (event.target.sessions != written) {
+                m_pending.append({seq, event});
+                m_commitTimer.start();
+            }
         }
         event.createdAt = QDateTime::fromMSecsSinceEpoch(select.value(4).toLongLong(), Qt::UTC);
         event.frame = SseEncoder::event(event.id, event.name, event.data).value_or(QByteArray());
@@ -180,7 +202,7 @@ void SqliteEventLog::flush()
         insert.addBindValue(seq);
         insert.addBindValue(event.name);
         insert.addBindValue(event.data);
-        insert.addBindValue(QString::fromUtf8(QJsonDocument(event.target.toJson()).toJson(QJsonDocument::Compact)));
+        insert.addBindValue(QString::fromUtf8(storedTarget(event.target)));
         insert.addBindValue(event.createdAt.toMSecsSinceEpoch());
         if (!insert.exec())
             return fail(lastError(insert));
@@ -199,4 +221,46 @@ void SqliteEventLog::flush()
     if (!db.commit())
         return fail(db.lastError().text());
     m_pending.clear();
+}
+
+QString SqliteEventLog::sessionDigest(const QString &sessionId) const
+{
+    const QByteArray mac = QMessageAuthenticationCode::hash(sessionId.toUtf8(), m_sessionKey,
+                                                           QCryptographicHash::Sha256);
+    return QLatin1String(digestPrefix) + QString::fromLatin1(Base64Url::encode(mac.first(16)));
+}
+
+QString SqliteEventLog::storedSession(const QString &session) const
+{
+    return session.startsWith(QLatin1String(digestPrefix)) ? session : sessionDigest(session);
+}
+
+QByteArray SqliteEventLog::storedTarget(const Target &target) const
+{
+    Target stored = target;
+    for (QString &session : stored.sessions)
+        session = storedSession(session);
+    return QJsonDocument(stored.toJson()).toJson(QJsonDocument::Compact);
+}
+
+bool SqliteEventLog::mayReach(const Event &event, const Principal &principal) const
+{
+    if (event.target.isBroadcast())
+        return true;
+    // Restored events name sessions by digest, events of this run by id; a digest is
+    // compared only with the digest of the principal's session, never taken as an id.
+    Target clear = event.target;
+    QStringList digests;
+    for (auto it = clear.sessions.begin(); it != clear.sessions.end();) {
+        if (it->startsWith(QLatin1String(digestPrefix))) {
+            digests.append(*it);
+            it = clear.sessions.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    if (!clear.isBroadcast() && principal.isAddressedBy(clear))
+        return true;
+    return !digests.isEmpty() && !principal.sessionId.isEmpty()
+        && digests.contains(sessionDigest(principal.sessionId));
 }

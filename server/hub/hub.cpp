@@ -218,7 +218,7 @@ void Hub::continueReplay(SseConnection *connection)
             break;
         ++looked;
         connection->setReplayCursor(event.id);
-        if (!connection->accepts(event))
+        if (!connection->acceptsName(event.name) || !m_log->mayReach(event, connection->info().principal))
             continue;
         connection->enqueueEvent(event);
         ++m_stats.replayedEvents;

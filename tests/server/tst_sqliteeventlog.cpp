@@ -2,10 +2,13 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <sys/stat.h>
 
 Q_DECLARE_METATYPE(EventLog::ResumeStatus)
 
@@ -117,6 +120,10 @@ private slots:
     void openFails();
     void flushCommitsWithoutEventLoop();
     void eventLoopCommits();
+    void sessionIdsNeverInFile();
+    void restoredEventReachesItsSessionOnly();
+    void clearSessionsFromOlderFilesRewritten();
+    void filesArePrivate();
 };
 
 void tst_SqliteEventLog::openCreatesHistory()
@@ -178,7 +185,11 @@ void tst_SqliteEventLog::reopenRestores()
         QCOMPARE(restored.at(i).id, written.at(i).id);
         QCOMPARE(restored.at(i).name, written.at(i).name);
         QCOMPARE(restored.at(i).data, written.at(i).data);
-        QCOMPARE(restored.at(i).target, written.at(i).target);
+        // Sessions come back as their digests; everything else as written.
+        Target expected = written.at(i).target;
+        for (QString &session : expected.sessions)
+            session = log.sessionDigest(session);
+        QCOMPARE(restored.at(i).target, expected);
         QCOMPARE(restored.at(i).frame, written.at(i).frame);
         QCOMPARE(restored.at(i).createdAt.toMSecsSinceEpoch(), written.at(i).createdAt.toMSecsSinceEpoch());
     }
@@ -410,6 +421,132 @@ void tst_SqliteEventLog::eventLoopCommits()
     fill(*opened.log, 3);
     QTRY_COMPARE(file.eventCount(), qint64(3));
     QCOMPARE(file.head(), qint64(3));
+}
+
+namespace {
+
+// Everything SQLite keeps on disk for the history, as bytes.
+QByteArray historyBytes(const QString &dataDir)
+{
+    QByteArray all;
+    for (const char *name : {"history.sqlite", "history.sqlite-wal", "history.sqlite-shm"}) {
+        QFile file(QDir(dataDir).filePath(QString::fromLatin1(name)));
+        if (file.open(QIODevice::ReadOnly))
+            all += file.readAll();
+    }
+    return all;
+}
+
+int modeOf(const QString &path)
+{
+    struct stat status{};
+    return ::stat(QFile::encodeName(path).constData(), &status) == 0 ? int(status.st_mode & 07777) : -1;
+}
+
+Principal sessionPrincipal(const QString &session)
+{
+    Principal principal;
+    principal.sessionId = session;
+    return principal;
+}
+
+} // namespace
+
+void tst_SqliteEventLog::sessionIdsNeverInFile()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString secret = QStringLiteral("secret-session-0123456789");
+    SqliteEventLog::OpenResult opened = SqliteEventLog::open(dir.path(), 10);
+    QVERIFY2(opened.log, qPrintable(opened.error));
+    opened.log->append(draft("private", "for one session", Target{{secret}, {}, {}}));
+    opened.log->flush();
+    const QByteArray bytes = historyBytes(dir.path());
+    QVERIFY(bytes.contains("for one session")); // the file is what was read
+    QVERIFY(!bytes.contains(secret.toUtf8()));
+    QVERIFY(bytes.contains(opened.log->sessionDigest(secret).toUtf8()));
+}
+
+void tst_SqliteEventLog::restoredEventReachesItsSessionOnly()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    {
+        SqliteEventLog::OpenResult opened = SqliteEventLog::open(dir.path(), 10);
+        QVERIFY2(opened.log, qPrintable(opened.error));
+        opened.log->append(draft("private", "x", Target{{QStringLiteral("s-alice")}, {}, {}}));
+    }
+    SqliteEventLog::OpenResult reopened = SqliteEventLog::open(dir.path(), 10);
+    QVERIFY2(reopened.log, qPrintable(reopened.error));
+    const QList<Event> events = reopened.log->recent(1);
+    QCOMPARE(events.size(), 1);
+    QVERIFY(!events.first().target.sessions.contains(QStringLiteral("s-alice")));
+    QVERIFY(reopened.log->mayReach(events.first(), sessionPrincipal(QStringLiteral("s-alice"))));
+    QVERIFY(!reopened.log->mayReach(events.first(), sessionPrincipal(QStringLiteral("s-bob"))));
+    QVERIFY(!reopened.log->mayReach(events.first(), sessionPrincipal(QString())));
+    // A digest is no session id: presenting one reaches nothing.
+    QVERIFY(!reopened.log->mayReach(events.first(), sessionPrincipal(events.first().target.sessions.first())));
+}
+
+void tst_SqliteEventLog::clearSessionsFromOlderFilesRewritten()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    QByteArray epoch;
+    writeLog(dir.path(), 10, 1, epoch, 1);
+    {
+        // As a version before digests wrote it.
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("older"));
+        db.setDatabaseName(QDir(dir.path()).filePath(QStringLiteral("history.sqlite")));
+        QVERIFY(db.open());
+        QSqlQuery update(db);
+        QVERIFY(update.exec(QStringLiteral(R"(UPDATE events SET target = '{"sessions":["old-clear-id"]}')")));
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("older"));
+    QVERIFY(historyBytes(dir.path()).contains("old-clear-id"));
+    {
+        SqliteEventLog::OpenResult opened = SqliteEventLog::open(dir.path(), 10);
+        QVERIFY2(opened.log, qPrintable(opened.error));
+        QVERIFY(opened.log->mayReach(opened.log->recent(1).first(), sessionPrincipal(QStringLiteral("old-clear-id"))));
+    }
+    const FileReader file(dir.path());
+    QCOMPARE(file.eventCount(), qint64(1));
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("check"));
+    db.setDatabaseName(QDir(dir.path()).filePath(QStringLiteral("history.sqlite")));
+    QVERIFY(db.open());
+    QSqlQuery select(db);
+    QVERIFY(select.exec(QStringLiteral("SELECT target FROM events")));
+    QVERIFY(select.next());
+    QVERIFY2(!select.value(0).toString().contains(QStringLiteral("old-clear-id")), qPrintable(select.value(0).toString()));
+}
+
+void tst_SqliteEventLog::filesArePrivate()
+{
+    QTemporaryDir parent;
+    QVERIFY(parent.isValid());
+    const QString dataDir = parent.filePath(QStringLiteral("data"));
+    // A dir and a file left readable by everyone (umask 022) are tightened.
+    const mode_t previous = ::umask(022);
+    QVERIFY(QDir().mkpath(dataDir));
+    QVERIFY(QFile::setPermissions(dataDir, QFileDevice::Permissions(0x7755)));
+    QFile stray(QDir(dataDir).filePath(QStringLiteral("admin-token")));
+    QVERIFY(stray.open(QIODevice::WriteOnly));
+    stray.write("t\n");
+    stray.close();
+    QCOMPARE(modeOf(stray.fileName()) & 044, 044);
+    {
+        SqliteEventLog::OpenResult opened = SqliteEventLog::open(dataDir, 10);
+        QVERIFY2(opened.log, qPrintable(opened.error));
+        opened.log->append(draft("e", "d"));
+        opened.log->flush();
+        QCOMPARE(modeOf(dataDir), 0700);
+        const QStringList files = QDir(dataDir).entryList(QDir::Files | QDir::Hidden);
+        QVERIFY2(files.contains(QStringLiteral("history.sqlite-wal")), qPrintable(files.join(u' ')));
+        for (const QString &name : files)
+            QVERIFY2(modeOf(QDir(dataDir).filePath(name)) == 0600, qPrintable(name));
+    }
+    ::umask(previous);
 }
 
 QTEST_GUILESS_MAIN(tst_SqliteEventLog)
