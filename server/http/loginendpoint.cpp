@@ -118,21 +118,30 @@ void LoginEndpoint::login(const QHttpServerRequest &request, QHttpServerResponde
         return HttpReply::error(responder, Status::TooManyRequests,
                                 QStringLiteral("too many failed logins; retry later"), headers);
     }
+    // Charged now, refunded if the password is right: attempts sent together count at once.
+    const QString nameKey = name.toCaseFolded();
+    m_byAddress.recordFailure(address, m_clock.elapsed());
+    m_byName.recordFailure(nameKey, m_clock.elapsed());
+    const auto refund = [this, address, nameKey] {
+        m_byAddress.refund(address, m_clock.elapsed());
+        m_byName.refund(nameKey, m_clock.elapsed());
+    };
     // The answer comes once the worker has checked the password; the socket is the context,
     // so nothing is written to a connection that has gone meanwhile.
     auto pending = std::make_shared<QHttpServerResponder>(std::move(responder));
     const QString previous = m_identity->sessionIdOf(request);
     const QString peer = ClientAddress::text(request.remoteAddress());
     const bool queued = m_checker->check(name, credentials->password, pending->socket(),
-        [this, pending, cors, address, name, previous, peer](const UserDirectory::User *user) {
-            if (user)
+        [this, pending, cors, name, previous, peer, refund](const UserDirectory::User *user) {
+            if (user) {
+                refund();
                 return loggedIn(*pending, *user, previous, cors);
-            m_byAddress.recordFailure(address, m_clock.elapsed());
-            m_byName.recordFailure(name.toCaseFolded(), m_clock.elapsed());
+            }
             qCInfo(lcLogin).nospace() << "login refused user=" << name.left(64) << " peer=" << peer;
             HttpReply::error(*pending, Status::Unauthorized, QStringLiteral("wrong user name or password"), cors);
         });
     if (!queued) {
+        refund();
         CorsPolicy::Headers headers = cors;
         headers.append(std::pair<QByteArray, QByteArray>("Retry-After", "1"));
         HttpReply::error(*pending, Status::ServiceUnavailable, QStringLiteral("too many logins at once; retry"),

@@ -42,6 +42,15 @@ void FailureThrottle::recordFailure(const QString &key, qint64 nowMs)
     it->updatedMs = nowMs;
 }
 
+void FailureThrottle::refund(const QString &key, qint64 nowMs)
+{
+    const auto it = m_buckets.find(key);
+    if (it == m_buckets.end())
+        return;
+    it->tokens = qMin(double(m_options.burst), tokensAt(*it, nowMs) + 1.0);
+    it->updatedMs = nowMs;
+}
+
 void FailureThrottle::makeRoom()
 {
     while (m_buckets.size() >= m_options.maxKeys && !m_order.isEmpty())
