@@ -8,10 +8,6 @@
 
 Q_LOGGING_CATEGORY(lcAdminAuth, "eventsource.server.admin.auth")
 
-namespace {
-constexpr qint64 logIntervalMs = 1000;
-}
-
 AdminAuth::AdminAuth(QByteArray token, FailureThrottle::Options throttle)
     : m_token(std::move(token))
     , m_throttle(throttle)
@@ -51,17 +47,13 @@ AdminAuth::Result AdminAuth::checkToken(QByteArrayView token, const QHostAddress
 void AdminAuth::logRefusal(const Result &result, const QHostAddress &peer, const char *channel)
 {
     ++m_refusals;
-    const qint64 now = m_clock.elapsed();
-    if (now - m_lastLogMs < logIntervalMs) {
-        ++m_unlogged;
+    const std::optional<qint64> heldBack = m_log.admit();
+    if (!heldBack)
         return;
-    }
     const char *reason = result.verdict == Verdict::Missing ? "missing"
         : result.verdict == Verdict::Throttled              ? "throttled"
                                                             : "wrong";
-    qCWarning(lcAdminAuth).nospace() << "admin token refused channel=" << channel << " reason=" << reason
-                                     << " peer=" << ClientAddress::text(peer)
-                                     << " refusals_not_logged=" << m_unlogged;
-    m_lastLogMs = now;
-    m_unlogged = 0;
+    qCWarning(lcAdminAuth).nospace().noquote() << "admin token refused channel=" << channel << " reason=" << reason
+                                               << " peer=" << ClientAddress::text(peer)
+                                               << " refusals_not_logged=" << *heldBack;
 }

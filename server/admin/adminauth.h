@@ -1,6 +1,7 @@
 #pragma once
 
 #include "failurethrottle.h"
+#include "logthrottle.h"
 
 #include <QByteArray>
 #include <QElapsedTimer>
@@ -34,6 +35,5 @@ private:
     FailureThrottle m_throttle;
     QElapsedTimer m_clock;
     qint64 m_refusals = 0;
-    qint64 m_lastLogMs = -1000;
-    qint64 m_unlogged = 0;
+    LogThrottle m_log;
 };

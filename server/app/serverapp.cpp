@@ -145,11 +145,11 @@ QString ServerApp::start()
     if (QString error = bind(m_adminListener, m_config.adminAddress, m_config.adminPort,
                              adminBody, &m_adminPort); !error.isEmpty())
         return QStringLiteral("admin listener: ") + error;
-    qCInfo(lcApp).nospace() << "started public=" << m_config.listenAddress.toString() << ':'
-                            << m_publicPort << " admin=" << m_config.adminAddress.toString() << ':'
-                            << m_adminPort << " path=" << m_config.path
-                            << " history=" << (m_config.dataDir.isEmpty() ? "memory" : "sqlite")
-                            << " send_threads=" << options.sendThreads;
+    qCInfo(lcApp).nospace().noquote() << "started public=" << m_config.listenAddress.toString() << ':'
+                                      << m_publicPort << " admin=" << m_config.adminAddress.toString() << ':'
+                                      << m_adminPort << " path=" << m_config.path
+                                      << " history=" << (m_config.dataDir.isEmpty() ? "memory" : "sqlite")
+                                      << " send_threads=" << options.sendThreads;
     return {};
 }
 

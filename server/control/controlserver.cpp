@@ -2,6 +2,7 @@
 
 #include "adminauth.h"
 #include "adminoperations.h"
+#include "clientaddress.h"
 #include "controlprotocol.h"
 #include "controlsession.h"
 #include "hub.h"
@@ -96,8 +97,11 @@ void ControlServer::handleNewConnection(QAbstractHttpServer *listener)
         // browser sends its Origin; consoles and scripts send none).
         const QNetworkRequest &request = socket->request();
         if (m_origins.check(request.rawHeader("Origin"), request.rawHeader("Host")) == CorsPolicy::Verdict::Refused) {
-            qCInfo(lcControlServer).nospace() << "console refused reason=origin peer="
-                                              << socket->peerAddress().toString();
+            if (const std::optional<qint64> heldBack = m_refusalLog.admit()) {
+                qCInfo(lcControlServer).nospace().noquote()
+                    << "console refused reason=origin peer=" << ClientAddress::text(socket->peerAddress())
+                    << " refusals_not_logged=" << *heldBack;
+            }
             turnAway(std::move(socket), QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("origin not allowed"));
             continue;
         }
@@ -131,7 +135,7 @@ void ControlServer::handleNewConnection(QAbstractHttpServer *listener)
         });
         session->send(ControlProtocol::hello(authenticated, authenticated ? QStringLiteral(ESH_VERSION) : QString()));
         if (authenticated)
-            qCInfo(lcControlServer).nospace() << "console connected peer=" << peer.toString()
+            qCInfo(lcControlServer).nospace().noquote() << "console connected peer=" << ClientAddress::text(peer)
                                               << " consoles=" << m_sessions.size();
     }
 }
@@ -156,7 +160,8 @@ void ControlServer::handleMessage(ControlSession *session, const QString &text)
             return;
         }
         session->setAuthenticated(m_options.maxMessageBytes);
-        qCInfo(lcControlServer).nospace() << "console connected peer=" << session->peerAddress().toString()
+        qCInfo(lcControlServer).nospace().noquote() << "console connected peer="
+                                                    << ClientAddress::text(session->peerAddress())
                                           << " consoles=" << m_sessions.size();
         session->send(ControlProtocol::result(request->value(QStringLiteral("id")),
                                               {{QStringLiteral("authenticated"), true},

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "corspolicy.h"
+#include "logthrottle.h"
 #include "sseconnection.h"
 
 #include <QHash>
@@ -81,6 +82,7 @@ private:
     AdminAuth *m_auth;
     Options m_options;
     CorsPolicy m_origins;
+    LogThrottle m_refusalLog;
     QList<ControlSession *> m_sessions;
     QTimer m_batchTimer;
     QTimer m_statsTimer;

@@ -1,8 +1,11 @@
 #pragma once
 
+#include "logthrottle.h"
+
 #include <QtGlobal>
 
-// Limits hit before a request reaches a handler, counted for /metrics.
+// Limits hit before a request reaches a handler, counted for /metrics; and the one log of
+// refusals all sockets share, so a flood of bad requests is not a flood of lines.
 struct HttpLimitStats final
 {
     qint64 headerTooLarge = 0;
@@ -10,4 +13,5 @@ struct HttpLimitStats final
     qint64 requestTimeouts = 0;
     qint64 acceptErrors = 0;
     qint64 malformedRequests = 0; // refused by RequestHead or ChunkedBody (400, 501, 505)
+    LogThrottle refusalLog;
 };

@@ -91,9 +91,11 @@ RequestHead RequestHead::parse(QByteArrayView text)
         const QByteArrayView name = line.first(colon);
         if (!isToken(name))
             return refused(400, "malformed header name");
-        const QByteArrayView value = line.sliced(colon + 1).trimmed();
-        if (!isFieldValue(value))
+        // Checked before trimming, which would also drop a bare CR at either end.
+        const QByteArrayView rawValue = line.sliced(colon + 1);
+        if (!isFieldValue(rawValue))
             return refused(400, "control characters in a header value");
+        const QByteArrayView value = rawValue.trimmed();
         if (name.compare("host", Qt::CaseInsensitive) == 0) {
             if (sawHost)
                 return refused(400, "more than one Host header");

@@ -1,5 +1,7 @@
 #include "socketguard.h"
 
+#include "clientaddress.h"
+
 #include <QLoggingCategory>
 #include <QTcpSocket>
 #include <QTimer>
@@ -195,8 +197,11 @@ void SocketGuard::refuse(int status, const QByteArray &message)
         ++m_stats->requestTimeouts;
     else
         ++m_stats->malformedRequests;
-    qCInfo(lcGuard).nospace() << "request refused status=" << status
-                              << " peer=" << m_socket->peerAddress().toString();
+    if (const std::optional<qint64> heldBack = m_stats->refusalLog.admit()) {
+        qCInfo(lcGuard).nospace().noquote() << "request refused status=" << status
+                                            << " peer=" << ClientAddress::text(m_socket->peerAddress())
+                                            << " refusals_not_logged=" << *heldBack;
+    }
     m_done = true;
     stopDeadline();
     // Nobody else may read this socket now: QtHttpServer would answer the request after us.

@@ -1,58 +1,128 @@
 #include "fuzztargets.h"
 
+#include <QDir>
+#include <QFile>
 #include <QRandomGenerator>
 #include <QTest>
 
-// The fuzz bodies over seeded random inputs, in every test run. Inputs are built from
-// fragments that matter to the parsers (line breaks, colons, BOM, field names, JSON
-// punctuation) so that short runs reach deep states.
+// Every fuzz target over seeded mutations of its committed seeds, in every test run: the
+// same bodies the libFuzzer binaries run, so an invariant broken by a change shows up here
+// first. Mutations insert tokens of the target's dictionary, as libFuzzer does with -dict,
+// so short runs reach deep states.
 class tst_RandomInput final : public QObject
 {
     Q_OBJECT
 
 private:
-    static QByteArray randomInput(QRandomGenerator &random, const QList<QByteArray> &fragments)
+    static constexpr int inputsPerTarget = 3000;
+
+    static QDir fuzzDir() { return QDir(QStringLiteral(ESH_FUZZ_DIR)); }
+
+    static QList<QByteArray> seeds(const QString &name)
     {
-        QByteArray out;
-        const int parts = random.bounded(1, 40);
-        for (int i = 0; i < parts; ++i) {
-            if (random.bounded(4) == 0)
-                out.append(char(random.bounded(256)));
-            else
-                out.append(fragments.at(random.bounded(int(fragments.size()))));
+        QDir corpus = fuzzDir();
+        if (!corpus.cd(QStringLiteral("corpus/") + name))
+            return {};
+        QList<QByteArray> out;
+        for (const QString &file : corpus.entryList(QDir::Files, QDir::Name)) {
+            QFile seed(corpus.filePath(file));
+            if (seed.open(QIODevice::ReadOnly))
+                out.append(seed.readAll());
         }
         return out;
     }
 
-private Q_SLOTS:
-    void sseParser()
+    // libFuzzer's dictionary format: one quoted token a line, optionally named (name="..."),
+    // with \\, \" and \xNN escapes; # starts a comment.
+    static QList<QByteArray> dictionary(const QString &name)
     {
-        const QList<QByteArray> fragments{"data", "event", "id", "retry", ":", ": ", "\n", "\r",
-                                          "\r\n", "\xEF\xBB\xBF", "x", "1234", QByteArray(1, '\0'),
-                                          "\xE2\x82", "\xF0\x9F\x98\x80", " "};
-        QRandomGenerator random(20261125);
-        for (int i = 0; i < 20000; ++i) {
-            const QByteArray input = randomInput(random, fragments);
-            FuzzTargets::sseParser(reinterpret_cast<const uint8_t *>(input.constData()), size_t(input.size()));
+        QFile file(fuzzDir().filePath(QStringLiteral("dictionaries/%1.dict").arg(name)));
+        if (!file.open(QIODevice::ReadOnly))
+            return {};
+        QList<QByteArray> tokens;
+        for (const QByteArray &rawLine : file.readAll().split('\n')) {
+            const QByteArray line = rawLine.trimmed();
+            const qsizetype open = line.indexOf('"');
+            if (line.isEmpty() || line.startsWith('#') || open < 0 || !line.endsWith('"') || open == line.size() - 1)
+                continue;
+            QByteArray token;
+            for (qsizetype i = open + 1; i < line.size() - 1; ++i) {
+                if (line.at(i) != '\\' || i + 1 >= line.size() - 1) {
+                    token.append(line.at(i));
+                } else if (line.at(i + 1) == 'x' && i + 3 < line.size() - 1) {
+                    token.append(char(line.mid(i + 2, 2).toInt(nullptr, 16)));
+                    i += 3;
+                } else {
+                    token.append(line.at(++i));
+                }
+            }
+            tokens.append(token);
         }
+        return tokens;
     }
 
-    void pushRequest()
+    static QByteArray mutate(QRandomGenerator &random, QByteArray input, const QList<QByteArray> &tokens)
     {
-        const QList<QByteArray> fragments{"{", "}", "[", "]", ",", ":", "\"event\"", "\"data\"",
-                                          "\"json\"", "\"target\"", "\"users\"", "true", "null",
-                                          "\"a\\nb\"", "\"\\r\\n\"", "\"\\u0000\"", "1.5", "7", "\"x\""};
-        QRandomGenerator random(42);
+        const int mutations = random.bounded(5);
+        for (int i = 0; i < mutations; ++i) {
+            const qsizetype at = random.bounded(int(input.size()) + 1);
+            switch (random.bounded(4)) {
+            case 0:
+                if (!tokens.isEmpty())
+                    input.insert(at, tokens.at(random.bounded(int(tokens.size()))));
+                break;
+            case 1:
+                input.remove(at, random.bounded(1, 9));
+                break;
+            case 2:
+                input.insert(at, char(random.bounded(256)));
+                break;
+            default:
+                if (at < input.size())
+                    input[at] = char(random.bounded(256));
+                break;
+            }
+        }
+        return input;
+    }
+
+private Q_SLOTS:
+    void listsEveryTarget()
+    {
+        QStringList names;
+        for (const FuzzTargets::Entry &target : FuzzTargets::all())
+            names.append(QString::fromLatin1(target.name));
+        QCOMPARE(names, QString::fromLatin1(ESH_FUZZ_TARGETS).split(u','));
+    }
+
+    void target_data()
+    {
+        QTest::addColumn<int>("index");
+        const QList<FuzzTargets::Entry> targets = FuzzTargets::all();
+        for (qsizetype i = 0; i < targets.size(); ++i)
+            QTest::addRow("%s", targets.at(i).name) << int(i);
+    }
+
+    void target()
+    {
+        QFETCH(int, index);
+        const FuzzTargets::Entry target = FuzzTargets::all().at(index);
+        const QString name = QString::fromLatin1(target.name).toLower();
+        const QList<QByteArray> corpus = seeds(name);
+        QVERIFY2(!corpus.isEmpty(), qPrintable(QStringLiteral("no seeds in corpus/") + name));
+        const QList<QByteArray> tokens = dictionary(name);
+        QVERIFY2(!tokens.isEmpty(), qPrintable(QStringLiteral("no tokens in dictionaries/%1.dict").arg(name)));
+
+        QRandomGenerator random(20261125 + quint32(index));
         int accepted = 0;
-        for (int i = 0; i < 20000; ++i) {
-            QByteArray input = randomInput(random, fragments);
-            if (random.bounded(2))
-                input = "{\"data\":" + input + "}";
-            if (FuzzTargets::pushRequest(reinterpret_cast<const uint8_t *>(input.constData()), size_t(input.size())))
+        for (int i = 0; i < inputsPerTarget; ++i) {
+            const QByteArray input = mutate(random, corpus.at(random.bounded(int(corpus.size()))), tokens);
+            if (target.run(reinterpret_cast<const uint8_t *>(input.constData()), size_t(input.size())))
                 ++accepted;
         }
-        // The generator must reach the accepting path, or the invariants were never checked.
-        QVERIFY2(accepted > 100, qPrintable(QString::number(accepted)));
+        // Both paths must be reached, or half of the invariants were never checked.
+        QVERIFY2(accepted > inputsPerTarget / 20, qPrintable(QString::number(accepted)));
+        QVERIFY2(accepted < inputsPerTarget, qPrintable(QString::number(accepted)));
     }
 };
 

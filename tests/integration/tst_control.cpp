@@ -105,11 +105,67 @@ QByteArray maskedFrame(quint8 opcode, const QByteArray &payload)
     return frame;
 }
 
+// A client-to-server frame header announcing `length` payload bytes (64-bit length form).
+QByteArray frameHeader(quint8 opcode, quint64 length)
+{
+    QByteArray header(1, char(0x80 | opcode));
+    header.append(char(0x80 | 127));
+    for (int shift = 56; shift >= 0; shift -= 8)
+        header.append(char((length >> shift) & 0xff));
+    return header + QByteArray("\x1f\x2e\x3d\x4c", 4);
+}
+
+// Upgrades a raw socket to the control channel (with this Authorization, if any) and reads
+// the 101 answer; false if the upgrade was refused.
+bool upgradeRaw(QTcpSocket &socket, quint16 port, QByteArray &received, const QByteArray &authorization = {})
+{
+    socket.connectToHost(QHostAddress::LocalHost, port);
+    if (!socket.waitForConnected(5000))
+        return false;
+    QByteArray request = "GET /control HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n";
+    if (!authorization.isEmpty())
+        request += "Authorization: " + authorization + "\r\n";
+    socket.write(request + "\r\n");
+    return HttpClient::readUntil(socket, received, [&] { return received.contains("\r\n\r\n"); })
+        && received.startsWith("HTTP/1.1 101");
+}
+
+// The status code of the first close frame (opcode 8) the server sent after the upgrade
+// answer; -1 if none.
+int closeCodeIn(const QByteArray &received)
+{
+    qsizetype at = received.indexOf("\r\n\r\n");
+    if (at < 0)
+        return -1;
+    at += 4;
+    while (at + 2 <= received.size()) {
+        const quint8 opcode = quint8(received[at]) & 0x0f;
+        qint64 length = quint8(received[at + 1]) & 0x7f;
+        qsizetype payload = at + 2;
+        if (length == 126) {
+            if (payload + 2 > received.size())
+                return -1;
+            length = (quint8(received[payload]) << 8) | quint8(received[payload + 1]);
+            payload += 2;
+        } else if (length == 127) {
+            return -1; // the server sends nothing that large here
+        }
+        if (opcode == 0x8)
+            return length >= 2 && payload + 2 <= received.size()
+                ? (quint8(received[payload]) << 8) | quint8(received[payload + 1])
+                : -1;
+        at = payload + length;
+    }
+    return -1;
+}
+
 // A console: a real QWebSocket that records every message the server sends.
 class Console final : public QObject
 {
 public:
-    explicit Console(quint16 port, const QByteArray &authorization = {}, const QString &path = u"/control"_s)
+    explicit Console(quint16 port, const QByteArray &authorization = {}, const QString &path = u"/control"_s,
+                     const QByteArray &origin = {})
     {
         connect(&m_socket, &QWebSocket::textMessageReceived, this, [this](const QString &text) {
             m_messages.append(QJsonDocument::fromJson(text.toUtf8()).object());
@@ -119,6 +175,8 @@ public:
         QNetworkRequest request(QUrl(u"ws://127.0.0.1:%1%2"_s.arg(port).arg(path)));
         if (!authorization.isEmpty())
             request.setRawHeader("Authorization", authorization);
+        if (!origin.isEmpty())
+            request.setRawHeader("Origin", origin);
         m_socket.open(request);
     }
 
@@ -261,6 +319,15 @@ private slots:
     void twoConsolesSeeSameEvents();
     void slowConsoleIsCutOff();
     void readingConsoleSurvivesEventBurst();
+    void helloHidesVersionBeforeAuth();
+    void bearerSchemeInAnyCase_data();
+    void bearerSchemeInAnyCase();
+    void checksOrigin_data();
+    void checksOrigin();
+    void hugeFrameRefusedBeforeAuth();
+    void largerMessagesAfterAuth();
+    void boundsUnauthenticatedSockets();
+    void wrongTokensThrottledAndLogged();
 
 private:
     std::unique_ptr<Console> openConsole(ServerProcess &server, const QStringList &topics = {});
@@ -290,8 +357,11 @@ std::unique_ptr<Console> TestControl::openConsole(ServerProcess &server, const Q
 
 void TestControl::initTestCase()
 {
-    QVERIFY2(m_server.start({u"--jwt-secret"_s, QString::fromLatin1(jwtSecret)}), m_server.output().constData());
-    QVERIFY2(m_tight.start({u"--max-buffer-kb"_s, u"64"_s, u"--max-event-kb"_s, u"60"_s}),
+    // Wrong tokens are sent on purpose here: unthrottled, so the right one keeps working.
+    QVERIFY2(m_server.start({u"--jwt-secret"_s, QString::fromLatin1(jwtSecret), u"--auth-failures-per-minute"_s, u"0"_s}),
+             m_server.output().constData());
+    QVERIFY2(m_tight.start({u"--max-buffer-kb"_s, u"64"_s, u"--max-event-kb"_s, u"60"_s, u"--admin-allow-origin"_s,
+                            u"https://console.example"_s, u"--auth-failures-per-minute"_s, u"0"_s}),
              m_tight.output().constData());
 }
 
@@ -956,6 +1026,164 @@ void TestControl::readingConsoleSurvivesEventBurst()
     QVERIFY2(!console->isClosed(), qPrintable(u"cut off after %1 of %2 events; server: %3"_s.arg(accounted())
                                                   .arg(total).arg(QString::fromUtf8(cutOffLine(m_tight)))));
     QCOMPARE(accounted(), total);
+}
+
+// The version is for operators: a peer that has not authenticated learns nothing from hello.
+void TestControl::helloHidesVersionBeforeAuth()
+{
+    Console anonymous(admin());
+    const QJsonObject hello = anonymous.hello();
+    QCOMPARE(hello.value(u"authenticated").toBool(true), false);
+    QVERIFY(!hello.contains(u"serverVersion"));
+    const QJsonObject reply = anonymous.request(
+        {{u"type"_s, u"auth"_s}, {u"token"_s, QString::fromLatin1(ServerProcess::adminToken)}});
+    QVERIFY(!reply.value(u"result").toObject().value(u"serverVersion").toString().isEmpty());
+
+    Console byHeader(admin(), HttpClient::adminAuthorization());
+    QVERIFY(!byHeader.hello().value(u"serverVersion").toString().isEmpty());
+}
+
+void TestControl::bearerSchemeInAnyCase_data()
+{
+    QTest::addColumn<QByteArray>("scheme");
+    for (const char *scheme : {"Bearer", "bearer", "BEARER", "bEaReR"})
+        QTest::newRow(scheme) << QByteArray(scheme);
+}
+
+// RFC 9110 section 11.1: the scheme is case-insensitive.
+void TestControl::bearerSchemeInAnyCase()
+{
+    QFETCH(QByteArray, scheme);
+    Console console(admin(), scheme + ' ' + ServerProcess::adminToken);
+    QCOMPARE(console.hello().value(u"authenticated").toBool(), true);
+}
+
+void TestControl::checksOrigin_data()
+{
+    QTest::addColumn<QByteArray>("origin"); // "own": the admin listener's own origin
+    QTest::addColumn<bool>("allowedOnTight"); // m_tight, started with --admin-allow-origin
+    QTest::addColumn<bool>("accepted");
+
+    QTest::newRow("none (not a browser)") << QByteArray() << false << true;
+    QTest::newRow("the admin listener's own") << "own"_ba << false << true;
+    QTest::newRow("another site") << "https://evil.example"_ba << false << false;
+    QTest::newRow("null (sandboxed page, file://)") << "null"_ba << false << false;
+    QTest::newRow("allowed by flag") << "https://console.example"_ba << true << true;
+    QTest::newRow("allowed elsewhere only") << "https://console.example"_ba << false << false;
+    QTest::newRow("allowed origin, other port") << "https://console.example:8443"_ba << true << false;
+}
+
+// A page on another site must not drive the admin channel through the operator's browser,
+// even with the right token in hand.
+void TestControl::checksOrigin()
+{
+    QFETCH(QByteArray, origin);
+    QFETCH(bool, allowedOnTight);
+    QFETCH(bool, accepted);
+
+    const quint16 port = allowedOnTight ? m_tight.adminPort() : admin();
+    if (origin == "own")
+        origin = "http://127.0.0.1:" + QByteArray::number(port);
+    Console console(port, HttpClient::adminAuthorization(), u"/control"_s, origin);
+    const QJsonObject hello = console.hello();
+    if (accepted) {
+        QCOMPARE(hello.value(u"authenticated").toBool(), true);
+        return;
+    }
+    QVERIFY(console.waitFor([&] { return console.isClosed(); }));
+    QVERIFY(hello.isEmpty());
+    QCOMPARE(console.socket().closeCode(), QWebSocketProtocol::CloseCodePolicyViolated);
+}
+
+// A frame announcing 512 MiB is refused from its header (1009, "too big"), before a byte of
+// it is read or anything is parsed.
+void TestControl::hugeFrameRefusedBeforeAuth()
+{
+    QTcpSocket socket;
+    QByteArray received;
+    QVERIFY(upgradeRaw(socket, admin(), received));
+    socket.write(frameHeader(0x1, quint64(512) << 20) + QByteArray(4096, 'x'));
+    QVERIFY(HttpClient::readUntil(socket, received, [&] { return closeCodeIn(received) >= 0; }));
+    QCOMPARE(closeCodeIn(received), int(QWebSocketProtocol::CloseCodeTooMuchData));
+    // Just over the bound is refused too, and just under it is read (and refused only as
+    // not being an auth message).
+    for (const qsizetype size : {qsizetype(64 * 1024 + 1), qsizetype(64 * 1024 - 100)}) {
+        Console console(admin());
+        QCOMPARE(console.hello().value(u"authenticated").toBool(true), false);
+        // 24 bytes around the padding.
+        console.socket().sendTextMessage(u"{\"type\":\"ping\",\"pad\":\"%1\"}"_s.arg(QString(size - 24, u'p')));
+        QVERIFY(console.waitFor([&] { return console.isClosed(); }));
+        QCOMPARE(console.socket().closeCode(), size > 64 * 1024 ? QWebSocketProtocol::CloseCodeTooMuchData
+                                                                : QWebSocketProtocol::CloseCodePolicyViolated);
+    }
+}
+
+// Once authenticated, a console may send what the admin API takes (a push of the largest
+// event), not only 64 KiB.
+void TestControl::largerMessagesAfterAuth()
+{
+    const auto console = openConsole();
+    QVERIFY(console);
+    const QString data(63 * 1024, u'd');
+    const QJsonObject reply = console->request({{u"type"_s, u"push"_s}, {u"data"_s, data},
+                                                {u"pad"_s, QString(16 * 1024, u'p')}});
+    QVERIFY(!console->isClosed());
+    QVERIFY2(!reply.isEmpty(), "no answer to an 80 KiB message");
+}
+
+// At most 64 sockets may wait unauthenticated; the next is told to try later (1013), while
+// a console with its token in the upgrade still gets in.
+void TestControl::boundsUnauthenticatedSockets()
+{
+    std::vector<std::unique_ptr<Console>> waiting;
+    for (int i = 0; i < 64; ++i) {
+        waiting.push_back(std::make_unique<Console>(admin()));
+        QCOMPARE(waiting.back()->hello().value(u"authenticated").toBool(true), false);
+    }
+    // Read raw: Qt 6.4's own client takes 1013 for a protocol error (it predates the code).
+    QTcpSocket refused;
+    QByteArray received;
+    QVERIFY(upgradeRaw(refused, admin(), received));
+    QVERIFY(HttpClient::readUntil(refused, received, [&] { return closeCodeIn(received) >= 0; }));
+    QCOMPARE(closeCodeIn(received), 1013);
+    QVERIFY(!received.contains("hello"));
+    QVERIFY(openConsole());
+
+    // A place freed is a place taken again.
+    waiting.front()->socket().close();
+    QVERIFY(waiting.front()->waitFor([&] { return waiting.front()->isClosed(); }));
+    std::vector<std::unique_ptr<Console>> retries;
+    const auto admitted = [&] {
+        retries.push_back(std::make_unique<Console>(admin()));
+        return retries.back()->hello().value(u"authenticated") == QJsonValue(false);
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(admitted(), 10000);
+}
+
+// Wrong tokens from one address: refused, then throttled (even the right token, for a
+// while), each refusal logged with the peer and never with the token.
+void TestControl::wrongTokensThrottledAndLogged()
+{
+    ServerProcess server;
+    QVERIFY2(server.start({u"--auth-failures-per-minute"_s, u"3"_s}), server.output().constData());
+    const QByteArray guess = "guess-0123456789";
+    for (int i = 0; i < 3; ++i) {
+        Console console(server.adminPort(), "Bearer " + guess);
+        QVERIFY(console.waitFor([&] { return console.isClosed(); }));
+        QCOMPARE(console.ofType(u"error"_s).value(0).value(u"message").toString(), u"wrong admin token"_s);
+    }
+    Console throttled(server.adminPort(), HttpClient::adminAuthorization());
+    QVERIFY(throttled.waitFor([&] { return throttled.isClosed(); }));
+    QVERIFY(throttled.ofType(u"error"_s).value(0).value(u"message").toString().contains(u"retry later"));
+    const HttpResponse http = HttpClient::admin(server.adminPort(), "GET", "/api/stats");
+    QCOMPARE(http.status, 429);
+    QVERIFY(http.header("Retry-After").toInt() > 0);
+
+    const QByteArray log = server.output();
+    QVERIFY2(log.contains("admin token refused channel=control reason=wrong peer=127.0.0.1"), log.constData());
+    QVERIFY(!log.contains(guess));
+    QVERIFY(!log.contains(ServerProcess::adminToken));
+    QVERIFY(!log.contains("console connected"));
 }
 
 QTEST_GUILESS_MAIN(TestControl)

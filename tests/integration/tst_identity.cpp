@@ -118,6 +118,7 @@ private slots:
     void loginClosesAnonymousStreamsOfSession();
     void logoutClosesStreamsAndClearsCookie();
     void logoutWithoutSession();
+    void foreignSessionIdNotAdopted();
     void tokensNeverLogged();
 
 private:
@@ -468,6 +469,11 @@ void TestIdentity::logoutClosesStreamsAndClearsCookie()
     const QJsonObject entry = AdminApi::connectionOf(m_server.adminPort(), u"alice-out"_s);
     QVERIFY(!entry.isEmpty());
     QVERIFY(entry[u"userId"].isNull());
+    // The logged-out id is not taken back: the stream gets a new session.
+    const QByteArray fresh = sessionOf(after.header("Set-Cookie"));
+    QCOMPARE(fresh.size(), 22);
+    QVERIFY(fresh != session);
+    QCOMPARE(entry[u"session"].toString().toLatin1(), fresh);
 
     const HttpResponse again = HttpClient::request(m_server.publicPort(), "POST", "/logout", {},
                                                    {{"Cookie", cookie(session)}});
@@ -479,6 +485,32 @@ void TestIdentity::logoutWithoutSession()
     const HttpResponse response = HttpClient::request(m_server.publicPort(), "POST", "/logout");
     QCOMPARE(response.status, 200);
     QCOMPARE(response.json()[u"loggedOut"], QJsonValue(false));
+}
+
+// Session fixation: an attacker who plants a well-formed id in a victim's browser must not
+// share the victim's session (and, after the victim logs in, the victim's events).
+void TestIdentity::foreignSessionIdNotAdopted()
+{
+    const QByteArray planted = "AAAAAAAAAAAAAAAAAAAAAA";
+    SseClient victim;
+    QVERIFY(victim.open(m_server.publicPort(), "/eventsource", {{"Cookie", cookie(planted)}, {"User-Agent", "planted"}}));
+    QCOMPARE(victim.status(), 200);
+    const QByteArray issued = sessionOf(victim.header("Set-Cookie"));
+    QCOMPARE(issued.size(), 22);
+    QVERIFY(issued != planted);
+    QCOMPARE(AdminApi::connectionOf(m_server.adminPort(), u"planted"_s)[u"session"].toString().toLatin1(), issued);
+
+    // Logging in with the planted id does not make it a session either.
+    const HttpResponse response = HttpClient::request(
+        m_server.publicPort(), "POST", "/login", R"({"username":"carol","password":"carol-pw"})",
+        {{"Content-Type", "application/json"}, {"Cookie", cookie(planted)}});
+    QCOMPARE(response.status, 200);
+    const QByteArray loggedIn = sessionOf(response.header("Set-Cookie"));
+    QCOMPARE(loggedIn.size(), 22);
+    QVERIFY(loggedIn != planted);
+    SseClient attacker;
+    QVERIFY(attacker.open(m_server.publicPort(), "/eventsource", {{"Cookie", cookie(planted)}, {"User-Agent", "attacker"}}));
+    QVERIFY(AdminApi::connectionOf(m_server.adminPort(), u"attacker"_s)[u"userId"].isNull());
 }
 
 void TestIdentity::tokensNeverLogged()

@@ -164,6 +164,9 @@ void tst_RequestHead::refused_data()
     QTest::addRow("NUL in a value") << head("GET / HTTP/1.1", {"Host: a", QByteArray("X-Nul: a\0b", 10)}) << 400;
     QTest::addRow("\\x01 in a value") << head("GET / HTTP/1.1", {"Host: a", "X-Ctl: a\x01z"}) << 400;
     QTest::addRow("bare CR in a value") << head("GET / HTTP/1.1", {"Host: a", "X-Cr: a\rb"}) << 400;
+    // Found by fuzz_requesthead: trimming the value dropped a bare CR at either end.
+    QTest::addRow("bare CR ending the last value") << QByteArray("GET / HTTP/1.1\r\nHost: a\r") << 400;
+    QTest::addRow("bare CR starting a value") << head("GET / HTTP/1.1", {"Host: a", "X-Cr: \ra"}) << 400;
     QTest::addRow("DEL in a value") << head("GET / HTTP/1.1", {"Host: a", "X-Del: a\x7f"}) << 400;
     QTest::addRow("bare LF line endings") << QByteArray("GET / HTTP/1.1\nHost: a\nAccept: */*") << 400;
     QTest::addRow("one bare LF among CRLF") << QByteArray("GET / HTTP/1.1\r\nHost: a\nAccept: */*") << 400;

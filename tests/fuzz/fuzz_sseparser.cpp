@@ -1,7 +1,0 @@
-#include "fuzztargets.h"
-
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
-    FuzzTargets::sseParser(data, size);
-    return 0;
-}

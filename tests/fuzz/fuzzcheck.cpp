@@ -1,0 +1,27 @@
+#include "fuzzcheck.h"
+
+#include <QJsonDocument>
+
+#include <cstdio>
+#include <cstdlib>
+
+void FuzzTargets::check(bool condition, const char *what)
+{
+    if (!condition) {
+        std::fprintf(stderr, "fuzz invariant broken: %s\n", what);
+        std::abort();
+    }
+}
+
+QByteArray FuzzTargets::bytes(const uint8_t *data, size_t size)
+{
+    return QByteArray(reinterpret_cast<const char *>(data), qsizetype(size));
+}
+
+std::optional<QJsonObject> FuzzTargets::jsonObject(const uint8_t *data, size_t size)
+{
+    const QJsonDocument document = QJsonDocument::fromJson(bytes(data, size));
+    if (!document.isObject())
+        return std::nullopt;
+    return document.object();
+}
