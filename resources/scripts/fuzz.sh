@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (clang, AddressSanitizer and UndefinedBehaviorSanitizer, in
 # build-fuzz/) and runs them one after another, each for a number of executions or seconds.
-#   fuzz.sh [--runs N] [--seconds N] [name...]   default: --runs 10000000, every target
-# With both, each target stops at whichever limit it reaches first.
+#   fuzz.sh [--runs N] [--seconds N] [--max-len BYTES] [name...]
+# Default: --runs 10000000, every target, inputs up to libFuzzer's 4096 bytes. With --runs
+# and --seconds, each target stops at whichever limit it reaches first; a smaller --max-len
+# makes runs faster where long inputs add little (the parsers work line by line).
 # A name is a target's without "fuzz_" (build-fuzz/tests/fuzz/fuzz-targets.txt lists them).
 # The committed seeds in tests/fuzz/corpus/<name>/ are only read: what a run finds is merged
 # with them into build-fuzz/corpus/<name>/ (kept for the next run, minimized: only inputs
@@ -17,13 +19,14 @@ while [ $# -gt 0 ]; do
     case "$1" in
         --runs) limit+=("-runs=$2"); shift 2 ;;
         --seconds) limit+=("-max_total_time=$2"); shift 2 ;;
-        -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+        --max-len) limit+=("-max_len=$2"); shift 2 ;;
+        -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
         -*) echo "fuzz.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
         *) names+=("$1"); shift ;;
     esac
 done
 
-[ ${#limit[@]} -gt 0 ] || limit=(-runs=10000000)
+printf '%s\n' "${limit[@]}" | grep -q -e '^-runs=' -e '^-max_total_time=' || limit+=(-runs=10000000)
 
 # libFuzzer's runtime is in libclang-rt-14-dev, which clang (14 on Debian 12) only suggests;
 # llvm has the llvm-symbolizer that puts file:line in the reports.

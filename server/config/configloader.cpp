@@ -283,9 +283,11 @@ QString ConfigLoader::helpText()
         "  --hash-password          Read a password on stdin, print its hash for --users, exit.\n"
         "  -h, --help               Show this help.\n"
         "  -v, --version            Show the version.\n\n"
-        "Endpoints: GET <path>[/name1,name2] streams events; the admin listener serves\n"
-        "POST /api/push, GET /api/connections, DELETE /api/connections/<id>, GET /api/stats,\n"
-        "GET /metrics and GET /health, each with 'Authorization: Bearer <admin token>'.\n");
+        "Endpoints: GET <path>[/name1,name2] streams events; with --users, POST /login and\n"
+        "POST /logout. The admin listener serves POST /api/push, POST /api/pause,\n"
+        "GET /api/connections, DELETE /api/connections/<id>, GET /api/stats, GET /api/history,\n"
+        "GET /metrics, GET /health and the control channel (WebSocket /control), each with\n"
+        "'Authorization: Bearer <admin token>'. Limits and safe deployment: docs/SECURITY.md.\n");
     return text;
 }
 

@@ -18,10 +18,15 @@ QByteArray FuzzTargets::bytes(const uint8_t *data, size_t size)
     return QByteArray(reinterpret_cast<const char *>(data), qsizetype(size));
 }
 
-std::optional<QJsonObject> FuzzTargets::jsonObject(const uint8_t *data, size_t size)
+std::optional<QJsonObject> FuzzTargets::jsonObject(const QByteArray &json)
 {
-    const QJsonDocument document = QJsonDocument::fromJson(bytes(data, size));
+    const QJsonDocument document = QJsonDocument::fromJson(json);
     if (!document.isObject())
         return std::nullopt;
     return document.object();
+}
+
+std::optional<QJsonObject> FuzzTargets::jsonObject(const uint8_t *data, size_t size)
+{
+    return jsonObject(bytes(data, size));
 }

@@ -15,5 +15,6 @@ void check(bool condition, const char *what);
 // The input's bytes, as one QByteArray (a deep copy: a target may keep it past the call).
 QByteArray bytes(const uint8_t *data, size_t size);
 // The input parsed as JSON, when it is an object.
+std::optional<QJsonObject> jsonObject(const QByteArray &json);
 std::optional<QJsonObject> jsonObject(const uint8_t *data, size_t size);
 } // namespace FuzzTargets

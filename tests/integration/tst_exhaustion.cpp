@@ -177,7 +177,11 @@ void tst_Exhaustion::replayFloodCostsAtMostTheBuffers()
                              .arg(before).arg(peak).arg((peak - before) / attackers);
     QVERIFY2(canary.worst() >= 0 && canary.worst() < 1000, qPrintable(canary.report()));
     // At most its buffer (512 KiB) and a frame per silent client, not the 65 MB history.
+    // Under AddressSanitizer (test.sh --sanitize) freed memory stays in its quarantine, up
+    // to 256 MB: the figure is printed, the bound is the release build's.
+#ifndef __SANITIZE_ADDRESS__
     QVERIFY2(peak - before < attackers * 1024, qPrintable(u"peak grew by %1 KiB"_s.arg(peak - before)));
+#endif
     // None was dropped as a slow consumer: a replay never outgrows the buffer.
     QCOMPARE(AdminApi::limitHits(server.adminPort(), "buffer"), 0);
 
