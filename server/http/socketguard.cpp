@@ -6,6 +6,15 @@
 #include <QTcpSocket>
 #include <QTimer>
 
+#include <cstddef>
+#include <optional>
+
+#include <linux/sockios.h>
+#include <linux/tcp.h>
+#include <netinet/in.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
 Q_LOGGING_CATEGORY(lcGuard, "eventsource.server.http.guard")
 
 namespace {
@@ -21,6 +30,26 @@ QByteArray reasonPhrase(int status)
     case 505: return "HTTP Version Not Supported";
     }
     return "Error";
+}
+
+// How many bytes Qt has read from this TCP socket so far: what the kernel received minus what
+// still waits in its queue, read until both agree (a segment may arrive in between).
+std::optional<qint64> bytesTakenFromKernel(qintptr descriptor)
+{
+    for (int attempt = 0; attempt < 4; ++attempt) {
+        tcp_info before{};
+        tcp_info after{};
+        socklen_t size = sizeof before;
+        int queued = 0;
+        if (::getsockopt(int(descriptor), IPPROTO_TCP, TCP_INFO, &before, &size) != 0
+            || size < offsetof(tcp_info, tcpi_bytes_received) + sizeof before.tcpi_bytes_received
+            || ::ioctl(int(descriptor), SIOCINQ, &queued) != 0
+            || ::getsockopt(int(descriptor), IPPROTO_TCP, TCP_INFO, &after, &size) != 0)
+            return std::nullopt;
+        if (before.tcpi_bytes_received == after.tcpi_bytes_received)
+            return qint64(after.tcpi_bytes_received) - queued;
+    }
+    return std::nullopt;
 }
 
 } // namespace
@@ -78,8 +107,19 @@ void SocketGuard::handleReadyRead()
     if (m_done || m_phase == Phase::Upgraded)
         return;
     const qint64 available = m_socket->bytesAvailable();
-    if (available > 0)
-        consume(m_socket->peek(available));
+    if (available <= 0)
+        return;
+    // QtHttpServer 6.4 reads requests in transactions and, after answering one, signals
+    // readyRead again for the rest of the buffer: bytes this guard has already followed.
+    // Only what Qt took from the kernel since the last look is new, at the buffer's end.
+    const QByteArray buffered = m_socket->peek(available);
+    qint64 fresh = buffered.size();
+    if (const std::optional<qint64> taken = bytesTakenFromKernel(m_socket->socketDescriptor())) {
+        fresh = qBound<qint64>(0, *taken - m_takenFromKernel, buffered.size());
+        m_takenFromKernel = *taken;
+    }
+    if (fresh > 0)
+        consume(QByteArrayView(buffered).last(fresh));
 }
 
 void SocketGuard::consume(QByteArrayView bytes)

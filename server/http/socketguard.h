@@ -67,6 +67,7 @@ private:
     QByteArray m_head; // the request head so far, until its blank line
     qint64 m_bodyLeft = 0;
     ChunkedBody m_chunked;
+    qint64 m_takenFromKernel = 0; // bytes Qt had read from the socket at the last look
     bool m_keepAlive = true;
     bool m_requestStarted = false;
     bool m_done = false;

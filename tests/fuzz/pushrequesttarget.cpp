@@ -4,6 +4,7 @@
 #include "pushrequest.h"
 #include "sseencoder.h"
 #include "sseparser.h"
+#include "utf8decoder.h"
 
 bool FuzzTargets::pushRequest(const uint8_t *data, size_t size)
 {
@@ -21,11 +22,13 @@ bool FuzzTargets::pushRequest(const uint8_t *data, size_t size)
     SseParser parser;
     const QList<SseMessage> events = parser.feed(*frame);
     check(events.size() == 1, "accepted push encodes to other than one event");
-    QString expected = QString::fromUtf8(request.draft->data);
+    // Decoded as a browser decodes the stream: QString::fromUtf8 would drop a leading U+FEFF
+    // that the wire keeps (found by fuzz_pushrequest: a bug of this target, not the server).
+    QString expected = Utf8Decoder::decode(request.draft->data);
     expected.replace(QLatin1String("\r\n"), QLatin1String("\n")).replace(u'\r', u'\n');
     check(events.first().data == expected, "data changed on the wire");
     const QString type = request.draft->name.isEmpty() ? QStringLiteral("message")
-                                                      : QString::fromUtf8(request.draft->name);
+                                                      : Utf8Decoder::decode(request.draft->name);
     check(events.first().type == type, "name changed on the wire");
     return true;
 }

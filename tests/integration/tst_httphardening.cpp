@@ -63,6 +63,8 @@ private Q_SLOTS:
     void closesWhenAsked_data();
     void closesWhenAsked();
     void keepsAliveOtherwise();
+    void pipelinedRequestsSplitAnywhere_data();
+    void pipelinedRequestsSplitAnywhere();
     void limitsStreamsPerAddress();
     void limitsFilterNames_data();
     void limitsFilterNames();
@@ -186,6 +188,44 @@ void tst_HttpHardening::keepsAliveOtherwise()
         QVERIFY(HttpClient::readUntil(socket, received, [&] { return countOf(received, "HTTP/1.1 200") == i; }));
     }
     QCOMPARE(socket.state(), QAbstractSocket::ConnectedState);
+}
+
+void tst_HttpHardening::pipelinedRequestsSplitAnywhere_data()
+{
+    QTest::addColumn<bool>("secondMalformed");
+    QTest::addColumn<int>("cut"); // where the second request is split, in its bytes
+
+    for (const int cut : {1, 10, 40, 90, 120})
+        QTest::addRow("second well-formed, split at %d", cut) << false << cut;
+    for (const int cut : {1, 20, 40})
+        QTest::addRow("second malformed, split at %d", cut) << true << cut;
+}
+
+// A request answered, the next one already half in the buffer: QtHttpServer 6.4 signals the
+// rest again, and the guard must neither read those bytes twice (it refused a well-formed
+// request with 400) nor miss the ones that follow.
+void tst_HttpHardening::pipelinedRequestsSplitAnywhere()
+{
+    QFETCH(bool, secondMalformed);
+    QFETCH(int, cut);
+
+    const QByteArray body = R"({"data":"pipelined"})";
+    const QByteArray push = "POST /api/push HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: " + HttpClient::adminAuthorization()
+        + "\r\nContent-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
+    const QByteArray second = secondMalformed ? "GET /health HTTP/7.3\r\nHost: 127.0.0.1\r\nX-Padding: 0123456789\r\n\r\n"_ba : push;
+    QTcpSocket socket;
+    socket.connectToHost(u"127.0.0.1"_s, m_server.adminPort());
+    QVERIFY(socket.waitForConnected(5000));
+    socket.setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    QByteArray received;
+    socket.write(push + second.first(cut));
+    QVERIFY(HttpClient::readUntil(socket, received, [&] { return received.contains("HTTP/1.1 200"); }));
+    socket.write(second.sliced(cut));
+    const QByteArray expected = secondMalformed ? "HTTP/1.1 505 " : "HTTP/1.1 200 ";
+    // The second answer starts right after the first one's JSON body.
+    QVERIFY2(HttpClient::readUntil(socket, received, [&] { return received.contains("}HTTP/1.1 "); }),
+             received.constData());
+    QVERIFY2(received.mid(received.indexOf("}HTTP/1.1 ") + 1).startsWith(expected), received.constData());
 }
 
 void tst_HttpHardening::limitsStreamsPerAddress()
