@@ -17,6 +17,8 @@ public:
     // next request). After Done or Malformed it consumes nothing.
     qsizetype feed(QByteArrayView bytes);
     State state() const { return m_state; }
+    // The data bytes the chunk sizes read so far announce, arrived or not: a body too large
+    // is refused at its size line.
     qint64 dataBytes() const { return m_dataBytes; }
 
 private:
