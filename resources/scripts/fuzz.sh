@@ -50,11 +50,14 @@ for name in "${names[@]}"; do
     mkdir -p "$corpus" "$crashes"
     dictionary=()
     [ -f "tests/fuzz/dictionaries/$name.dict" ] && dictionary=("-dict=tests/fuzz/dictionaries/$name.dict")
+    # A target's own libFuzzer flags, one a line, # for comments.
+    flags=()
+    [ -f "tests/fuzz/flags/$name" ] && mapfile -t flags < <(grep -v -e '^#' -e '^$' "tests/fuzz/flags/$name")
     echo "fuzz_$name: ${limit[*]} (log: $log)"
     result=ok
     started=$SECONDS
     # New inputs are written to the first directory only: the seeds stay as committed.
-    if ! "$binary" "${limit[@]}" "${dictionary[@]}" -timeout=10 -print_final_stats=1 \
+    if ! "$binary" "${limit[@]}" "${dictionary[@]}" "${flags[@]}" -timeout=10 -print_final_stats=1 \
             -artifact_prefix="$crashes/" "$corpus" "$seeds" >"$log" 2>&1; then
         status=1
         result="CRASH $(grep -o 'Test unit written to .*' "$log" | tail -n 1 | cut -d' ' -f5-)"

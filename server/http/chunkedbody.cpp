@@ -20,7 +20,9 @@ qsizetype ChunkedBody::feed(QByteArrayView bytes)
         }
         const char c = bytes[at++];
         m_line.append(c);
-        if (m_line.size() > maxLineBytes) {
+        // After the last chunk only CRLF: QtHttpServer 6.4 answers the request as soon as
+        // another byte comes (taking it for a trailer field), so it is refused at that byte.
+        if (m_line.size() > maxLineBytes || (m_part == Part::FinalCrlf && !QByteArrayView("\r\n").startsWith(m_line))) {
             m_state = State::Malformed;
             break;
         }
@@ -48,7 +50,7 @@ bool ChunkedBody::endLine()
             return false;
         m_dataBytes += length;
         m_chunkLeft = length;
-        m_part = length == 0 ? Part::Trailer : Part::Data;
+        m_part = length == 0 ? Part::FinalCrlf : Part::Data;
         return true;
     }
     case Part::DataEnd:
@@ -56,11 +58,8 @@ bool ChunkedBody::endLine()
             return false;
         m_part = Part::SizeLine;
         return true;
-    case Part::Trailer:
-        if (line.isEmpty())
-            m_state = State::Done;
-        else if (!line.contains(':'))
-            return false;
+    case Part::FinalCrlf:
+        m_state = State::Done;
         return true;
     case Part::Data:
         break;

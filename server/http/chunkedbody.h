@@ -6,8 +6,9 @@
 
 // Follows a chunked request body (RFC 9112 section 7.1) as its bytes arrive, only to tell
 // where it ends and whether it is well-formed: QtHttpServer 6.4 waits for the timeout on a
-// bad chunk size instead of answering 400. Chunk extensions and trailer fields are skipped,
-// each line bounded.
+// bad chunk size instead of answering 400. Chunk extensions are skipped, each size line
+// bounded; trailer fields are refused at their first byte (Qt 6.4 answers the request there
+// and reads what follows its own way).
 class ChunkedBody final
 {
 public:
@@ -22,8 +23,8 @@ public:
     qint64 dataBytes() const { return m_dataBytes; }
 
 private:
-    enum class Part { SizeLine, Data, DataEnd, Trailer };
-    bool endLine(); // a size or trailer line is complete
+    enum class Part { SizeLine, Data, DataEnd, FinalCrlf };
+    bool endLine(); // a size line, a chunk's CRLF or the final CRLF is complete
 
     static constexpr qsizetype maxLineBytes = 4096;
     State m_state = State::Reading;

@@ -15,8 +15,13 @@ HttpListener::HttpListener(Handler handler, QObject *parent)
 bool HttpListener::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
 {
     SocketGuard *guard = SocketGuard::of(socket);
-    if (guard)
+    if (guard) {
         guard->requestCompleted();
+        // Pipelined behind the request whose answer closes the connection: not answered (an
+        // upgrade, refused here, goes to missingHandler, which does the same).
+        if (!guard->mayAnswer())
+            return request.value("Upgrade").isEmpty();
+    }
     // Returning true for an upgrade hands the socket to Qt's WebSocket server; nothing may
     // be written here then (Qt's 101 would follow it).
     if (!request.value("Upgrade").isEmpty()) {
@@ -32,6 +37,8 @@ bool HttpListener::handleRequest(const QHttpServerRequest &request, QTcpSocket *
 
 void HttpListener::missingHandler(const QHttpServerRequest &request, QTcpSocket *socket)
 {
+    if (const SocketGuard *guard = SocketGuard::of(socket); guard && !guard->mayAnswer())
+        return;
     QHttpServerResponder responder = makeResponder(request, socket);
     HttpReply::error(responder, QHttpServerResponder::StatusCode::NotFound,
                      QStringLiteral("not found"));

@@ -115,6 +115,10 @@ RequestHead RequestHead::parse(QByteArrayView text)
         } else if (name.compare("connection", Qt::CaseInsensitive) == 0) {
             connectionClose = connectionClose || hasListToken(value, "close");
         } else if (name.compare("upgrade", Qt::CaseInsensitive) == 0) {
+            // The listener reads the first Upgrade value, as Qt hands it over; one that is
+            // empty or has another behind it would make the two disagree on an upgrade.
+            if (head.upgrade || value.isEmpty())
+                return refused(400, "empty or repeated Upgrade header");
             head.upgrade = true;
         } else if (name.compare("expect", Qt::CaseInsensitive) == 0) {
             head.expectContinue = value.compare("100-continue", Qt::CaseInsensitive) == 0;
@@ -126,7 +130,31 @@ RequestHead RequestHead::parse(QByteArrayView text)
     if (sawTransferEncoding && (sawLength || http10))
         return refused(400, "Transfer-Encoding with Content-Length or in HTTP/1.0");
     head.framing = sawTransferEncoding ? Framing::Chunked : sawLength ? Framing::Length : Framing::None;
+    // The guard stops following the bytes at an upgrade, so the body Qt would read behind one
+    // would go unchecked; no upgrade this server takes has one (a WebSocket handshake).
+    if (head.upgrade && (sawTransferEncoding || head.contentLength > 0))
+        return refused(400, "an upgrade request with a body");
     // HTTP/1.0 keep-alive is not offered: every answer says HTTP/1.1, so close after it.
     head.keepAlive = !http10 && !connectionClose;
     return head;
+}
+
+qsizetype RequestHead::findEnd(QByteArrayView bytes, qsizetype from, bool *bare)
+{
+    *bare = false;
+    for (qsizetype lf = bytes.indexOf('\n', qMax<qsizetype>(0, from)); lf >= 0 && lf + 1 < bytes.size();
+         lf = bytes.indexOf('\n', lf + 1)) {
+        const char next = bytes[lf + 1];
+        if (next == '\n') {
+            *bare = true;
+            return lf;
+        }
+        if (next != '\r')
+            continue;
+        if (lf + 2 == bytes.size())
+            return -1; // the byte Qt would take for the LF is not here yet
+        *bare = lf == 0 || bytes[lf - 1] != '\r' || bytes[lf + 2] != '\n';
+        return *bare ? lf : lf - 1;
+    }
+    return -1;
 }

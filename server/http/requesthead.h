@@ -21,4 +21,11 @@ struct RequestHead final
 
     bool isAcceptable() const { return status == 0; }
     static RequestHead parse(QByteArrayView head);
+
+    // Where the head in bytes ends: the index of its final "\r\n\r\n", or -1 while it has not
+    // ended. QtHttpServer 6.4's parser also takes a bare LF for a line end and any byte after
+    // the blank line's CR for its LF, so a head ends at the first "\n\n", or "\n\r" and one
+    // more byte, too: then *bare is set and the index is that LF's (refuse it: 400). Searching
+    // from 3 bytes before the last look's end finds what a look missed.
+    static qsizetype findEnd(QByteArrayView bytes, qsizetype from, bool *bare);
 };

@@ -80,7 +80,9 @@ SocketGuard *SocketGuard::of(QTcpSocket *socket)
 
 void SocketGuard::requestCompleted()
 {
-    restartDeadline();
+    ++m_requestsHandled;
+    if (!m_done)
+        restartDeadline();
 }
 
 void SocketGuard::streamStarted()
@@ -94,7 +96,7 @@ void SocketGuard::streamStarted()
 
 void SocketGuard::responseWritten()
 {
-    if (m_keepAlive || m_done)
+    if (!closeAfterResponse() || m_done)
         return;
     m_done = true;
     stopDeadline();
@@ -104,7 +106,7 @@ void SocketGuard::responseWritten()
 
 void SocketGuard::handleReadyRead()
 {
-    if (m_done || m_phase == Phase::Upgraded)
+    if (m_done || m_phase == Phase::Upgraded || m_phase == Phase::Closing)
         return;
     const qint64 available = m_socket->bytesAvailable();
     if (available <= 0)
@@ -147,6 +149,7 @@ void SocketGuard::consume(QByteArrayView bytes)
                 messageCompleted();
             break;
         case Phase::Upgraded:
+        case Phase::Closing:
             return;
         }
         bytes = bytes.sliced(used);
@@ -158,10 +161,16 @@ qsizetype SocketGuard::consumeHead(QByteArrayView bytes)
     const qsizetype searchFrom = qMax<qsizetype>(0, m_head.size() - 3);
     const qsizetype before = m_head.size();
     m_head.append(bytes.first(qMin<qsizetype>(bytes.size(), m_limits.maxHeaderBytes + 4 - before + 1)));
-    const qsizetype end = m_head.indexOf("\r\n\r\n", searchFrom);
+    bool bare = false;
+    const qsizetype end = RequestHead::findEnd(m_head, searchFrom, &bare);
     if (end < 0 || end > m_limits.maxHeaderBytes) {
         if (m_head.size() > m_limits.maxHeaderBytes)
             refuse(431, "request head is too large");
+        return bytes.size();
+    }
+    if (bare) {
+        // Where Qt would see the head end and this guard would not: the smuggler's way past it.
+        refuse(400, "bare LF or CR in the request head");
         return bytes.size();
     }
     const RequestHead head = RequestHead::parse(QByteArrayView(m_head).first(end));
@@ -171,8 +180,11 @@ qsizetype SocketGuard::consumeHead(QByteArrayView bytes)
         refuse(head.status, head.message);
         return used;
     }
-    m_keepAlive = head.keepAlive;
+    if (!head.keepAlive || head.upgrade)
+        m_closeAt = m_requestsFollowed + 1;
     if (head.upgrade) {
+        // Another protocol follows: taken (streamStarted), or answered 404 and closed.
+        ++m_requestsFollowed;
         m_phase = Phase::Upgraded;
         return used;
     }
@@ -180,7 +192,9 @@ qsizetype SocketGuard::consumeHead(QByteArrayView bytes)
         refuse(413, "request body is too large");
         return used;
     }
-    if (head.expectContinue && head.framing != RequestHead::Framing::None)
+    // Only for the oldest request not yet handled: ahead of an earlier answer, the client
+    // would take it for that one. A pipelining client has sent its bodies anyway.
+    if (head.expectContinue && head.framing != RequestHead::Framing::None && m_requestsHandled == m_requestsFollowed)
         m_socket->write("HTTP/1.1 100 Continue\r\n\r\n");
     if (head.framing == RequestHead::Framing::Chunked) {
         m_chunked = ChunkedBody();
@@ -196,7 +210,8 @@ qsizetype SocketGuard::consumeHead(QByteArrayView bytes)
 
 void SocketGuard::messageCompleted()
 {
-    m_phase = Phase::Head;
+    ++m_requestsFollowed;
+    m_phase = m_closeAt != 0 ? Phase::Closing : Phase::Head;
     m_requestStarted = false;
 }
 
@@ -241,6 +256,14 @@ void SocketGuard::refuse(int status, const QByteArray &message)
         qCInfo(lcGuard).nospace().noquote() << "request refused status=" << status
                                             << " peer=" << ClientAddress::text(m_socket->peerAddress())
                                             << " refusals_not_logged=" << *heldBack;
+    }
+    if (m_requestsHandled < m_requestsFollowed) {
+        // Earlier requests wait for their answers in Qt's buffer: the last of them closes.
+        m_closeAt = m_requestsFollowed;
+        m_phase = Phase::Closing;
+        m_requestStarted = false;
+        restartDeadline();
+        return;
     }
     m_done = true;
     stopDeadline();

@@ -17,8 +17,11 @@ class QTcpSocket;
 // over the body budget 413, a malformed chunked body 400, a request not complete within the
 // timeout 408; an idle keep-alive socket is closed after the same time (the listener's
 // DeadlineSweep, whose timeout is requestTimeoutMs, keeps the time). It also answers
-// "Expect: 100-continue", which Qt ignores, and remembers whether the client asked for the
-// connection to close after the answer (HTTP/1.0, "Connection: close").
+// "Expect: 100-continue", which Qt ignores, and remembers which request asked for the
+// connection to close after its answer (HTTP/1.0, "Connection: close", an upgrade not taken):
+// requests pipelined behind that one are neither followed nor answered. A request refused
+// behind pipelined ones still unanswered is not answered either: the last of those closes
+// the connection instead, so no refusal is taken for the answer to an earlier request.
 class SocketGuard final : public QObject
 {
     Q_OBJECT
@@ -36,17 +39,22 @@ public:
     ~SocketGuard() override;
 
     static SocketGuard *of(QTcpSocket *socket);
-    // A whole request was read and handed to a handler: budgets start over.
+    // Qt parsed a whole request and hands it over: budgets start over.
     void requestCompleted();
     // The socket now carries an event stream or a WebSocket: no more requests, no timeout.
     void streamStarted();
+    // Whether the request just handed over may be answered: not one pipelined past the request
+    // whose answer closes the connection, nor once a refusal was written or a stream took the
+    // socket over (QtHttpServer 6.4 still parses what it has buffered).
+    bool mayAnswer() const { return !m_done && (m_closeAt == 0 || m_requestsHandled <= m_closeAt); }
     // Whether the answer to the request just handled must close the connection.
-    bool closeAfterResponse() const { return !m_keepAlive; }
+    bool closeAfterResponse() const { return m_closeAt != 0 && m_requestsHandled >= m_closeAt; }
     // Called once an answer is written: closes the connection if the client asked for it.
     void responseWritten();
 
 private:
-    enum class Phase { Head, LengthBody, ChunkedBody, Upgraded };
+    // Upgraded: what follows is another protocol; Closing: past the request whose answer closes.
+    enum class Phase { Head, LengthBody, ChunkedBody, Upgraded, Closing };
 
     void handleReadyRead();
     // Follows the request stream over bytes the HTTP server is about to read.
@@ -68,7 +76,9 @@ private:
     qint64 m_bodyLeft = 0;
     ChunkedBody m_chunked;
     qint64 m_takenFromKernel = 0; // bytes Qt had read from the socket at the last look
-    bool m_keepAlive = true;
+    qint64 m_requestsFollowed = 0; // requests read to their end and let through
+    qint64 m_requestsHandled = 0;  // requests handed to a handler (requestCompleted)
+    qint64 m_closeAt = 0;          // the number of the request whose answer closes, or 0
     bool m_requestStarted = false;
     bool m_done = false;
 };

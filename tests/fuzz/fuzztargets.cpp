@@ -10,5 +10,6 @@ QList<FuzzTargets::Entry> FuzzTargets::all()
             {"configLoader", &configLoader},
             {"pauseRequest", &pauseRequest},
             {"userDirectory", &userDirectory},
-            {"requestHead", &requestHead}};
+            {"requestHead", &requestHead},
+            {"httpSocket", &httpSocket}};
 }

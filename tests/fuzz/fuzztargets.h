@@ -45,6 +45,14 @@ bool userDirectory(const uint8_t *data, size_t size);
 // a consistent framing; a chunked body gets the same verdict fed whole, in two pieces or
 // byte by byte. Accepted: a head that passes.
 bool requestHead(const uint8_t *data, size_t size);
+// The bytes sent on one connection to a listener set up as the server's (TcpListener with its
+// SocketGuard, HttpListener, small limits), on loopback in this process: the handler gets
+// exactly the requests, with the bodies, that RequestHead and ChunkedBody find in the bytes,
+// the client reads one whole answer per request in order, then the refusal (400, 413, 431,
+// 501, 505) or the 404 to an upgrade, and the connection ends exactly when it must. Qt may
+// close early on a request its own parser refuses, never answer more. Accepted: a request
+// reached the handler.
+bool httpSocket(const uint8_t *data, size_t size);
 
 struct Entry
 {

@@ -65,6 +65,8 @@ private Q_SLOTS:
     void keepsAliveOtherwise();
     void pipelinedRequestsSplitAnywhere_data();
     void pipelinedRequestsSplitAnywhere();
+    void pipelinedPastCloseNotAnswered();
+    void refusalBehindPipelinedRequest();
     void limitsStreamsPerAddress();
     void limitsFilterNames_data();
     void limitsFilterNames();
@@ -122,6 +124,18 @@ void tst_HttpHardening::refusesMalformed_data()
         << 400;
     QTest::newRow("chunk size overflow")
         << false << "POST /login HTTP/1.1\r\n" + host + "Transfer-Encoding: chunked\r\n\r\nffffffffffffffffff\r\n" << 400;
+    // Where QtHttpServer 6.4 would see a request end elsewhere (found by fuzz_httpsocket).
+    QTest::newRow("head ended by LF LF") << false << "GET /eventsource HTTP/1.1\r\n" + host + "X-A: v\n\n" << 400;
+    QTest::newRow("head ended by CRLF CR and a byte")
+        << false << "GET /eventsource HTTP/1.1\r\n" + host + "\rX" << 400;
+    QTest::newRow("trailer field that is a request line")
+        << true
+        << "POST /api/push HTTP/1.1\r\n" + host + "Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n"
+               "GET /health: HTTP/1.1\r\n" + host + "\r\n"
+        << 400;
+    QTest::newRow("empty Upgrade") << false << "GET /eventsource HTTP/1.1\r\n" + host + "Upgrade:\r\n\r\n" << 400;
+    QTest::newRow("upgrade with a body")
+        << true << "GET /control HTTP/1.1\r\n" + host + "Upgrade: websocket\r\nContent-Length: 2\r\n\r\n{}" << 400;
 }
 
 // Each is refused with its status and the connection closed: after a malformed head the
@@ -226,6 +240,37 @@ void tst_HttpHardening::pipelinedRequestsSplitAnywhere()
     QVERIFY2(HttpClient::readUntil(socket, received, [&] { return received.contains("}HTTP/1.1 "); }),
              received.constData());
     QVERIFY2(received.mid(received.indexOf("}HTTP/1.1 ") + 1).startsWith(expected), received.constData());
+}
+
+// Qt 6.4 parses what it has buffered after an answer that closes: a push pipelined behind
+// "Connection: close" was executed and answered on the closing connection.
+void tst_HttpHardening::pipelinedPastCloseNotAnswered()
+{
+    const QByteArray auth = "Authorization: " + HttpClient::adminAuthorization() + "\r\n";
+    const QByteArray body = R"({"data":"past close"})";
+    const qint64 before = AdminApi::stats(m_server.adminPort()).value(u"eventsPublished").toInteger(-1);
+    const Exchange answer = exchange(
+        m_server.adminPort(),
+        "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n" + auth + "Connection: close\r\n\r\n"
+            "POST /api/push HTTP/1.1\r\nHost: 127.0.0.1\r\n" + auth
+            + "Content-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+    QVERIFY2(answer.closed, answer.received.constData());
+    QCOMPARE(countOf(answer.received, "HTTP/1.1 "), 1);
+    QVERIFY2(answer.received.startsWith("HTTP/1.1 200 "), answer.received.constData());
+    QCOMPARE(AdminApi::stats(m_server.adminPort()).value(u"eventsPublished").toInteger(-1), before);
+}
+
+// A refusal written at once would reach the client ahead of the first answer and be read
+// as that answer: the first answer closes the connection instead, and nothing else comes.
+void tst_HttpHardening::refusalBehindPipelinedRequest()
+{
+    const QByteArray auth = "Authorization: " + HttpClient::adminAuthorization() + "\r\n";
+    const Exchange answer = exchange(m_server.adminPort(), "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n" + auth
+                                                               + "\r\nGET /health HTTP/7.3\r\nHost: 127.0.0.1\r\n\r\n");
+    QVERIFY2(answer.closed, answer.received.constData());
+    QCOMPARE(countOf(answer.received, "HTTP/1.1 "), 1);
+    QVERIFY2(answer.received.startsWith("HTTP/1.1 200 "), answer.received.constData());
+    QVERIFY2(answer.received.contains("\r\nConnection: close\r\n"), answer.received.constData());
 }
 
 void tst_HttpHardening::limitsStreamsPerAddress()

@@ -28,12 +28,6 @@ QByteArray sizeLineOf(qsizetype bytes)
     return start + QByteArray(bytes - start.size() - 2, 'x') + "\r\n";
 }
 
-// A trailer line of exactly `bytes` bytes, CRLF included.
-QByteArray trailerLineOf(qsizetype bytes)
-{
-    const QByteArray start = "X-Pad: ";
-    return start + QByteArray(bytes - start.size() - 2, 'y') + "\r\n";
-}
 
 } // namespace
 
@@ -71,10 +65,7 @@ void tst_ChunkedBody::wholeBody_data()
                                              << qint64(6);
     QTest::addRow("chunk extensions") << QByteArray("4;name=value\r\nWiki\r\n5;a;b=\"c d\"\r\npedia\r\n0;last\r\n\r\n")
                                       << State::Done << qint64(9);
-    QTest::addRow("trailers") << QByteArray("4\r\nWiki\r\n0\r\nExpires: never\r\nX-Sum: 1234\r\n\r\n") << State::Done
-                              << qint64(4);
     QTest::addRow("size line of 4096 bytes") << sizeLineOf(4096) + "Wiki\r\n0\r\n\r\n" << State::Done << qint64(4);
-    QTest::addRow("trailer line of 4096 bytes") << "0\r\n" + trailerLineOf(4096) + "\r\n" << State::Done << qint64(0);
     QTest::addRow("cut after the size line") << QByteArray("4\r\n") << State::Reading << qint64(4);
     QTest::addRow("cut inside the data") << QByteArray("4\r\nWi") << State::Reading << qint64(4);
     QTest::addRow("cut before the last blank line") << QByteArray("4\r\nWiki\r\n0\r\n") << State::Reading << qint64(4);
@@ -93,13 +84,17 @@ void tst_ChunkedBody::wholeBody_data()
     QTest::addRow("no CRLF after the data") << QByteArray("4\r\nWiki5\r\npedia\r\n0\r\n\r\n") << State::Malformed
                                             << qint64(-1);
     QTest::addRow("bare LF after the data") << QByteArray("4\r\nWiki\n0\r\n\r\n") << State::Malformed << qint64(-1);
-    QTest::addRow("trailer line without colon") << QByteArray("0\r\nnot a field\r\n\r\n") << State::Malformed
-                                                << qint64(-1);
     QTest::addRow("size line of 4097 bytes") << sizeLineOf(4097) + "Wiki\r\n0\r\n\r\n" << State::Malformed
                                              << qint64(-1);
     QTest::addRow("size line of 1 MiB") << "4;" + QByteArray(1024 * 1024, 'x') << State::Malformed << qint64(-1);
-    QTest::addRow("trailer line of 4097 bytes") << "0\r\n" + trailerLineOf(4097) + "\r\n" << State::Malformed
-                                                << qint64(-1);
+    // Qt 6.4 answers at the first byte of a trailer field and reads on its own way.
+    QTest::addRow("trailer field") << QByteArray("4\r\nWiki\r\n0\r\nExpires: never\r\n\r\n") << State::Malformed
+                                   << qint64(-1);
+    QTest::addRow("trailer that is a request line")
+        << QByteArray("0\r\nGET /x: HTTP/1.1\r\nHost: a\r\n\r\n") << State::Malformed << qint64(-1);
+    QTest::addRow("one byte of a trailer") << QByteArray("0\r\nX") << State::Malformed << qint64(-1);
+    QTest::addRow("CR and another byte after the last chunk") << QByteArray("0\r\n\rX") << State::Malformed
+                                                               << qint64(-1);
 }
 
 void tst_ChunkedBody::wholeBody()
@@ -152,7 +147,7 @@ void tst_ChunkedBody::stopsAtTheNextRequest_data()
 
     QTest::addRow("two chunks") << QByteArray("4\r\nWiki\r\n5\r\npedia\r\n0\r\n\r\n") << qint64(9);
     QTest::addRow("empty body") << QByteArray("0\r\n\r\n") << qint64(0);
-    QTest::addRow("trailers") << QByteArray("3\r\nabc\r\n0\r\nX-A: b\r\n\r\n") << qint64(3);
+    QTest::addRow("extension on the last chunk") << QByteArray("3\r\nabc\r\n0;x=y\r\n\r\n") << qint64(3);
 }
 
 void tst_ChunkedBody::stopsAtTheNextRequest()

@@ -42,6 +42,8 @@ private slots:
     void accepted();
     void refused_data();
     void refused();
+    void findEnd_data();
+    void findEnd();
 };
 
 void tst_RequestHead::accepted_data()
@@ -200,6 +202,13 @@ void tst_RequestHead::refused_data()
     QTest::addRow("Content-Length and Transfer-Encoding")
         << head("POST / HTTP/1.1", {"Host: a", "Content-Length: 5", "Transfer-Encoding: chunked"}) << 400;
     QTest::addRow("Transfer-Encoding in HTTP/1.0") << head("POST / HTTP/1.0", {"Transfer-Encoding: chunked"}) << 400;
+    QTest::addRow("empty Upgrade") << head("GET / HTTP/1.1", {"Host: a", "Upgrade: "}) << 400;
+    QTest::addRow("two Upgrade headers")
+        << head("GET / HTTP/1.1", {"Host: a", "Upgrade: websocket", "Upgrade: h2c"}) << 400;
+    QTest::addRow("upgrade with a chunked body")
+        << head("GET /control HTTP/1.1", {"Host: a", "Upgrade: websocket", "Transfer-Encoding: chunked"}) << 400;
+    QTest::addRow("upgrade with a Content-Length body")
+        << head("GET /control HTTP/1.1", {"Host: a", "Upgrade: websocket", "Content-Length: 4"}) << 400;
 }
 
 void tst_RequestHead::refused()
@@ -213,6 +222,37 @@ void tst_RequestHead::refused()
     QVERIFY(!parsed.message.isEmpty());
     // A refused request is answered and the connection closed.
     QCOMPARE(parsed.keepAlive, false);
+}
+
+void tst_RequestHead::findEnd_data()
+{
+    QTest::addColumn<QByteArray>("bytes");
+    QTest::addColumn<int>("from");
+    QTest::addColumn<int>("end");
+    QTest::addColumn<bool>("bare");
+    QTest::addRow("CRLF CRLF") << QByteArray("GET / HTTP/1.1\r\nHost: a\r\n\r\nnext") << 0 << 23 << false;
+    QTest::addRow("not ended") << QByteArray("GET / HTTP/1.1\r\nHost: a\r\n") << 0 << -1 << false;
+    QTest::addRow("blank line's CR last") << QByteArray("GET / HTTP/1.1\r\nHost: a\r\n\r") << 0 << -1 << false;
+    QTest::addRow("found from 3 before the last look")
+        << QByteArray("GET / HTTP/1.1\r\nHost: a\r\n\r\n") << 22 << 23 << false;
+    // Where QtHttpServer 6.4 ends the head too.
+    QTest::addRow("LF LF") << QByteArray("GET / HTTP/1.1\r\nHost: a\n\nGET") << 0 << 23 << true;
+    QTest::addRow("LF CRLF") << QByteArray("GET / HTTP/1.1\r\nHost: a\n\r\n") << 0 << 23 << true;
+    QTest::addRow("CRLF CR and another byte") << QByteArray("GET / HTTP/1.1\r\nHost: a\r\n\rX") << 0 << 24 << true;
+    QTest::addRow("request line ended by LF LF") << QByteArray("GET / HTTP/1.1\n\n") << 0 << 14 << true;
+    QTest::addRow("bare LF inside, CRLF CRLF after")
+        << QByteArray("GET / HTTP/1.1\nHost: a\r\n\r\n") << 0 << 22 << false;
+}
+
+void tst_RequestHead::findEnd()
+{
+    QFETCH(QByteArray, bytes);
+    QFETCH(int, from);
+    QFETCH(int, end);
+    QFETCH(bool, bare);
+    bool gotBare = !bare;
+    QCOMPARE(RequestHead::findEnd(bytes, from, &gotBare), qsizetype(end));
+    QCOMPARE(gotBare, bare);
 }
 
 QTEST_APPLESS_MAIN(tst_RequestHead)

@@ -38,6 +38,9 @@ private slots:
     void streamHasNoTimeout();
     void destroyedGuardIsForgotten();
     void sweepDestroyedFirst();
+    void bareLineEndsRefused();
+    void pipelinedPastCloseNotAnswered();
+    void refusalBehindPipelinedRequests();
 
 private:
     struct Peer
@@ -166,6 +169,60 @@ void tst_SocketGuard::sweepDestroyedFirst()
     peer.guard->streamStarted();
     delete peer.accepted;
     QCOMPARE(m_stats.requestTimeouts, 0);
+}
+
+void tst_SocketGuard::bareLineEndsRefused()
+{
+    // QtHttpServer would end this head at the LFs and take "Smuggled" for a header.
+    Peer peer;
+    QVERIFY(connectPeer(peer));
+    peer.client->write("GET / HTTP/1.1\r\nHost: a\r\nSmuggled\n\n");
+    QVERIFY(closedByServer(*peer.client));
+    const QByteArray reply = peer.client->readAll();
+    QVERIFY2(reply.startsWith("HTTP/1.1 400 "), reply.constData());
+    QCOMPARE(m_stats.malformedRequests, 1);
+}
+
+void tst_SocketGuard::pipelinedPastCloseNotAnswered()
+{
+    // Three requests in one write: the second asks to close, so its answer ends the
+    // connection and the third, which Qt still parses, is not answered.
+    Peer peer;
+    QVERIFY(connectPeer(peer));
+    const QByteArray requests = "GET /a HTTP/1.1\r\nHost: a\r\n\r\n"
+                                "GET /b HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"
+                                "GET /c HTTP/1.1\r\nHost: a\r\n\r\n";
+    peer.client->write(requests);
+    QTRY_COMPARE(peer.accepted->bytesAvailable(), qint64(requests.size()));
+    peer.guard->requestCompleted();
+    QVERIFY(peer.guard->mayAnswer());
+    QVERIFY(!peer.guard->closeAfterResponse());
+    peer.guard->responseWritten();
+    peer.guard->requestCompleted();
+    QVERIFY(peer.guard->mayAnswer());
+    QVERIFY(peer.guard->closeAfterResponse());
+    peer.guard->requestCompleted();
+    QVERIFY(!peer.guard->mayAnswer());
+    peer.guard->responseWritten();
+    QVERIFY(closedByServer(*peer.client));
+}
+
+void tst_SocketGuard::refusalBehindPipelinedRequests()
+{
+    // A refusal written now would reach the client before the answer to the first request
+    // and be read as that answer: the first answer closes the connection instead.
+    Peer peer;
+    QVERIFY(connectPeer(peer));
+    const QByteArray requests = "GET /a HTTP/1.1\r\nHost: a\r\n\r\nGET /b HTTP/7.3\r\nHost: a\r\n\r\n";
+    peer.client->write(requests);
+    QTRY_COMPARE(peer.accepted->bytesAvailable(), qint64(requests.size()));
+    QCOMPARE(m_stats.malformedRequests, 1);
+    peer.guard->requestCompleted();
+    QVERIFY(peer.guard->mayAnswer());
+    QVERIFY(peer.guard->closeAfterResponse());
+    peer.guard->responseWritten();
+    QVERIFY(closedByServer(*peer.client));
+    QCOMPARE(peer.client->readAll(), QByteArray());
 }
 
 QTEST_GUILESS_MAIN(tst_SocketGuard)
