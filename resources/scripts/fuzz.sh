@@ -8,7 +8,8 @@
 # A name is a target's without "fuzz_" (build-fuzz/tests/fuzz/fuzz-targets.txt lists them).
 # The committed seeds in tests/fuzz/corpus/<name>/ are only read: what a run finds is merged
 # with them into build-fuzz/corpus/<name>/ (kept for the next run, minimized: only inputs
-# that add coverage), and crashing inputs go to build-fuzz/crashes/<name>/.
+# that add coverage), and crashing inputs go to build-fuzz/crashes/<name>/. A target's own
+# libFuzzer flags, if any, are in tests/fuzz/flags/<name> (one a line).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
@@ -20,7 +21,7 @@ while [ $# -gt 0 ]; do
         --runs) limit+=("-runs=$2"); shift 2 ;;
         --seconds) limit+=("-max_total_time=$2"); shift 2 ;;
         --max-len) limit+=("-max_len=$2"); shift 2 ;;
-        -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
         -*) echo "fuzz.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
         *) names+=("$1"); shift ;;
     esac
