@@ -5,6 +5,8 @@
 
 #include <QHttpServerRequest>
 #include <QJsonDocument>
+#include <QPointer>
+#include <QTcpSocket>
 #include <QUrlQuery>
 
 namespace {
@@ -41,7 +43,19 @@ void AdminEndpoint::answer(QHttpServerResponder &responder, const AdminOperation
         return HttpReply::error(responder, Status::NotFound, outcome.error);
     case AdminOperations::Failure::TooLarge:
         return HttpReply::error(responder, Status::PayloadTooLarge, outcome.error);
+    case AdminOperations::Failure::Unavailable:
+        return HttpReply::error(responder, Status::ServiceUnavailable, outcome.error, {{"Retry-After", "1"}});
     }
+}
+
+void AdminEndpoint::push(const QJsonObject &body, QHttpServerResponder &&responder)
+{
+    auto held = std::make_shared<QHttpServerResponder>(std::move(responder));
+    const QPointer<QTcpSocket> socket = held->socket();
+    m_operations->push(body, [held, socket](const AdminOperations::Outcome &outcome) {
+        if (socket && socket->state() == QAbstractSocket::ConnectedState)
+            answer(*held, outcome);
+    });
 }
 
 void AdminEndpoint::handle(const QHttpServerRequest &request, QHttpServerResponder &&responder)
@@ -65,8 +79,9 @@ void AdminEndpoint::handle(const QHttpServerRequest &request, QHttpServerRespond
         const std::optional<QJsonObject> body = jsonBody(request, responder);
         if (!body)
             return;
-        return answer(responder, path.endsWith(QLatin1String("push")) ? m_operations->push(*body)
-                                                                      : m_operations->pause(*body));
+        if (path.endsWith(QLatin1String("push")))
+            return push(*body, std::move(responder));
+        return answer(responder, m_operations->pause(*body));
     }
     if (path.startsWith(QLatin1String("/api/connections/"))) {
         if (method != Method::Delete)

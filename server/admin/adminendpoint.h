@@ -7,6 +7,7 @@
 #include <QHttpServerResponder>
 #include <QJsonObject>
 
+#include <memory>
 #include <optional>
 
 class Hub;
@@ -26,6 +27,8 @@ private:
     static std::optional<QJsonObject> jsonBody(const QHttpServerRequest &request,
                                                QHttpServerResponder &responder);
     static void answer(QHttpServerResponder &responder, const AdminOperations::Outcome &outcome);
+    // Answers when the event is stored; nothing is written to a connection gone meanwhile.
+    void push(const QJsonObject &body, QHttpServerResponder &&responder);
 
     Hub *m_hub;
     const AdminOperations *m_operations;

@@ -29,17 +29,24 @@ AdminOperations::AdminOperations(Hub *hub, const HttpLimitStats *httpStats)
 {
 }
 
-AdminOperations::Outcome AdminOperations::push(const QJsonObject &body) const
+void AdminOperations::push(const QJsonObject &body, Done done) const
 {
     PushRequest parsed = PushRequest::fromJson(body);
     if (!parsed.draft)
-        return failed(Failure::BadRequest, parsed.error);
-    const Hub::PublishResult published = m_hub->publish(std::move(*parsed.draft));
-    if (published.error != Hub::PublishError::None)
-        return failed(published.error == Hub::PublishError::TooLarge ? Failure::TooLarge : Failure::BadRequest,
-                      published.message);
-    return succeeded({{QStringLiteral("id"), QString::fromLatin1(published.id)},
-                      {QStringLiteral("delivered"), published.delivered}});
+        return done(failed(Failure::BadRequest, parsed.error));
+    m_hub->publish(std::move(*parsed.draft), [done = std::move(done)](const Hub::PublishResult &published) {
+        switch (published.error) {
+        case Hub::PublishError::None:
+            return done(succeeded({{QStringLiteral("id"), QString::fromLatin1(published.id)},
+                                   {QStringLiteral("delivered"), published.delivered}}));
+        case Hub::PublishError::TooLarge:
+            return done(failed(Failure::TooLarge, published.message));
+        case Hub::PublishError::Unavailable:
+            return done(failed(Failure::Unavailable, published.message));
+        default:
+            return done(failed(Failure::BadRequest, published.message));
+        }
+    });
 }
 
 AdminOperations::Outcome AdminOperations::pause(const QJsonObject &body) const
@@ -69,7 +76,7 @@ QJsonObject AdminOperations::connections(const QString &user, const QString &gro
     else if (!group.isEmpty())
         target.groups.append(group);
     QJsonArray list;
-    for (const SseConnection *connection : m_hub->connections(target)) {
+    for (const SseConnection *connection : m_hub->fanout().connections(target)) {
         const Principal &principal = connection->info().principal;
         if (!group.isEmpty() && !principal.groupIds.contains(group) && !principal.groupNames.contains(group))
             continue;
@@ -115,7 +122,7 @@ QJsonObject AdminOperations::eventJson(const Event &event, int delivered)
 
 QJsonObject AdminOperations::history(int limit) const
 {
-    const QList<Event> events = m_hub->log().recent(qBound(0, limit, maxHistory));
+    const QList<Event> events = m_hub->bus().recent(qBound(0, limit, maxHistory));
     QJsonArray list;
     for (auto it = events.crbegin(); it != events.crend(); ++it)
         list.append(eventJson(*it, -1));
@@ -124,15 +131,17 @@ QJsonObject AdminOperations::history(int limit) const
 
 QJsonObject AdminOperations::stats() const
 {
-    const HubStats &s = m_hub->stats();
-    const EventLog &log = m_hub->log();
+    const FanoutStats &s = m_hub->fanout().stats();
+    const Hub::Stats &published = m_hub->stats();
+    const EventBus::HistoryStats history = m_hub->bus().history();
     return {{QStringLiteral("version"), QStringLiteral(ESH_VERSION)},
             {QStringLiteral("uptimeSeconds"), m_hub->uptimeMs() / 1000},
-            {QStringLiteral("connections"), m_hub->connectionCount()},
+            {QStringLiteral("connections"), m_hub->fanout().connectionCount()},
             {QStringLiteral("connectionsOpened"), s.connectionsOpened},
-            {QStringLiteral("connectionsRejected"), s.connectionsRejected},
-            {QStringLiteral("eventsPublished"), s.eventsPublished},
-            {QStringLiteral("eventsRejected"), s.eventsRejected},
+            {QStringLiteral("connectionsRejected"), m_httpStats->streamsRejected},
+            {QStringLiteral("eventsPublished"), published.eventsPublished},
+            {QStringLiteral("eventsRejected"), published.eventsRejected},
+            {QStringLiteral("eventsUnavailable"), published.eventsUnavailable},
             {QStringLiteral("deliveries"), s.deliveries},
             {QStringLiteral("bytesSent"), s.bytesSent},
             {QStringLiteral("replayedEvents"), s.replayedEvents},
@@ -144,8 +153,11 @@ QJsonObject AdminOperations::stats() const
             {QStringLiteral("limitHits"), QJsonObject{{QStringLiteral("headerSize"), m_httpStats->headerTooLarge},
                                                      {QStringLiteral("bodySize"), m_httpStats->bodyTooLarge},
                                                      {QStringLiteral("requestTimeout"), m_httpStats->requestTimeouts}}},
-            {QStringLiteral("history"), QJsonObject{{QStringLiteral("size"), log.size()},
-                                                    {QStringLiteral("capacity"), log.capacity()},
-                                                    {QStringLiteral("headId"), QString::fromLatin1(log.headId())},
-                                                    {QStringLiteral("persistent"), log.isPersistent()}}}};
+            {QStringLiteral("history"), QJsonObject{{QStringLiteral("size"), history.size},
+                                                    {QStringLiteral("capacity"), history.capacity},
+                                                    {QStringLiteral("bytes"), history.bytes},
+                                                    {QStringLiteral("maxBytes"), history.maxBytes},
+                                                    {QStringLiteral("writeErrors"), history.writeErrors},
+                                                    {QStringLiteral("headId"), QString::fromLatin1(m_hub->bus().head())},
+                                                    {QStringLiteral("persistent"), history.persistent}}}};
 }

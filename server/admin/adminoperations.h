@@ -5,6 +5,8 @@
 
 #include <QJsonObject>
 
+#include <functional>
+
 class Hub;
 class SseConnection;
 
@@ -13,7 +15,7 @@ class SseConnection;
 class AdminOperations final
 {
 public:
-    enum class Failure { None, BadRequest, NotFound, TooLarge };
+    enum class Failure { None, BadRequest, NotFound, TooLarge, Unavailable };
     struct Outcome
     {
         QJsonObject result;
@@ -21,9 +23,13 @@ public:
         QString error;
     };
 
+    using Done = std::function<void(const Outcome &)>;
+
     AdminOperations(Hub *hub, const HttpLimitStats *httpStats);
 
-    Outcome push(const QJsonObject &body) const;
+    // Answers once the event is stored (Unavailable: it could not be), or at once when the
+    // body is refused.
+    void push(const QJsonObject &body, Done done) const;
     Outcome pause(const QJsonObject &body) const;
     Outcome kick(const QString &connectionId) const;
     // Streams, optionally only those of a user and/or a group (id or name), through the indices.

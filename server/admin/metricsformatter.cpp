@@ -30,12 +30,17 @@ private:
 
 QByteArray MetricsFormatter::format(const Hub &hub, const HttpLimitStats &http)
 {
-    const HubStats &s = hub.stats();
+    const FanoutStats &s = hub.fanout().stats();
+    const Hub::Stats &published = hub.stats();
+    const EventBus::HistoryStats history = hub.bus().history();
     Writer w;
-    w.metric("eventsource_connections", "gauge", "Open event streams.", hub.connectionCount());
+    w.metric("eventsource_connections", "gauge", "Open event streams.", hub.fanout().connectionCount());
     w.metric("eventsource_connections_opened_total", "counter", "Event streams opened.", s.connectionsOpened);
-    w.metric("eventsource_events_published_total", "counter", "Events published.", s.eventsPublished);
-    w.metric("eventsource_events_rejected_total", "counter", "Events refused (bad name, data or size).", s.eventsRejected);
+    w.metric("eventsource_events_published_total", "counter", "Events published.", published.eventsPublished);
+    w.metric("eventsource_events_rejected_total", "counter", "Events refused (bad name, data or size).",
+             published.eventsRejected);
+    w.metric("eventsource_events_unavailable_total", "counter", "Events the history could not store (503).",
+             published.eventsUnavailable);
     w.metric("eventsource_deliveries_total", "counter", "Events queued to streams.", s.deliveries);
     w.metric("eventsource_bytes_sent_total", "counter", "Bytes written to streams.", s.bytesSent);
     w.metric("eventsource_replayed_events_total", "counter", "Events replayed after Last-Event-ID.", s.replayedEvents);
@@ -43,14 +48,20 @@ QByteArray MetricsFormatter::format(const Hub &hub, const HttpLimitStats &http)
     w.metric("eventsource_kicked_total", "counter", "Streams closed by an operator.", s.kicked);
     w.metric("eventsource_paused_total", "counter", "Streams paused (retry sent, then closed).", s.paused);
     w.metric("eventsource_token_expired_total", "counter", "Streams closed as their token expired.", s.tokenExpired);
-    w.metric("eventsource_history_events", "gauge", "Events kept for replay.", hub.log().size());
+    w.metric("eventsource_history_events", "gauge", "Events kept for replay.", history.size);
+    w.metric("eventsource_history_bytes", "gauge", "Event memory kept for replay (data, names, frames).",
+             history.bytes);
+    w.metric("eventsource_history_max_bytes", "gauge", "The most event memory kept for replay (--history-max-mb).",
+             history.maxBytes);
+    w.metric("eventsource_history_write_errors_total", "counter", "History commits that failed.",
+             history.writeErrors);
     w.metric("eventsource_uptime_seconds", "gauge", "Seconds since start.", hub.uptimeMs() / 1000);
     w.header("eventsource_limit_hits_total", "counter", "Requests or streams refused or closed by a limit.");
-    w.sample("eventsource_limit_hits_total", "limit", "max_connections", s.connectionsRejected);
-    w.sample("eventsource_limit_hits_total", "limit", "max_connections_per_ip", s.connectionsRejectedPerAddress);
-    w.sample("eventsource_limit_hits_total", "limit", "filter_names", s.filtersRefused);
+    w.sample("eventsource_limit_hits_total", "limit", "max_connections", http.streamsRejected);
+    w.sample("eventsource_limit_hits_total", "limit", "max_connections_per_ip", http.streamsRejectedPerAddress);
+    w.sample("eventsource_limit_hits_total", "limit", "filter_names", http.filtersRefused);
     w.sample("eventsource_limit_hits_total", "limit", "buffer", s.slowConsumersDropped);
-    w.sample("eventsource_limit_hits_total", "limit", "event_size", s.eventsTooLarge);
+    w.sample("eventsource_limit_hits_total", "limit", "event_size", published.eventsTooLarge);
     w.sample("eventsource_limit_hits_total", "limit", "header_size", http.headerTooLarge);
     w.sample("eventsource_limit_hits_total", "limit", "body_size", http.bodyTooLarge);
     w.sample("eventsource_limit_hits_total", "limit", "request_timeout", http.requestTimeouts);

@@ -4,6 +4,7 @@
 #include "httplistener.h"
 #include "privatefiles.h"
 #include "hub.h"
+#include "localbus.h"
 #include "ringeventlog.h"
 #include "sqliteeventlog.h"
 #include "tcplistener.h"
@@ -59,12 +60,17 @@ QString ServerApp::prepareAdminToken()
 QString ServerApp::start()
 {
     std::unique_ptr<EventLog> log;
+    const qint64 historyBytes = qint64(m_config.historyMaxMb) * 1024 * 1024;
     if (m_config.dataDir.isEmpty()) {
-        log = std::make_unique<RingEventLog>(m_config.historySize);
+        log = std::make_unique<RingEventLog>(m_config.historySize, historyBytes);
     } else {
         if (const QString error = PrivateFiles::secureDir(m_config.dataDir); !error.isEmpty())
             return error;
-        SqliteEventLog::OpenResult opened = SqliteEventLog::open(m_config.dataDir, m_config.historySize);
+        SqliteEventLog::Options history;
+        history.capacity = m_config.historySize;
+        history.maxBytes = historyBytes;
+        history.sync = m_config.historySyncFull ? SqliteEventLog::Sync::Full : SqliteEventLog::Sync::Normal;
+        SqliteEventLog::OpenResult opened = SqliteEventLog::open(m_config.dataDir, history);
         if (!opened.log)
             return opened.error;
         log = std::move(opened.log);
@@ -83,15 +89,15 @@ QString ServerApp::start()
     if (!m_config.jwtSecret.isEmpty() && m_config.jwtSecret.size() < 32)
         qCWarning(lcApp) << "the JWT secret is shorter than 32 bytes: tokens can be forged by brute force";
 
-    Hub::Options options;
+    Fanout::Options options;
     options.heartbeatMs = m_config.heartbeatMs;
     options.retryMs = m_config.retryMs;
     options.initialPadding = m_config.initialPadding;
     options.maxBufferBytes = qint64(m_config.maxBufferKb) * 1024;
-    options.maxEventBytes = qint64(m_config.maxEventKb) * 1024;
     options.sendThreads = m_config.sendThreads >= 0
         ? m_config.sendThreads : std::clamp(QThread::idealThreadCount() - 1, 0, 3);
-    m_hub = new Hub(std::move(log), options, this);
+    const qint64 maxEventBytes = qint64(m_config.maxEventKb) * 1024;
+    m_hub = new Hub(std::make_unique<LocalBus>(std::move(log)), options, Hub::Options{maxEventBytes}, this);
 
     IdentityResolver::Options identity;
     identity.jwtSecret = m_config.jwtSecret.toUtf8();
@@ -102,7 +108,7 @@ QString ServerApp::start()
     identity.secureCookies = m_config.secureCookies;
     m_identity = std::make_unique<IdentityResolver>(identity, m_users ? &*m_users : nullptr, &m_sessions);
     m_stream = std::make_unique<StreamEndpoint>(
-        m_hub, m_identity.get(),
+        &m_hub->fanout(), m_identity.get(), &m_httpStats,
         StreamEndpoint::Options{m_config.path, m_config.allowOrigins, m_config.maxConnections,
                                 m_config.maxConnectionsPerIp, m_config.maxFilterNames, m_config.retryMs});
     FailureThrottle::Options throttle;
@@ -132,7 +138,7 @@ QString ServerApp::start()
     // Login forms are the largest public bodies; admin pushes carry one event, which JSON
     // escaping can make up to six times its size.
     const qint64 publicBody = 64 * 1024;
-    const qint64 adminBody = 6 * options.maxEventBytes + 64 * 1024;
+    const qint64 adminBody = 6 * maxEventBytes + 64 * 1024;
     ControlServer::Options control;
     control.maxBufferBytes = options.maxBufferBytes;
     control.maxMessageBytes = adminBody;
@@ -177,12 +183,12 @@ void ServerApp::stop()
         QTimer::singleShot(0, this, &ServerApp::stopped);
         return;
     }
-    qCInfo(lcApp).nospace() << "stopping streams=" << m_hub->connectionCount();
+    qCInfo(lcApp).nospace() << "stopping streams=" << m_hub->fanout().connectionCount();
     for (HttpListener *listener : {m_publicListener, m_adminListener}) {
         for (QTcpServer *server : listener->servers())
             server->close();
     }
-    connect(m_hub, &Hub::drained, this, &ServerApp::stopped);
+    connect(&m_hub->fanout(), &Fanout::drained, this, &ServerApp::stopped);
     QTimer::singleShot(shutdownGraceMs, this, &ServerApp::stopped);
     m_hub->shutdown();
 }

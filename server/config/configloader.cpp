@@ -41,6 +41,13 @@ const Option options[] = {
     {"heartbeat-ms", Kind::Number, "N", "Comment sent to idle streams every N ms. Default 15000.", 100},
     {"retry-ms", Kind::Number, "N", "Reconnection delay sent to clients (retry:). Default 3000."},
     {"history-size", Kind::Number, "N", "Events kept for Last-Event-ID replay. Default 1000.", 0, 10000000},
+    {"history-max-mb", Kind::Number, "N",
+     "MiB of event memory the history may keep (data, names, encoded frames); the oldest "
+     "events go first, and a resume from one gets an eventsource-gap. Default 64.", 1, 1 << 20},
+    {"history-sync-full", Kind::Flag, "",
+     "With --data-dir, sync the history to disk at every commit (SQLite synchronous=FULL): "
+     "acknowledged events also survive an OS crash or power loss, at the cost of an fsync "
+     "per event-loop turn. Default: they survive a crash of the server process."},
     {"max-connections", Kind::Number, "N", "Concurrent streams; more get 503. Default 10000.", 1},
     {"max-connections-per-ip", Kind::Number, "N",
      "Concurrent streams from one client address; more get 429. Default 0: no limit, since "
@@ -217,6 +224,7 @@ struct Applier
         static const QHash<QString, bool ServerConfig::*> fields{
             {QStringLiteral("allow-query-token"), &ServerConfig::allowQueryToken},
             {QStringLiteral("secure-cookies"), &ServerConfig::secureCookies},
+            {QStringLiteral("history-sync-full"), &ServerConfig::historySyncFull},
         };
         return config.*fields.value(name);
     }
@@ -227,6 +235,7 @@ struct Applier
             {QStringLiteral("heartbeat-ms"), &ServerConfig::heartbeatMs},
             {QStringLiteral("retry-ms"), &ServerConfig::retryMs},
             {QStringLiteral("history-size"), &ServerConfig::historySize},
+            {QStringLiteral("history-max-mb"), &ServerConfig::historyMaxMb},
             {QStringLiteral("max-connections"), &ServerConfig::maxConnections},
             {QStringLiteral("max-connections-per-ip"), &ServerConfig::maxConnectionsPerIp},
             {QStringLiteral("max-filter-names"), &ServerConfig::maxFilterNames},

@@ -17,6 +17,8 @@ struct ServerConfig final
     int heartbeatMs = 15000;
     int retryMs = 3000;
     int historySize = 1000;
+    int historyMaxMb = 64;        // event memory of the history
+    bool historySyncFull = false; // SQLite synchronous=FULL instead of NORMAL
     int maxConnections = 10000;
     int maxConnectionsPerIp = 0; // 0: no limit (NAT gateways put many users behind one address)
     int maxFilterNames = 256;

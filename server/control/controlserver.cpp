@@ -11,6 +11,7 @@
 #include <QLoggingCategory>
 #include <QMetaEnum>
 #include <QNetworkRequest>
+#include <QPointer>
 #include <QWebSocket>
 
 Q_LOGGING_CATEGORY(lcControlServer, "eventsource.server.control")
@@ -39,8 +40,8 @@ ControlServer::ControlServer(Hub *hub, const AdminOperations *operations, AdminA
     , m_options(std::move(options))
     , m_origins(m_options.allowOrigins)
 {
-    connect(hub, &Hub::connectionOpened, this, &ControlServer::handleConnectionOpened);
-    connect(hub, &Hub::connectionClosed, this, &ControlServer::handleConnectionClosed);
+    connect(&hub->fanout(), &Fanout::connectionOpened, this, &ControlServer::handleConnectionOpened);
+    connect(&hub->fanout(), &Fanout::connectionClosed, this, &ControlServer::handleConnectionClosed);
     connect(hub, &Hub::eventPublished, this, &ControlServer::handleEventPublished);
     m_batchTimer.setInterval(batchIntervalMs);
     m_batchTimer.setSingleShot(true);
@@ -191,8 +192,16 @@ void ControlServer::handleRequest(ControlSession *session, const QJsonObject &re
         return session->send(ControlProtocol::result(id, {{QStringLiteral("authenticated"), true}}));
     if (type == QLatin1String("subscribe") || type == QLatin1String("unsubscribe"))
         return subscribe(session, id, request.value(QStringLiteral("topics")), type == QLatin1String("subscribe"));
-    if (type == QLatin1String("push"))
-        return reply(m_operations->push(body));
+    if (type == QLatin1String("push")) {
+        // Answered once the event is stored; a console gone meanwhile gets nothing.
+        const QPointer<ControlSession> guard(session);
+        return m_operations->push(body, [guard, id](const AdminOperations::Outcome &outcome) {
+            if (guard)
+                guard->send(outcome.failure == AdminOperations::Failure::None
+                                ? ControlProtocol::result(id, outcome.result)
+                                : ControlProtocol::error(id, outcome.error));
+        });
+    }
     if (type == QLatin1String("pause"))
         return reply(m_operations->pause(body));
     if (type == QLatin1String("kick")) {
@@ -338,19 +347,20 @@ void ControlServer::flushBatches()
 
 void ControlServer::sendStats()
 {
-    const HubStats &s = m_hub->stats();
+    const FanoutStats &s = m_hub->fanout().stats();
+    const qint64 eventsPublished = m_hub->stats().eventsPublished;
     const double seconds = statsIntervalMs / 1000.0;
     if (anySubscribed(ControlProtocol::topicStats)) {
         broadcast(ControlProtocol::topicStats,
-                  typed("stats", {{QStringLiteral("connections"), m_hub->connectionCount()},
-                                  {QStringLiteral("eventsPerSecond"), double(s.eventsPublished - m_lastEvents) / seconds},
+                  typed("stats", {{QStringLiteral("connections"), m_hub->fanout().connectionCount()},
+                                  {QStringLiteral("eventsPerSecond"), double(eventsPublished - m_lastEvents) / seconds},
                                   {QStringLiteral("deliveriesPerSecond"), double(s.deliveries - m_lastDeliveries) / seconds},
                                   {QStringLiteral("bytesPerSecond"), double(s.bytesSent - m_lastBytes) / seconds},
                                   {QStringLiteral("droppedSlowConsumers"), s.slowConsumersDropped},
-                                  {QStringLiteral("eventsPublished"), s.eventsPublished},
+                                  {QStringLiteral("eventsPublished"), eventsPublished},
                                   {QStringLiteral("consoles"), sessionCount()}}));
     }
-    m_lastEvents = s.eventsPublished;
+    m_lastEvents = eventsPublished;
     m_lastDeliveries = s.deliveries;
     m_lastBytes = s.bytesSent;
 
@@ -358,7 +368,7 @@ void ControlServer::sendStats()
     if (!anySubscribed(ControlProtocol::topicConnections))
         return;
     QJsonArray updated;
-    const QList<SseConnection *> all = m_hub->connections();
+    const QList<SseConnection *> all = m_hub->fanout().connections();
     qsizetype scanned = 0;
     // Start where the last tick stopped, so no stream starves behind the cap.
     for (; scanned < all.size() && updated.size() < maxUpdatesPerTick; ++scanned) {

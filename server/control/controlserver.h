@@ -20,7 +20,6 @@ class Hub;
 class QAbstractHttpServer;
 class QWebSocket;
 struct Event;
-struct HubStats;
 
 // The control channel (ws://<admin listener>/control): consoles authenticate with the admin
 // token, send the same operations as the admin API, and subscribe to live topics. Hub

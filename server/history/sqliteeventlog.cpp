@@ -36,7 +36,7 @@ bool exec(QSqlDatabase &db, const QString &sql, QString *error)
 
 } // namespace
 
-SqliteEventLog::OpenResult SqliteEventLog::open(const QString &dataDir, int capacity)
+SqliteEventLog::OpenResult SqliteEventLog::open(const QString &dataDir, Options options)
 {
     if (const QString error = PrivateFiles::secureDir(dataDir); !error.isEmpty())
         return {nullptr, error};
@@ -53,31 +53,30 @@ SqliteEventLog::OpenResult SqliteEventLog::open(const QString &dataDir, int capa
     if (error.isEmpty()) {
         QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
         db.setDatabaseName(file);
+        // The file is ours alone: a lock held by anyone else fails the commit now, it never
+        // holds the event loop (Qt's default waits 5 s).
+        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=0"));
         if (!db.open())
             error = QStringLiteral("cannot open %1: %2").arg(file, db.lastError().text());
     }
     // The log owns the connection from here: its destructor removes it.
-    std::unique_ptr<SqliteEventLog> log(new SqliteEventLog(name, capacity, *key));
+    std::unique_ptr<SqliteEventLog> log(new SqliteEventLog(name, options, *key));
     if (error.isEmpty())
-        error = log->load();
+        error = log->load(options.sync);
     if (!error.isEmpty())
         return {nullptr, QStringLiteral("history %1: %2").arg(file, error)};
     return {std::move(log), {}};
 }
 
-SqliteEventLog::SqliteEventLog(QString connectionName, int capacity, QByteArray sessionKey)
-    : RingEventLog(capacity)
+SqliteEventLog::SqliteEventLog(QString connectionName, Options options, QByteArray sessionKey)
+    : RingEventLog(options.capacity, options.maxBytes)
     , m_connectionName(std::move(connectionName))
     , m_sessionKey(std::move(sessionKey))
 {
-    m_commitTimer.setSingleShot(true);
-    m_commitTimer.setInterval(0);
-    QObject::connect(&m_commitTimer, &QTimer::timeout, &m_commitTimer, [this] { flush(); });
 }
 
 SqliteEventLog::~SqliteEventLog()
 {
-    flush();
     {
         QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
         db.close();
@@ -85,14 +84,17 @@ SqliteEventLog::~SqliteEventLog()
     QSqlDatabase::removeDatabase(m_connectionName);
 }
 
-QString SqliteEventLog::load()
+QString SqliteEventLog::load(Sync sync)
 {
     QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
     QString error;
-    // WAL with synchronous=NORMAL: a commit is durable against a process crash without an
-    // fsync per event; a power loss may lose the last commits, never corrupt the file.
+    // WAL: a commit is durable against a process crash once commit() returned. With
+    // synchronous=NORMAL an OS crash or power loss may lose the last commits (never corrupt
+    // the file); FULL syncs the WAL at every commit. The WAL file is cut back to 16 MiB.
+    const QString synchronous = sync == Sync::Full ? QStringLiteral("FULL") : QStringLiteral("NORMAL");
     if (!exec(db, QStringLiteral("PRAGMA journal_mode=WAL"), &error)
-        || !exec(db, QStringLiteral("PRAGMA synchronous=NORMAL"), &error)
+        || !exec(db, QStringLiteral("PRAGMA synchronous=") + synchronous, &error)
+        || !exec(db, QStringLiteral("PRAGMA journal_size_limit=16777216"), &error)
         || !exec(db, QStringLiteral("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"), &error)
         || !exec(db, QStringLiteral("CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, name BLOB, "
                                     "data BLOB, target TEXT, created INTEGER NOT NULL)"), &error))
@@ -103,34 +105,44 @@ QString SqliteEventLog::load()
         return lastError(meta);
     QByteArray epoch;
     quint64 head = 0;
+    std::optional<quint64> trimmed;
     while (meta.next()) {
-        if (meta.value(0).toString() == QLatin1String("epoch"))
+        const QString key = meta.value(0).toString();
+        if (key == QLatin1String("epoch"))
             epoch = meta.value(1).toString().toLatin1();
-        else if (meta.value(0).toString() == QLatin1String("head"))
+        else if (key == QLatin1String("head"))
             head = meta.value(1).toULongLong();
+        else if (key == QLatin1String("trimmed"))
+            trimmed = meta.value(1).toULongLong();
     }
     if (epoch.isEmpty()) {
+        // Stored before any id of it is handed out.
         epoch = EventId::newEpoch();
         QSqlQuery insert(db);
-        insert.prepare(QStringLiteral("INSERT INTO meta (key, value) VALUES ('epoch', ?), ('head', '0')"));
+        insert.prepare(QStringLiteral("INSERT INTO meta (key, value) VALUES ('epoch', ?), ('head', '0'), ('trimmed', '0')"));
         insert.addBindValue(QString::fromLatin1(epoch));
         if (!insert.exec())
             return lastError(insert);
+        trimmed = 0;
+    }
+    if (!trimmed) {
+        // Written before the trim point was stored: rows were trimmed from the oldest on.
+        QSqlQuery oldest(db);
+        if (!oldest.exec(QStringLiteral("SELECT MIN(seq) FROM events")) || !oldest.next())
+            return lastError(oldest);
+        trimmed = oldest.value(0).isNull() ? head : oldest.value(0).toULongLong() - 1;
     }
 
     QSqlQuery select(db);
-    select.prepare(QStringLiteral("SELECT seq, name, data, target, created FROM events "
-                                  "WHERE seq > ? ORDER BY seq"));
-    select.addBindValue(head > quint64(capacity()) ? head - quint64(capacity()) : 0);
+    select.prepare(QStringLiteral("SELECT seq, name, data, target, created FROM events WHERE seq > ? ORDER BY seq"));
+    select.addBindValue(*trimmed);
     if (!select.exec())
         return lastError(select);
     QList<Event> events;
-    quint64 expected = 0;
+    QList<std::pair<quint64, QByteArray>> rewrites;
     while (select.next()) {
         const quint64 seq = select.value(0).toULongLong();
-        if (expected != 0 && seq != expected)
-            events.clear(); // a hole: keep only the contiguous tail
-        expected = seq + 1;
+        head = qMax(head, seq);
         Event event;
         event.id = EventId{epoch, seq}.toByteArray();
         event.name = select.value(1).toByteArray();
@@ -144,62 +156,71 @@ QString SqliteEventLog::load()
                 // after it, so resuming from before it reports a gap.
                 qCWarning(lcHistory).nospace() << "history event skipped seq=" << seq << " error=" << error;
                 events.clear();
+                trimmed = seq;
                 continue;
             }
             event.target = *parsed;
-            // Written before session digests existed: rewritten at the next commit.
+            // Written before session digests existed: rewritten now.
             const QStringList written = event.target.sessions;
             for (QString &session : event.target.sessions)
                 session = storedSession(session);
-            if (event.target.sessions != written) {
-                m_pending.append({seq, event});
-                m_commitTimer.start();
-            }
+            if (event.target.sessions != written)
+                rewrites.append({seq, storedTarget(event.target)});
         }
         event.createdAt = QDateTime::fromMSecsSinceEpoch(select.value(4).toLongLong(), Qt::UTC);
         event.frame = SseEncoder::event(event.id, event.name, event.data).value_or(QByteArray());
         events.append(event);
     }
-    if (expected != 0 && expected - 1 != head)
-        events.clear(); // the tail does not reach the head: nothing is exact, resume says so
-    restore(epoch, head, events);
+    select.finish();
+    if (!rewrites.isEmpty()) {
+        db.transaction();
+        QSqlQuery update(db);
+        update.prepare(QStringLiteral("UPDATE events SET target = ? WHERE seq = ?"));
+        for (const auto &[seq, target] : std::as_const(rewrites)) {
+            update.addBindValue(QString::fromUtf8(target));
+            update.addBindValue(seq);
+            if (!update.exec()) {
+                db.rollback();
+                return lastError(update);
+            }
+        }
+        if (!db.commit())
+            return db.lastError().text();
+    }
+    restore(epoch, head, *trimmed, events);
     qCInfo(lcHistory).nospace() << "history loaded epoch=" << epoch << " head=" << head
-                                << " events=" << size();
+                                << " events=" << size() << " bytes=" << bytes();
     return {};
 }
 
-void SqliteEventLog::stored(const Event &event, quint64 seq)
+EventLog::Commit SqliteEventLog::commit(const QList<Event> &events)
 {
-    m_pending.append({seq, event});
-    if (!m_commitTimer.isActive())
-        m_commitTimer.start();
+    if (events.isEmpty())
+        return {};
+    if (const QString error = write(events, evictedThroughAfter(events)); !error.isEmpty()) {
+        ++m_writeErrors;
+        qCWarning(lcHistory).nospace() << "history write failed events=" << events.size() << " error=" << error;
+        return {false, error};
+    }
+    return RingEventLog::commit(events);
 }
 
-void SqliteEventLog::flush()
+QString SqliteEventLog::write(const QList<Event> &events, quint64 trimThrough)
 {
-    m_commitTimer.stop();
-    if (m_pending.isEmpty())
-        return;
     QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
-    // On failure the batch stays pending (bounded by the ring's capacity: older events
-    // are gone from replay anyway) and the next commit tries again.
-    const auto fail = [&](const QString &what) {
-        ++m_writeErrors;
-        qCWarning(lcHistory).nospace() << "history write failed events=" << m_pending.size()
-                                       << " error=" << what;
-        db.rollback();
-        while (m_pending.size() > qMax(1, capacity()))
-            m_pending.removeFirst();
-    };
     if (!db.transaction())
-        return fail(db.lastError().text());
+        return db.lastError().text();
+    const auto fail = [&db](const QString &what) {
+        db.rollback();
+        return what;
+    };
     QSqlQuery insert(db);
     insert.prepare(QStringLiteral("INSERT OR REPLACE INTO events (seq, name, data, target, created) "
                                   "VALUES (?, ?, ?, ?, ?)"));
     // Empty names and data are bound as NULL by Qt; the schema allows it and load() reads
     // NULL back as empty.
-    for (const auto &[seq, event] : std::as_const(m_pending)) {
-        insert.addBindValue(seq);
+    for (const Event &event : events) {
+        insert.addBindValue(seqOf(event));
         insert.addBindValue(event.name);
         insert.addBindValue(event.data);
         insert.addBindValue(QString::fromUtf8(storedTarget(event.target)));
@@ -207,20 +228,20 @@ void SqliteEventLog::flush()
         if (!insert.exec())
             return fail(lastError(insert));
     }
-    const quint64 head = m_pending.last().first;
     QSqlQuery update(db);
-    update.prepare(QStringLiteral("UPDATE meta SET value = ? WHERE key = 'head'"));
-    update.addBindValue(QString::number(head));
-    QSqlQuery trim(db);
-    trim.prepare(QStringLiteral("DELETE FROM events WHERE seq <= ?"));
-    trim.addBindValue(head > quint64(capacity()) ? head - quint64(capacity()) : 0);
+    update.prepare(QStringLiteral("INSERT OR REPLACE INTO meta (key, value) VALUES ('head', ?), ('trimmed', ?)"));
+    update.addBindValue(QString::number(qMax(headSeq(), seqOf(events.last()))));
+    update.addBindValue(QString::number(trimThrough));
     if (!update.exec())
         return fail(lastError(update));
+    QSqlQuery trim(db);
+    trim.prepare(QStringLiteral("DELETE FROM events WHERE seq <= ?"));
+    trim.addBindValue(trimThrough);
     if (!trim.exec())
         return fail(lastError(trim));
     if (!db.commit())
         return fail(db.lastError().text());
-    m_pending.clear();
+    return {};
 }
 
 QString SqliteEventLog::sessionDigest(const QString &sessionId) const

@@ -13,5 +13,8 @@ struct HttpLimitStats final
     qint64 requestTimeouts = 0;
     qint64 acceptErrors = 0;
     qint64 malformedRequests = 0; // refused by RequestHead or ChunkedBody (400, 501, 505)
+    qint64 streamsRejected = 0;   // over --max-connections, or out of descriptors
+    qint64 streamsRejectedPerAddress = 0; // over --max-connections-per-ip
+    qint64 filtersRefused = 0;    // over --max-filter-names
     LogThrottle refusalLog;
 };

@@ -2,7 +2,7 @@
 
 #include "clientaddress.h"
 #include "httpreply.h"
-#include "hub.h"
+#include "fanout.h"
 #include "identityresolver.h"
 #include "socketguard.h"
 #include "sseencoder.h"
@@ -22,9 +22,11 @@ constexpr qsizetype maxLastEventIdBytes = 256;
 
 } // namespace
 
-StreamEndpoint::StreamEndpoint(Hub *hub, const IdentityResolver *identity, Options options)
-    : m_hub(hub)
+StreamEndpoint::StreamEndpoint(Fanout *fanout, const IdentityResolver *identity, HttpLimitStats *stats,
+                               Options options)
+    : m_fanout(fanout)
     , m_identity(identity)
+    , m_stats(stats)
     , m_options(std::move(options))
     , m_cors(m_options.allowOrigins)
 {
@@ -39,7 +41,7 @@ void StreamEndpoint::handle(const QHttpServerRequest &request, QHttpServerRespon
             return HttpReply::error(responder, Status::NotFound, QStringLiteral("not found"));
         const QStringList names = path.mid(m_options.path.size() + 1).split(u',', Qt::SkipEmptyParts);
         if (names.size() > m_options.maxFilterNames) {
-            m_hub->countRefusedFilter();
+            ++m_stats->filtersRefused;
             return HttpReply::error(responder, Status::BadRequest,
                                     QStringLiteral("filter: at most %1 event names").arg(m_options.maxFilterNames));
         }
@@ -95,10 +97,10 @@ void StreamEndpoint::handle(const QHttpServerRequest &request, QHttpServerRespon
         return HttpReply::error(responder, Status::Unauthorized, identity.error, headers);
     }
 
-    if (m_hub->connectionCount() >= m_options.maxConnections)
+    if (m_fanout->connectionCount() >= m_options.maxConnections)
         return refuseBusy(responder, Status::ServiceUnavailable, QStringLiteral("too many connections"), corsHeaders);
     const QString remoteAddress = ClientAddress::text(request.remoteAddress());
-    if (m_options.maxConnectionsPerIp > 0 && m_hub->connectionsFrom(remoteAddress) >= m_options.maxConnectionsPerIp)
+    if (m_options.maxConnectionsPerIp > 0 && m_fanout->connectionsFrom(remoteAddress) >= m_options.maxConnectionsPerIp)
         return refuseBusy(responder, Status::TooManyRequests,
                           QStringLiteral("too many streams from this address"), corsHeaders);
 
@@ -109,13 +111,12 @@ void StreamEndpoint::handle(const QHttpServerRequest &request, QHttpServerRespon
     // pipelining hazard); Qt's socket and request are freed.
     const int descriptor = StreamSocket::takeOver(socket);
     if (descriptor < 0) {
-        m_hub->countRejectedConnection();
+        ++m_stats->streamsRejected;
         return HttpReply::error(responder, Status::ServiceUnavailable,
                                 QStringLiteral("out of descriptors"), corsHeaders);
     }
 
-    Hub::StreamRequest stream;
-    stream.info.id = m_hub->nextConnectionId();
+    Fanout::StreamRequest stream;
     stream.info.principal = identity.principal;
     stream.info.expiresAt = identity.expiresAt;
     stream.info.filter = filter;
@@ -123,27 +124,31 @@ void StreamEndpoint::handle(const QHttpServerRequest &request, QHttpServerRespon
     stream.info.userAgent = QString::fromUtf8(request.value("User-Agent").left(512));
     stream.info.connectedAt = QDateTime::currentDateTimeUtc();
     stream.lastEventId = lastEventId;
-    stream.headers = {{"Content-Type", "text/event-stream"},
-                      {"Cache-Control", "no-cache"},
-                      {"X-Accel-Buffering", "no"},
-                      {"Connection", "close"}};
-    stream.headers.append(corsHeaders);
+    QByteArray head = "HTTP/1.1 200 OK\r\n"
+                      "Content-Type: text/event-stream\r\n"
+                      "Cache-Control: no-cache\r\n"
+                      "X-Accel-Buffering: no\r\n"
+                      "Connection: close\r\n";
+    for (const auto &[name, value] : corsHeaders)
+        head += name + ": " + value + "\r\n";
     if (!identity.setCookie.isEmpty())
-        stream.headers.append(std::pair<QByteArray, QByteArray>("Set-Cookie", identity.setCookie));
-    qCDebug(lcEndpoint).nospace() << "stream opened id=" << stream.info.id
-                                  << " peer=" << stream.info.remoteAddress
-                                  << " user=" << stream.info.principal.userId
+        head += "Set-Cookie: " + identity.setCookie + "\r\n";
+    auto sink = std::make_unique<StreamSocket>(descriptor);
+    sink->queue(head + "\r\n");
+    const SseConnection *opened = m_fanout->open(std::move(stream), std::move(sink));
+    qCDebug(lcEndpoint).nospace() << "stream opened id=" << opened->info().id
+                                  << " peer=" << opened->info().remoteAddress
+                                  << " user=" << opened->info().principal.userId
                                   << " filter=" << filter.join(',') << " resume=" << bool(lastEventId);
-    m_hub->open(std::move(stream), descriptor);
 }
 
 void StreamEndpoint::refuseBusy(QHttpServerResponder &responder, QHttpServerResponder::StatusCode status,
                                 const QString &message, const CorsPolicy::Headers &cors)
 {
     if (status == Status::TooManyRequests)
-        m_hub->countRejectedPerAddress();
+        ++m_stats->streamsRejectedPerAddress;
     else
-        m_hub->countRejectedConnection();
+        ++m_stats->streamsRejected;
     CorsPolicy::Headers headers = cors;
     headers.append(std::pair<QByteArray, QByteArray>("Retry-After", QByteArray::number(qMax(1, m_options.retryMs / 1000))));
     HttpReply::error(responder, status, message, headers);

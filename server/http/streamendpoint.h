@@ -1,16 +1,18 @@
 #pragma once
 
 #include "corspolicy.h"
+#include "httplimitstats.h"
 
 #include <QHttpServerResponder>
 
-class Hub;
+class Fanout;
 class IdentityResolver;
 class QHttpServerRequest;
 
 // The public endpoint: GET <path> streams every event, GET <path>/a,b only events named a
 // or b. Also the CORS preflight, the connection limit and Last-Event-ID (header or
-// ?lastEventId=) for replay, and who the subscriber is (IdentityResolver).
+// ?lastEventId=) for replay, and who the subscriber is (IdentityResolver). An accepted
+// stream's response head is queued into its sink here; the fan-out writes the body.
 class StreamEndpoint final
 {
 public:
@@ -24,7 +26,7 @@ public:
         int retryMs = 3000;
     };
 
-    StreamEndpoint(Hub *hub, const IdentityResolver *identity, Options options);
+    StreamEndpoint(Fanout *fanout, const IdentityResolver *identity, HttpLimitStats *stats, Options options);
     void handle(const QHttpServerRequest &request, QHttpServerResponder &&responder);
 
 private:
@@ -32,8 +34,9 @@ private:
     void refuseBusy(QHttpServerResponder &responder, QHttpServerResponder::StatusCode status,
                     const QString &message, const CorsPolicy::Headers &cors);
 
-    Hub *m_hub;
+    Fanout *m_fanout;
     const IdentityResolver *m_identity;
+    HttpLimitStats *m_stats;
     Options m_options;
     CorsPolicy m_cors;
 };

@@ -1,23 +1,20 @@
 #pragma once
 
-#include "connectionregistry.h"
-#include "eventlog.h"
-#include "flushpool.h"
-#include "hubstats.h"
-#include "sseconnection.h"
+#include "eventbus.h"
+#include "fanout.h"
 
 #include <QElapsedTimer>
 #include <QJsonValue>
-#include <QMultiMap>
 #include <QObject>
-#include <QTimer>
 
+#include <functional>
 #include <memory>
 
-// The heart of the server: publishing assigns an id (event log), encodes the event once,
-// finds its recipients through the registry's indices and queues the shared frame on each;
-// queued frames go out once per event-loop turn. The C++ API mirrors wakanda-eventsource:
-// push, pushEvent and their JSON variants, each returning the event id.
+// The server's publishing front: it validates an event, hands it to the bus and answers
+// once the bus has stored it (or with why not); the fan-out delivers what the bus commits.
+// Operations on streams (pause, kick, close-session) apply to this node's streams and go to
+// the bus for the others. The C++ API mirrors wakanda-eventsource: push, pushEvent and their
+// JSON variants, each answering with the event id.
 class Hub final : public QObject
 {
     Q_OBJECT
@@ -26,15 +23,10 @@ class Hub final : public QObject
 public:
     struct Options
     {
-        int heartbeatMs = 15000;
-        int retryMs = 3000;
-        int initialPadding = 0;
-        qint64 maxBufferBytes = 512 * 1024;
         qint64 maxEventBytes = 64 * 1024;
-        int sendThreads = 0; // helper threads for large flushes (FlushPool)
     };
 
-    enum class PublishError { None, InvalidName, InvalidData, InvalidTarget, TooLarge };
+    enum class PublishError { None, InvalidName, InvalidData, InvalidTarget, TooLarge, Unavailable };
     Q_ENUM(PublishError)
     struct PublishResult
     {
@@ -43,99 +35,70 @@ public:
         PublishError error = PublishError::None;
         QString message;
     };
+    // Called exactly once per publish: at once for an event refused here, otherwise when the
+    // bus has stored it (Unavailable: the bus could not).
+    using PublishCallback = std::function<void(const PublishResult &)>;
 
-    // What a subscriber asked for when it opened a stream.
-    struct StreamRequest
+    struct Stats
     {
-        SseConnection::Info info;
-        std::optional<QByteArray> lastEventId;
-        QList<std::pair<QByteArray, QByteArray>> headers; // added to the fixed SSE headers
+        qint64 eventsPublished = 0;
+        qint64 eventsRejected = 0;
+        qint64 eventsTooLarge = 0;   // over --max-event-kb
+        qint64 eventsUnavailable = 0; // the bus could not store them
     };
 
-    // The name of the event a resumed stream gets when its Last-Event-ID could not be
-    // resumed exactly (data {"reason": "too-old"} or {"reason": "unknown"}); all retained
-    // events follow it.
-    static constexpr char gapEventName[] = "eventsource-gap";
-
-    Hub(std::unique_ptr<EventLog> log, Options options, QObject *parent = nullptr);
+    Hub(std::unique_ptr<EventBus> bus, Fanout::Options fanoutOptions, Options options, QObject *parent = nullptr);
     ~Hub() override;
 
-    PublishResult push(const QByteArray &data, const Target &target = {});
-    PublishResult pushEvent(const QByteArray &name, const QByteArray &data, const Target &target = {});
+    void push(const QByteArray &data, const Target &target = {}, PublishCallback done = {});
+    void pushEvent(const QByteArray &name, const QByteArray &data, const Target &target = {},
+                   PublishCallback done = {});
     // The value is sent JSON-encoded (a string becomes "\"...\"").
-    PublishResult pushJson(const QByteArray &name, const QJsonValue &value, const Target &target = {});
-    PublishResult publish(Event draft);
+    void pushJson(const QByteArray &name, const QJsonValue &value, const Target &target = {},
+                  PublishCallback done = {});
+    void publish(Event draft, PublishCallback done = {});
 
     // Targeted pushes (wakanda-eventsource's pushEventToSession/User/Group): one or several
     // sessions, users or groups, by id or by name; an empty name sends a plain message.
-    PublishResult pushEventToSessions(const QStringList &sessions, const QByteArray &name, const QByteArray &data);
-    PublishResult pushEventToUsers(const QStringList &users, const QByteArray &name, const QByteArray &data);
-    PublishResult pushEventToGroups(const QStringList &groups, const QByteArray &name, const QByteArray &data);
+    void pushEventToSessions(const QStringList &sessions, const QByteArray &name, const QByteArray &data,
+                             PublishCallback done = {});
+    void pushEventToUsers(const QStringList &users, const QByteArray &name, const QByteArray &data,
+                          PublishCallback done = {});
+    void pushEventToGroups(const QStringList &groups, const QByteArray &name, const QByteArray &data,
+                           PublishCallback done = {});
     // To the user (by id) and session of a principal, as the seed takes a User object.
-    PublishResult pushEventToPrincipal(const Principal &principal, const QByteArray &name, const QByteArray &data);
+    void pushEventToPrincipal(const Principal &principal, const QByteArray &name, const QByteArray &data,
+                              PublishCallback done = {});
 
     // pause(delay): the addressed streams, except those in exceptGroups (by id or name),
     // get "retry: delayMs" and are closed, so clients come back after the delay. Returns
-    // how many were paused.
+    // how many of this node's streams were paused.
     int pause(int delayMs, const Target &target = {}, const QStringList &exceptGroups = {});
     // Closes every stream of a session (login or logout changed who it is).
     int closeSession(const QString &sessionId);
-
-    // Starts a stream on a connected descriptor (StreamSocket::takeOver()): headers, retry,
-    // replay, then live events. A replay goes out as the socket drains, within the stream's
-    // buffer like live events: a reading client gets all of it, one that does not read costs
-    // at most its buffer, and no turn of the event loop spends more than a page on it.
-    SseConnection *open(StreamRequest request, int descriptor);
     bool kick(quint64 connectionId);
-    // Every stream gets a final retry and is closed; the history is flushed.
+    // Every stream gets a final retry and is closed; what the bus holds is stored first.
     void shutdown();
 
-    quint64 nextConnectionId() { return ++m_lastConnectionId; }
-    void countRejectedConnection() { ++m_stats.connectionsRejected; }
-    void countRejectedPerAddress() { ++m_stats.connectionsRejectedPerAddress; }
-    void countRefusedFilter() { ++m_stats.filtersRefused; }
-    int connectionCount() const { return m_registry.size(); }
-    int connectionsFrom(const QString &remoteAddress) const { return m_registry.countFrom(remoteAddress); }
-    QList<SseConnection *> connections() const { return m_registry.all(); }
-    QList<SseConnection *> connections(const Target &target) const { return m_registry.addressed(target); }
-    const HubStats &stats() const { return m_stats; }
-    const EventLog &log() const { return *m_log; }
-    const Options &options() const { return m_options; }
+    Fanout &fanout() { return m_fanout; }
+    const Fanout &fanout() const { return m_fanout; }
+    const EventBus &bus() const { return *m_bus; }
+    const Stats &stats() const { return m_stats; }
     qint64 uptimeMs() const { return m_uptime.elapsed(); }
 
 Q_SIGNALS:
-    void connectionOpened(const SseConnection *connection);
-    void connectionClosed(quint64 connectionId, SseConnection::CloseReason reason);
     void eventPublished(const Event &event, int delivered);
-    // Emitted when the last stream has closed after shutdown().
-    void drained();
 
 private:
-    PublishResult pushTargeted(const Target &target, const QByteArray &name, const QByteArray &data);
-    // Marks the stream for the flush at the end of this event-loop turn.
-    void schedule(SseConnection *connection);
-    void flushPending();
-    void sendHeartbeats();
-    // Queues the next part of a replay, as far as the stream's replay budget allows; once the
-    // history has nothing more, the stream goes live.
-    void continueReplay(SseConnection *connection);
-    void handleConnectionClosed(SseConnection *connection, SseConnection::CloseReason reason);
-    void watchExpiry(SseConnection *connection);
-    void closeExpired();
-    void armExpiryTimer();
+    void pushTargeted(const Target &target, const QByteArray &name, const QByteArray &data, PublishCallback done);
+    void refuse(PublishError error, QString message, const PublishCallback &done);
 
-    std::unique_ptr<EventLog> m_log;
+    std::unique_ptr<EventBus> m_bus;
+    Fanout m_fanout;
     Options m_options;
-    ConnectionRegistry m_registry;
-    QSet<SseConnection *> m_pending;
-    qint64 m_replayBudgetBytes; // queued replay bytes a stream may have at once
-    FlushPool m_flushPool;
-    QTimer m_flushTimer;
-    QTimer m_heartbeatTimer;
-    QTimer m_expiryTimer;
-    QMultiMap<QDateTime, quint64> m_expiries; // token expiry → connection id
+    Stats m_stats;
     QElapsedTimer m_uptime;
-    HubStats m_stats;
-    quint64 m_lastConnectionId = 0;
-    bool m_shuttingDown = false;
+    // What the fan-out did with the event committed last: its publisher's answer follows.
+    QByteArray m_deliveredId;
+    int m_delivered = 0;
 };

@@ -13,14 +13,14 @@ namespace {
 constexpr int closeGraceMs = 2000;
 }
 
-SseConnection::SseConnection(Info info, int descriptor, qint64 maxBufferBytes, QObject *parent)
+SseConnection::SseConnection(Info info, std::unique_ptr<StreamSink> sink, qint64 maxBufferBytes, QObject *parent)
     : QObject(parent)
     , m_info(std::move(info))
-    , m_socket(descriptor)
+    , m_sink(std::move(sink))
     , m_maxBufferBytes(maxBufferBytes)
 {
-    connect(&m_socket, &StreamSocket::closed, this, &SseConnection::handleSocketGone);
-    connect(&m_socket, &StreamSocket::drained, this, [this] {
+    connect(m_sink.get(), &StreamSink::closed, this, &SseConnection::handleSinkGone);
+    connect(m_sink.get(), &StreamSink::drained, this, [this] {
         if (m_replaying && !m_finished)
             Q_EMIT replayDrained(this);
     });
@@ -38,19 +38,11 @@ bool SseConnection::accepts(const Event &event) const
     return acceptsName(event.name) && m_info.principal.isAddressedBy(event.target);
 }
 
-void SseConnection::start(const QList<std::pair<QByteArray, QByteArray>> &headers)
-{
-    QByteArray head = "HTTP/1.1 200 OK\r\n";
-    for (const auto &[name, value] : headers)
-        head += name + ": " + value + "\r\n";
-    enqueue(head + "\r\n");
-}
-
 void SseConnection::enqueue(const QByteArray &frame)
 {
     if (m_finished)
         return;
-    m_socket.queue(frame);
+    m_sink->queue(frame);
     m_unflushed += frame.size();
     m_active = true;
 }
@@ -73,7 +65,7 @@ qint64 SseConnection::flush()
     if (m_unflushed == 0 || m_finished)
         return 0;
     const qint64 size = std::exchange(m_unflushed, 0);
-    m_socket.send();
+    m_sink->send();
     m_bytesSent += size;
     m_eventsSent += m_pendingEvents;
     m_pendingEvents = 0;
@@ -82,13 +74,13 @@ qint64 SseConnection::flush()
 
 void SseConnection::settle()
 {
-    m_socket.settle();
-    if (m_finished || m_socket.unsent() <= m_maxBufferBytes)
+    m_sink->settle();
+    if (m_finished || m_sink->unsent() <= m_maxBufferBytes)
         return;
     qCInfo(lcStream).nospace() << "slow consumer dropped id=" << m_info.id
-                               << " unsent=" << m_socket.unsent();
+                               << " unsent=" << m_sink->unsent();
     m_closeReason = CloseReason::SlowConsumer;
-    m_socket.abort();
+    m_sink->abort();
 }
 
 void SseConnection::close(CloseReason reason)
@@ -98,7 +90,7 @@ void SseConnection::close(CloseReason reason)
     m_closeReason = reason;
     flush();
     settle();
-    m_socket.closeWhenSent(closeGraceMs);
+    m_sink->closeWhenSent(closeGraceMs);
 }
 
 bool SseConnection::takeActivity()
@@ -108,7 +100,7 @@ bool SseConnection::takeActivity()
     return active;
 }
 
-void SseConnection::handleSocketGone()
+void SseConnection::handleSinkGone()
 {
     if (m_finished)
         return;

@@ -2,16 +2,18 @@
 
 #include "event.h"
 #include "principal.h"
-#include "streamsocket.h"
+#include "streamsink.h"
 
 #include <QByteArrayList>
 #include <QDateTime>
 #include <QObject>
 
-// One open event stream, on a descriptor of its own (StreamSocket: Qt's socket objects let
-// go of it when the stream starts). Frames queued during one event-loop turn go out in one
-// send; a client that stops reading is dropped once its unsent bytes pass the cap. While a
-// resumed stream is replaying, the hub feeds it from the history as its socket drains
+#include <memory>
+
+// One open event stream, writing into a sink of its own (StreamSocket for plain TCP; the
+// HTTP layer queued the response head). Frames queued during one event-loop turn go out in
+// one send; a client that stops reading is dropped once its unsent bytes pass the cap. While
+// a resumed stream is replaying, the fan-out feeds it from the history as its sink drains
 // (replayCursor(): the last event looked at) and live events wait in the history too.
 class SseConnection final : public QObject
 {
@@ -33,8 +35,7 @@ public:
         QDateTime expiresAt; // when its token expires; invalid: never
     };
 
-    // Takes ownership of the connected descriptor (StreamSocket::takeOver()).
-    SseConnection(Info info, int descriptor, qint64 maxBufferBytes, QObject *parent = nullptr);
+    SseConnection(Info info, std::unique_ptr<StreamSink> sink, qint64 maxBufferBytes, QObject *parent = nullptr);
 
     const Info &info() const { return m_info; }
     // Whether this stream is to receive the event: its name passes the URL filter and the
@@ -42,8 +43,6 @@ public:
     bool accepts(const Event &event) const;
     bool acceptsName(QByteArrayView name) const;
 
-    // Queues the status line and headers; body frames follow through enqueue().
-    void start(const QList<std::pair<QByteArray, QByteArray>> &headers);
     // Queue bytes for the next flush: any frame, an event's frame (counted, its id becomes
     // the stream's last id), or an id-only block that moves the last id without an event.
     void enqueue(const QByteArray &frame);
@@ -51,7 +50,7 @@ public:
     void enqueueIdUpdate(const QByteArray &id);
     bool hasPending() const { return m_unflushed > 0; }
     // Bytes queued that the kernel has not taken yet.
-    qint64 unsent() const { return m_socket.unsent(); }
+    qint64 unsent() const { return m_sink->unsent(); }
     bool isFinished() const { return m_finished; }
 
     bool isReplaying() const { return m_replaying; }
@@ -65,7 +64,7 @@ public:
     // After flush(): waits for the kernel to take the rest, closes a failed stream, and
     // drops a slow consumer whose unsent bytes pass the cap.
     void settle();
-    // Flushes, then closes once the socket has sent everything (or after a short grace).
+    // Flushes, then closes once the sink has passed everything on (or after a short grace).
     void close(CloseReason reason);
 
     qint64 eventsSent() const { return m_eventsSent; }
@@ -76,16 +75,16 @@ public:
 
 Q_SIGNALS:
     void closed(SseConnection *connection, SseConnection::CloseReason reason);
-    // Replaying, and the kernel took more of what was queued: room for the next part.
+    // Replaying, and the sink passed on more of what was queued: room for the next part.
     void replayDrained(SseConnection *connection);
 
 private:
-    void handleSocketGone();
+    void handleSinkGone();
 
     Info m_info;
-    StreamSocket m_socket;
+    std::unique_ptr<StreamSink> m_sink;
     qint64 m_maxBufferBytes;
-    qint64 m_unflushed = 0; // bytes queued on the socket since the last flush()
+    qint64 m_unflushed = 0; // bytes queued on the sink since the last flush()
     QByteArray m_lastEventId;
     qint64 m_eventsSent = 0;
     qint64 m_bytesSent = 0;

@@ -43,7 +43,7 @@ int StreamSocket::takeOver(QTcpSocket *socket)
 }
 
 StreamSocket::StreamSocket(int descriptor, QObject *parent)
-    : QObject(parent)
+    : StreamSink(parent)
     , m_descriptor(descriptor)
     , m_readNotifier(descriptor, QSocketNotifier::Read)
 {

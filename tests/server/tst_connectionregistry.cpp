@@ -11,6 +11,7 @@
 
 #include "httplistener.h"
 #include "sseconnection.h"
+#include "streamsocket.h"
 
 namespace {
 
@@ -172,7 +173,7 @@ QList<SseConnection *> tst_ConnectionRegistry::openStreams(const QList<SseConnec
         const int descriptor = StreamSocket::takeOver(node.mapped().socket());
         if (descriptor < 0)
             return {};
-        out.append(new SseConnection(info, descriptor, 1 << 20, m_owner.get()));
+        out.append(new SseConnection(info, std::make_unique<StreamSocket>(descriptor), 1 << 20, m_owner.get()));
     }
     return out;
 }

@@ -1,5 +1,6 @@
 #include "flushpool.h"
 #include "sseconnection.h"
+#include "streamsocket.h"
 
 #include <QTest>
 
@@ -58,7 +59,7 @@ void tst_FlushPool::openStreams(int count)
         ::fcntl(pair[1], F_SETFL, ::fcntl(pair[1], F_GETFL) | O_NONBLOCK);
         SseConnection::Info info;
         info.id = quint64(i + 1);
-        m_streams.push_back(new SseConnection(info, pair[0], 1 << 20, &m_owner));
+        m_streams.push_back(new SseConnection(info, std::make_unique<StreamSocket>(pair[0]), 1 << 20, &m_owner));
         m_peers.push_back(pair[1]);
     }
 }

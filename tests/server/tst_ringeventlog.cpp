@@ -64,11 +64,13 @@ private slots:
     void replayedEventsAreTheStoredOnes();
     void recent_data();
     void recent();
+    void boundedByBytes();
+    void uncommittedIdsLeaveHoles();
 };
 
 void tst_RingEventLog::emptyLog()
 {
-    const RingEventLog log(10, epoch);
+    const RingEventLog log(10, RingEventLog::defaultMaxBytes, epoch);
     QCOMPARE(log.headId(), QByteArray("ep1-0"));
     QCOMPARE(log.size(), 0);
     QCOMPARE(log.capacity(), 10);
@@ -78,7 +80,7 @@ void tst_RingEventLog::emptyLog()
 
 void tst_RingEventLog::idsIncreaseFromOne()
 {
-    RingEventLog log(10, epoch);
+    RingEventLog log(10, RingEventLog::defaultMaxBytes, epoch);
     for (quint64 seq = 1; seq <= 4; ++seq) {
         const Event stored = log.append(draft("tick", "x"));
         QCOMPARE(stored.id, idOf(seq));
@@ -89,7 +91,7 @@ void tst_RingEventLog::idsIncreaseFromOne()
 
 void tst_RingEventLog::appendKeepsFields()
 {
-    RingEventLog log(10, epoch);
+    RingEventLog log(10, RingEventLog::defaultMaxBytes, epoch);
     Event in = draft("greet", "hello");
     in.target.users = QStringList{QStringLiteral("alice")};
     in.target.groups = QStringList{QStringLiteral("ops")};
@@ -139,7 +141,7 @@ void tst_RingEventLog::frame()
     QFETCH(QByteArray, data);
     QFETCH(QByteArray, frame);
 
-    RingEventLog log(10, epoch);
+    RingEventLog log(10, RingEventLog::defaultMaxBytes, epoch);
     QCOMPARE(log.append(draft(name, data)).frame, frame);
 }
 
@@ -164,7 +166,7 @@ void tst_RingEventLog::capacityTrims()
     QFETCH(int, appended);
     QFETCH(QByteArrayList, kept);
 
-    RingEventLog log(capacity, epoch);
+    RingEventLog log(capacity, RingEventLog::defaultMaxBytes, epoch);
     fill(log, appended);
     QCOMPARE(log.capacity(), qMax(0, capacity));
     QCOMPARE(log.size(), kept.size());
@@ -218,7 +220,7 @@ void tst_RingEventLog::replaySince()
     QFETCH(EventLog::ResumeStatus, status);
     QFETCH(QByteArrayList, replayed);
 
-    RingEventLog log(capacity, epoch);
+    RingEventLog log(capacity, RingEventLog::defaultMaxBytes, epoch);
     fill(log, appended);
     const EventLog::Replay replay = log.replaySince(lastEventId);
     QCOMPARE(replay.status, status);
@@ -227,7 +229,7 @@ void tst_RingEventLog::replaySince()
 
 void tst_RingEventLog::replayedEventsAreTheStoredOnes()
 {
-    RingEventLog log(10, epoch);
+    RingEventLog log(10, RingEventLog::defaultMaxBytes, epoch);
     fill(log, 3);
     const QList<Event> events = log.replaySince("ep1-1").events;
     QCOMPARE(events.size(), 2);
@@ -261,9 +263,62 @@ void tst_RingEventLog::recent()
     QFETCH(int, count);
     QFETCH(QByteArrayList, expected);
 
-    RingEventLog log(capacity, epoch);
+    RingEventLog log(capacity, RingEventLog::defaultMaxBytes, epoch);
     fill(log, appended);
     QCOMPARE(idsOf(log.recent(count)), expected);
+}
+
+// The oldest events go once their memory passes the bound; a resume from one of them is too
+// old, one from the oldest kept is exact. One event larger than the bound is not kept.
+void tst_RingEventLog::boundedByBytes()
+{
+    const QByteArray epoch = "b0";
+    const QByteArray data(1000, 'x');
+    // What one event with a two-digit id takes (ids 10 to 99).
+    RingEventLog probe(1, RingEventLog::defaultMaxBytes, epoch);
+    Event sample;
+    for (int i = 0; i < 10; ++i)
+        sample = probe.assign(draft("big", data));
+    const qint64 perEvent = RingEventLog::footprint(sample);
+    RingEventLog log(1000, 5 * perEvent + perEvent / 2, epoch);
+    for (int i = 0; i < 20; ++i)
+        log.append(draft("big", data));
+    QCOMPARE(log.size(), 5);
+    QCOMPARE(log.bytes(), 5 * perEvent);
+    QVERIFY(log.bytes() <= log.maxBytes());
+    const QByteArrayList kept = idsOf(log.recent(100));
+    QCOMPARE(kept.first(), (EventId{epoch, 16}.toByteArray()));
+
+    const EventLog::Replay tooOld = log.replaySince(EventId{epoch, 14}.toByteArray());
+    QCOMPARE(tooOld.status, EventLog::ResumeStatus::TooOld);
+    QCOMPARE(idsOf(tooOld.events), kept);
+    const EventLog::Replay exact = log.replaySince(EventId{epoch, 15}.toByteArray());
+    QCOMPARE(exact.status, EventLog::ResumeStatus::Exact);
+    QCOMPARE(idsOf(exact.events), kept);
+
+    log.append(draft("huge", QByteArray(int(6 * perEvent), 'y')));
+    QCOMPARE(log.size(), 0);
+    QCOMPARE(log.bytes(), 0);
+    QCOMPARE(log.replaySince(EventId{epoch, 20}.toByteArray()).status, EventLog::ResumeStatus::TooOld);
+}
+
+// An id assigned but never committed (a failed store) is skipped for good: later ids are
+// higher, replays step over the hole, and the head is the newest committed id.
+void tst_RingEventLog::uncommittedIdsLeaveHoles()
+{
+    const QByteArray epoch = "h0";
+    RingEventLog log(10, RingEventLog::defaultMaxBytes, epoch);
+    const Event first = log.append(draft("a", "1"));
+    const Event lost = log.assign(draft("b", "2"));
+    QCOMPARE(log.headId(), first.id);
+    QCOMPARE(log.size(), 1);
+    const Event third = log.append(draft("c", "3"));
+    QCOMPARE(third.id, (EventId{epoch, 3}.toByteArray()));
+    QCOMPARE(log.headId(), third.id);
+    QCOMPARE(idsOf(log.replaySince(first.id).events), QByteArrayList{third.id});
+    const EventLog::Replay fromHole = log.replaySince(lost.id);
+    QCOMPARE(fromHole.status, EventLog::ResumeStatus::Exact);
+    QCOMPARE(idsOf(fromHole.events), QByteArrayList{third.id});
 }
 
 QTEST_GUILESS_MAIN(tst_RingEventLog)

@@ -31,7 +31,18 @@ Event draft(const QByteArray &name, const QByteArray &data, const Target &target
     return event;
 }
 
-// Appends `count` events named "e1", "e2", ... with data "d1", "d2", ...
+// Assigns `count` events named "e1", "e2", ... with data "d1", "d2", ...
+QList<Event> assigned(EventLog &log, int count)
+{
+    QList<Event> events;
+    for (int i = 0; i < count; ++i) {
+        const QByteArray n = QByteArray::number(i + 1);
+        events.append(log.assign(draft("e" + n, "d" + n)));
+    }
+    return events;
+}
+
+// Appends them, each in a transaction of its own.
 void fill(EventLog &log, int count)
 {
     for (int i = 0; i < count; ++i) {
@@ -46,23 +57,18 @@ QByteArray epochOf(const EventLog &log)
     return head ? head->epoch : QByteArray();
 }
 
-// Opens (creating) the log in dataDir, appends `count` events with fill() and closes it; sets
-// `epoch` to the epoch of its ids. `transactions` > 0 commits them in that many flushes, and
-// checks there was no write error; 0 leaves the commit to the close.
-void writeLog(const QString &dataDir, int capacity, int count, QByteArray &epoch, int transactions = 0)
+// Opens (creating) the log in dataDir, stores `count` events named as fill() does in
+// `transactions` commits, checks there was no write error and closes it; sets `epoch` to the
+// epoch of its ids.
+void writeLog(const QString &dataDir, int capacity, int count, QByteArray &epoch, int transactions = 1)
 {
     SqliteEventLog::OpenResult opened = SqliteEventLog::open(dataDir, capacity);
     QVERIFY2(opened.log, qPrintable(opened.error));
     epoch = epochOf(*opened.log);
-    if (transactions == 0) {
-        fill(*opened.log, count);
-        return;
-    }
-    const int perFlush = (count + transactions - 1) / transactions;
-    for (int done = 0; done < count; done += perFlush) {
-        fill(*opened.log, qMin(perFlush, count - done));
-        opened.log->flush();
-    }
+    const QList<Event> events = assigned(*opened.log, count);
+    const int perCommit = (count + transactions - 1) / transactions;
+    for (int done = 0; done < count; done += perCommit)
+        QVERIFY(opened.log->commit(events.mid(done, qMin(perCommit, count - done))).ok);
     QCOMPARE(opened.log->writeErrors(), 0);
 }
 
@@ -92,6 +98,11 @@ public:
             return -1;
         return query.value(0).toLongLong();
     }
+    bool exec(const QString &sql) const
+    {
+        QSqlQuery query(QSqlDatabase::database(m_name, false));
+        return query.exec(sql);
+    }
     qint64 eventCount() const { return scalar(QStringLiteral("SELECT COUNT(*) FROM events")); }
     qint64 head() const { return scalar(QStringLiteral("SELECT value FROM meta WHERE key = 'head'")); }
 
@@ -118,8 +129,9 @@ private slots:
     void trimmedInFile();
     void openFails_data();
     void openFails();
-    void flushCommitsWithoutEventLoop();
-    void eventLoopCommits();
+    void commitIsOneTransaction();
+    void failedCommitStoresNothing();
+    void boundedByBytes();
     void sessionIdsNeverInFile();
     void restoredEventReachesItsSessionOnly();
     void clearSessionsFromOlderFilesRewritten();
@@ -171,7 +183,7 @@ void tst_SqliteEventLog::reopenRestores()
         written.append(opened.log->append(draft("ops", R"({"n":1})", mixed)));
         headId = opened.log->headId();
         QCOMPARE(opened.log->writeErrors(), 0);
-    } // destroying flushes; no event loop ran
+    } // each append committed at once; no event loop ran
 
     SqliteEventLog::OpenResult reopened = SqliteEventLog::open(dir.path(), 10);
     QVERIFY2(reopened.log, qPrintable(reopened.error));
@@ -241,7 +253,6 @@ void tst_SqliteEventLog::persistsEveryEventShape()
         SqliteEventLog::OpenResult opened = SqliteEventLog::open(dir.path(), 10);
         QVERIFY2(opened.log, qPrintable(opened.error));
         id = opened.log->append(draft(name, data)).id;
-        opened.log->flush();
         QCOMPARE(opened.log->writeErrors(), 0);
     }
     SqliteEventLog::OpenResult opened = SqliteEventLog::open(dir.path(), 10);
@@ -387,7 +398,7 @@ void tst_SqliteEventLog::openFails()
     QVERIFY2(opened.error.contains(dataDir), qPrintable(opened.error));
 }
 
-void tst_SqliteEventLog::flushCommitsWithoutEventLoop()
+void tst_SqliteEventLog::commitIsOneTransaction()
 {
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
@@ -396,31 +407,97 @@ void tst_SqliteEventLog::flushCommitsWithoutEventLoop()
     const FileReader file(dir.path());
     QCOMPARE(file.eventCount(), qint64(0));
 
-    fill(*opened.log, 2);
-    // Appends of one event-loop turn are batched: nothing is committed yet.
+    const QList<Event> events = assigned(*opened.log, 2);
+    // Assigned is not stored: neither the file nor a replay has them.
     QCOMPARE(file.eventCount(), qint64(0));
-    opened.log->flush();
+    QCOMPARE(opened.log->size(), 0);
+    QVERIFY(opened.log->commit(events).ok);
     QCOMPARE(file.eventCount(), qint64(2));
     QCOMPARE(file.head(), qint64(2));
+    QCOMPARE(opened.log->headId(), events.last().id);
 
     fill(*opened.log, 1);
-    opened.log->flush();
     QCOMPARE(file.eventCount(), qint64(3));
     QCOMPARE(file.head(), qint64(3));
     QCOMPARE(opened.log->writeErrors(), 0);
 }
 
-void tst_SqliteEventLog::eventLoopCommits()
+// Another connection holds the write lock: the commit fails at once (no busy wait), stores
+// nothing, and its ids are never handed out again, in this run or after a reopen.
+void tst_SqliteEventLog::failedCommitStoresNothing()
 {
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
-    SqliteEventLog::OpenResult opened = SqliteEventLog::open(dir.path(), 10);
-    QVERIFY2(opened.log, qPrintable(opened.error));
-    const FileReader file(dir.path());
+    QByteArray firstId;
+    QByteArray failedId;
+    QByteArray laterId;
+    {
+        SqliteEventLog::OpenResult opened = SqliteEventLog::open(dir.path(), 10);
+        QVERIFY2(opened.log, qPrintable(opened.error));
+        SqliteEventLog &log = *opened.log;
+        firstId = log.append(draft("a", "1")).id;
+        const FileReader locker(dir.path());
+        QVERIFY(locker.exec(QStringLiteral("BEGIN IMMEDIATE")));
+        const Event failed = log.assign(draft("b", "2"));
+        failedId = failed.id;
+        const EventLog::Commit commit = log.commit({failed});
+        QVERIFY(!commit.ok);
+        QVERIFY(!commit.error.isEmpty());
+        QCOMPARE(log.writeErrors(), qint64(1));
+        QCOMPARE(log.headId(), firstId);
+        QCOMPARE(log.size(), 1);
+        QVERIFY(locker.exec(QStringLiteral("ROLLBACK")));
 
-    fill(*opened.log, 3);
-    QTRY_COMPARE(file.eventCount(), qint64(3));
-    QCOMPARE(file.head(), qint64(3));
+        const Event later = log.append(draft("c", "3"));
+        QVERIFY(!later.id.isEmpty());
+        laterId = later.id;
+        QVERIFY(EventId::parse(laterId)->seq > EventId::parse(failedId)->seq);
+        const EventLog::Replay replay = log.replaySince(firstId);
+        QCOMPARE(replay.status, EventLog::ResumeStatus::Exact);
+        QCOMPARE(idsOf(replay.events), QByteArrayList{laterId});
+    }
+    SqliteEventLog::OpenResult reopened = SqliteEventLog::open(dir.path(), 10);
+    QVERIFY2(reopened.log, qPrintable(reopened.error));
+    QCOMPARE(idsOf(reopened.log->recent(10)), (QByteArrayList{firstId, laterId}));
+    QVERIFY(EventId::parse(reopened.log->append(draft("d", "4")).id)->seq > EventId::parse(laterId)->seq);
+}
+
+// The file keeps what the ring keeps when bytes, not the count, are the bound; a resume from
+// an evicted id is too old, after a reopen too.
+void tst_SqliteEventLog::boundedByBytes()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QByteArray data(10 * 1024, 'x');
+    const qint64 maxBytes = 64 * 1024;
+    SqliteEventLog::Options options;
+    options.capacity = 1000;
+    options.maxBytes = maxBytes;
+    QByteArray firstId;
+    QByteArrayList kept;
+    {
+        SqliteEventLog::OpenResult opened = SqliteEventLog::open(dir.path(), options);
+        QVERIFY2(opened.log, qPrintable(opened.error));
+        for (int i = 0; i < 20; ++i) {
+            const QByteArray id = opened.log->append(draft("big", data)).id;
+            if (i == 0)
+                firstId = id;
+        }
+        QVERIFY(opened.log->bytes() <= maxBytes);
+        QVERIFY(opened.log->size() > 1);
+        QVERIFY(opened.log->size() < 20);
+        kept = idsOf(opened.log->recent(1000));
+        const FileReader file(dir.path());
+        QCOMPARE(file.eventCount(), qint64(kept.size()));
+    }
+    SqliteEventLog::OpenResult reopened = SqliteEventLog::open(dir.path(), options);
+    QVERIFY2(reopened.log, qPrintable(reopened.error));
+    QCOMPARE(idsOf(reopened.log->recent(1000)), kept);
+    QVERIFY(reopened.log->bytes() <= maxBytes);
+    QCOMPARE(reopened.log->maxBytes(), maxBytes);
+    const EventLog::Replay replay = reopened.log->replaySince(firstId);
+    QCOMPARE(replay.status, EventLog::ResumeStatus::TooOld);
+    QCOMPARE(idsOf(replay.events), kept);
 }
 
 namespace {
@@ -460,7 +537,6 @@ void tst_SqliteEventLog::sessionIdsNeverInFile()
     SqliteEventLog::OpenResult opened = SqliteEventLog::open(dir.path(), 10);
     QVERIFY2(opened.log, qPrintable(opened.error));
     opened.log->append(draft("private", "for one session", Target{{secret}, {}, {}}));
-    opened.log->flush();
     const QByteArray bytes = historyBytes(dir.path());
     QVERIFY(bytes.contains("for one session")); // the file is what was read
     QVERIFY(!bytes.contains(secret.toUtf8()));
@@ -539,7 +615,6 @@ void tst_SqliteEventLog::filesArePrivate()
         SqliteEventLog::OpenResult opened = SqliteEventLog::open(dataDir, 10);
         QVERIFY2(opened.log, qPrintable(opened.error));
         opened.log->append(draft("e", "d"));
-        opened.log->flush();
         QCOMPARE(modeOf(dataDir), 0700);
         const QStringList files = QDir(dataDir).entryList(QDir::Files | QDir::Hidden);
         QVERIFY2(files.contains(QStringLiteral("history.sqlite-wal")), qPrintable(files.join(u' ')));

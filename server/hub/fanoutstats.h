@@ -1,0 +1,17 @@
+#pragma once
+
+#include <QtGlobal>
+
+// Counters the fan-out keeps since start; /api/stats and /metrics read them.
+struct FanoutStats final
+{
+    qint64 connectionsOpened = 0;
+    qint64 deliveries = 0;
+    qint64 bytesSent = 0;
+    qint64 replayedEvents = 0;
+    qint64 resumeGaps = 0;          // resumes from an unknown or too old id
+    qint64 slowConsumersDropped = 0;
+    qint64 kicked = 0;
+    qint64 paused = 0;
+    qint64 tokenExpired = 0;
+};
