@@ -77,6 +77,7 @@ SqliteEventLog::SqliteEventLog(QString connectionName, Options options, QByteArr
 
 SqliteEventLog::~SqliteEventLog()
 {
+    m_statements.reset();
     {
         QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
         db.close();
@@ -188,6 +189,9 @@ QString SqliteEventLog::load(Sync sync)
             return db.lastError().text();
     }
     restore(epoch, head, *trimmed, events);
+    m_trimmedInFile = *trimmed;
+    if (const QString error = prepare(); !error.isEmpty())
+        return error;
     qCInfo(lcHistory).nospace() << "history loaded epoch=" << epoch << " head=" << head
                                 << " events=" << size() << " bytes=" << bytes();
     return {};
@@ -205,6 +209,21 @@ EventLog::Commit SqliteEventLog::commit(const QList<Event> &events)
     return RingEventLog::commit(events);
 }
 
+QString SqliteEventLog::prepare()
+{
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    auto statements = std::unique_ptr<Statements>(new Statements{QSqlQuery(db), QSqlQuery(db), QSqlQuery(db)});
+    if (!statements->insert.prepare(QStringLiteral("INSERT OR REPLACE INTO events (seq, name, data, target, created) "
+                                                   "VALUES (?, ?, ?, ?, ?)")))
+        return lastError(statements->insert);
+    if (!statements->meta.prepare(QStringLiteral("INSERT OR REPLACE INTO meta (key, value) VALUES ('head', ?), ('trimmed', ?)")))
+        return lastError(statements->meta);
+    if (!statements->trim.prepare(QStringLiteral("DELETE FROM events WHERE seq <= ?")))
+        return lastError(statements->trim);
+    m_statements = std::move(statements);
+    return {};
+}
+
 QString SqliteEventLog::write(const QList<Event> &events, quint64 trimThrough)
 {
     QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
@@ -214,9 +233,7 @@ QString SqliteEventLog::write(const QList<Event> &events, quint64 trimThrough)
         db.rollback();
         return what;
     };
-    QSqlQuery insert(db);
-    insert.prepare(QStringLiteral("INSERT OR REPLACE INTO events (seq, name, data, target, created) "
-                                  "VALUES (?, ?, ?, ?, ?)"));
+    QSqlQuery &insert = m_statements->insert;
     // Empty names and data are bound as NULL by Qt; the schema allows it and load() reads
     // NULL back as empty.
     for (const Event &event : events) {
@@ -228,19 +245,20 @@ QString SqliteEventLog::write(const QList<Event> &events, quint64 trimThrough)
         if (!insert.exec())
             return fail(lastError(insert));
     }
-    QSqlQuery update(db);
-    update.prepare(QStringLiteral("INSERT OR REPLACE INTO meta (key, value) VALUES ('head', ?), ('trimmed', ?)"));
-    update.addBindValue(QString::number(qMax(headSeq(), seqOf(events.last()))));
-    update.addBindValue(QString::number(trimThrough));
-    if (!update.exec())
-        return fail(lastError(update));
-    QSqlQuery trim(db);
-    trim.prepare(QStringLiteral("DELETE FROM events WHERE seq <= ?"));
-    trim.addBindValue(trimThrough);
-    if (!trim.exec())
-        return fail(lastError(trim));
+    QSqlQuery &meta = m_statements->meta;
+    meta.addBindValue(QString::number(qMax(headSeq(), seqOf(events.last()))));
+    meta.addBindValue(QString::number(trimThrough));
+    if (!meta.exec())
+        return fail(lastError(meta));
+    if (trimThrough > m_trimmedInFile) {
+        QSqlQuery &trim = m_statements->trim;
+        trim.addBindValue(trimThrough);
+        if (!trim.exec())
+            return fail(lastError(trim));
+    }
     if (!db.commit())
         return fail(db.lastError().text());
+    m_trimmedInFile = qMax(m_trimmedInFile, trimThrough);
     return {};
 }
 

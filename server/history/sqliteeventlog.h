@@ -2,6 +2,7 @@
 
 #include "ringeventlog.h"
 
+#include <QSqlQuery>
 #include <QString>
 
 #include <memory>
@@ -48,8 +49,18 @@ private:
     QByteArray storedTarget(const Target &target) const;
     QString storedSession(const QString &session) const; // its digest, unless it is one
     QString write(const QList<Event> &events, quint64 trimThrough);
+    // The statements of a commit, prepared once (SQLite compiles each, a commit per turn).
+    struct Statements
+    {
+        QSqlQuery insert;
+        QSqlQuery meta;
+        QSqlQuery trim;
+    };
+    QString prepare();
 
     QString m_connectionName;
     QByteArray m_sessionKey;
+    std::unique_ptr<Statements> m_statements;
+    quint64 m_trimmedInFile = 0; // rows up to this sequence number are deleted
     qint64 m_writeErrors = 0;
 };

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Publishes/s through POST /api/push with CONNECTIONS keep-alive publishers (wrk, one thread),
+# on a fresh server per run: with a data dir (every answer after its SQLite commit) and with
+# the history in memory. Prints each run's rate and the median (min..max) per mode. Usage:
+# tests/bench/publish-rate.sh [BUILD_DIR] (default build-bench). Environment: RUNS (5),
+# CONNECTIONS (4), SECONDS_PER_RUN (10), MODES ("sqlite memory"), EXTRA (more server flags).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+build=${1:-$root/build-bench}
+runs=${RUNS:-5}
+connections=${CONNECTIONS:-4}
+duration=${SECONDS_PER_RUN:-10}
+modes=${MODES:-sqlite memory}
+server=$build/server/eventsource-server
+command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 1; }
+[ -x "$server" ] || { echo "no $server: build it first (Release)" >&2; exit 1; }
+export BENCH_TOKEN=bench-token-0123456789abcdef0123456789
+work=$(mktemp -d)
+pid=""
+trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
+
+free_port() {
+    local p
+    for _ in $(seq 50); do
+        p=$((15000 + RANDOM % 15000))
+        (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+    done
+    return 1
+}
+
+median() { sort -n | awk '{a[NR]=$1} END {printf "%.0f (%.0f..%.0f)", a[int((NR+1)/2)], a[1], a[NR]}'; }
+
+for mode in $modes; do
+    rates=()
+    for run in $(seq "$runs"); do
+        public=$(free_port); admin=$(free_port)
+        flags=(--listen "127.0.0.1:$public" --admin-listen "127.0.0.1:$admin" --admin-token "$BENCH_TOKEN")
+        [ "$mode" = sqlite ] && { rm -rf "$work/data"; flags+=(--data-dir "$work/data"); }
+        # shellcheck disable=SC2086
+        "$server" "${flags[@]}" ${EXTRA:-} >"$work/server.log" 2>&1 &
+        pid=$!
+        for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$admin") 2>/dev/null && break; sleep 0.1; done
+        out=$(wrk -t1 -c"$connections" -d"${duration}s" -s "$root/tests/bench/push.lua" "http://127.0.0.1:$admin")
+        kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
+        rate=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
+        bad=$(awk '/^non-2xx-or-3xx/ {print $2}' <<<"$out")
+        [ "${bad:-0}" = 0 ] || { echo "$mode run $run: $bad answers were not 200" >&2; exit 1; }
+        echo "$mode run $run: $rate publishes/s"
+        rates+=("$rate")
+    done
+    echo "$mode, $connections publishers: $(printf '%s\n' "${rates[@]}" | median) publishes/s"
+done
