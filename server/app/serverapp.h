@@ -21,7 +21,7 @@
 class Hub;
 class HttpListener;
 
-// Wires the server together from its configuration: event log, hub, the public and the
+// Wires the server together from its configuration: event log and bus, hub, the public and the
 // admin listeners. main() only parses arguments and runs it.
 class ServerApp final : public QObject
 {

@@ -59,7 +59,7 @@ public:
     void finishReplay() { m_replaying = false; m_replayCursor.clear(); }
     // Hands what is queued to the kernel and returns its size (0 when the stream is gone).
     // Touches only this stream: different streams may flush on different threads at once.
-    // settle() must follow, on the hub's thread.
+    // settle() must follow, on the fan-out's thread.
     qint64 flush();
     // After flush(): waits for the kernel to take the rest, closes a failed stream, and
     // drops a slow consumer whose unsent bytes pass the cap.
