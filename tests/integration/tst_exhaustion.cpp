@@ -112,18 +112,6 @@ private:
     QList<qint64> m_delays;
 };
 
-// Resident memory of a process, and its peak, in KiB.
-qint64 memoryKb(qint64 pid, const char *field)
-{
-    QFile status(u"/proc/%1/status"_s.arg(pid));
-    if (!status.open(QIODevice::ReadOnly))
-        return -1;
-    for (const QByteArray &line : status.readAll().split('\n')) {
-        if (line.startsWith(field))
-            return line.mid(qstrlen(field)).trimmed().split(' ').first().toLongLong();
-    }
-    return -1;
-}
 
 } // namespace
 
@@ -154,8 +142,7 @@ void tst_Exhaustion::replayFloodCostsAtMostTheBuffers()
             server.adminPort(), QJsonObject{{u"event"_s, u"bulk"_s}, {u"data"_s, QString::fromLatin1(data)}});
         QCOMPARE(pushed.status, 200);
     }
-    const qint64 pid = server.process().processId();
-    const qint64 before = memoryKb(pid, "VmRSS:");
+    const qint64 before = server.memoryKb("VmRSS:");
 
     Canary canary;
     QVERIFY(canary.open(server.publicPort(), server.adminPort()));
@@ -173,7 +160,7 @@ void tst_Exhaustion::replayFloodCostsAtMostTheBuffers()
     QVERIFY(AdminApi::waitForConnections(server.adminPort(), attackers + 1));
     for (int i = 0; i < 5; ++i)
         canary.measure();
-    const qint64 peak = memoryKb(pid, "VmHWM:");
+    const qint64 peak = server.memoryKb("VmHWM:");
     qInfo().noquote() << canary.report();
     qInfo().noquote() << u"rss before %1 KiB, peak during the flood %2 KiB: %3 KiB per silent replay"_s
                              .arg(before).arg(peak).arg((peak - before) / attackers);

@@ -1,6 +1,7 @@
 #include "serverprocess.h"
 
 #include <QDeadlineTimer>
+#include <QFile>
 #include <QRegularExpression>
 
 #include <csignal>
@@ -65,4 +66,16 @@ QByteArray ServerProcess::output()
     m_stdout += m_process.readAllStandardOutput();
     m_stderr += m_process.readAllStandardError();
     return m_stdout + m_stderr;
+}
+
+qint64 ServerProcess::memoryKb(const char *field) const
+{
+    QFile status(QStringLiteral("/proc/%1/status").arg(m_process.processId()));
+    if (!status.open(QIODevice::ReadOnly))
+        return -1;
+    for (const QByteArray &line : status.readAll().split('\n')) {
+        if (line.startsWith(field))
+            return line.mid(qstrlen(field)).trimmed().split(' ').first().toLongLong();
+    }
+    return -1;
 }

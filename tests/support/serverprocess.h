@@ -28,6 +28,9 @@ public:
     // Everything printed so far (stdout then stderr).
     QByteArray output();
     QProcess &process() { return m_process; }
+    // A memory figure of the running server from /proc/<pid>/status in KiB ("VmRSS:",
+    // "VmHWM:" for its peak), -1 if unknown.
+    qint64 memoryKb(const char *field) const;
 
     static QString binary();
 
