@@ -4,7 +4,8 @@
 set -euo pipefail
 
 packages=(cmake ninja-build g++ pkg-config
-          qt6-base-dev qt6-base-private-dev qt6-httpserver-dev qt6-websockets-dev libqt6sql6-sqlite "$@")
+          qt6-base-dev qt6-base-private-dev qt6-httpserver-dev qt6-websockets-dev libqt6sql6-sqlite
+          libhiredis-dev redis-server "$@")
 missing=()
 for package in "${packages[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'ok installed'; then
