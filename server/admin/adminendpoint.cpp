@@ -1,6 +1,7 @@
 #include "adminendpoint.h"
 
 #include "httpreply.h"
+#include "hub.h"
 #include "metricsformatter.h"
 
 #include <QHttpServerRequest>
@@ -109,8 +110,14 @@ void AdminEndpoint::handle(const QHttpServerRequest &request, QHttpServerRespond
     if (path == QLatin1String("/metrics"))
         return HttpReply::raw(responder, Status::Ok, "text/plain; version=0.0.4; charset=utf-8",
                               MetricsFormatter::format(*m_hub, *m_httpStats));
-    if (path == QLatin1String("/health"))
-        return HttpReply::json(responder, {{QStringLiteral("status"), QStringLiteral("ok")}});
+    if (path == QLatin1String("/health")) {
+        // Honest: a node whose broker cannot be read delivers nothing, and says so.
+        const bool healthy = m_hub->bus().healthy();
+        QJsonObject health{{QStringLiteral("status"), healthy ? QStringLiteral("ok") : QStringLiteral("degraded")}};
+        if (const QJsonObject bus = m_hub->bus().status(); !bus.isEmpty())
+            health.insert(QStringLiteral("bus"), bus);
+        return HttpReply::json(responder, health, healthy ? Status::Ok : Status::ServiceUnavailable);
+    }
     HttpReply::json(responder, m_operations->stats());
 }
 

@@ -5,12 +5,14 @@
 #include "privatefiles.h"
 #include "hub.h"
 #include "localbus.h"
+#include "redisbus.h"
 #include "ringeventlog.h"
 #include "sqliteeventlog.h"
 #include "tcplistener.h"
 
 #include <QDir>
 #include <QFile>
+#include <QHostInfo>
 #include <QHttpServerRequest>
 #include <QLoggingCategory>
 #include <QRandomGenerator>
@@ -59,21 +61,40 @@ QString ServerApp::prepareAdminToken()
 
 QString ServerApp::start()
 {
-    std::unique_ptr<EventLog> log;
-    const qint64 historyBytes = qint64(m_config.historyMaxMb) * 1024 * 1024;
-    if (m_config.dataDir.isEmpty()) {
-        log = std::make_unique<RingEventLog>(m_config.historySize, historyBytes);
+    std::unique_ptr<EventBus> bus;
+    if (!m_config.redisUrl.isEmpty()) {
+        if (!m_config.dataDir.isEmpty())
+            if (const QString error = PrivateFiles::secureDir(m_config.dataDir); !error.isEmpty())
+                return error;
+        QString error;
+        RedisBus::Options cluster;
+        cluster.url = *RedisUrl::parse(m_config.redisUrl, &error); // checked by ConfigLoader
+        cluster.prefix = m_config.redisPrefix;
+        cluster.timeoutMs = m_config.redisTimeoutMs;
+        cluster.capacity = m_config.historySize;
+        cluster.maxBytes = qint64(m_config.historyMaxMb) * 1024 * 1024;
+        cluster.nodeId = m_config.nodeId;
+        auto redis = std::make_unique<RedisBus>(cluster);
+        m_redisBus = redis.get();
+        bus = std::move(redis);
     } else {
-        if (const QString error = PrivateFiles::secureDir(m_config.dataDir); !error.isEmpty())
-            return error;
-        SqliteEventLog::Options history;
-        history.capacity = m_config.historySize;
-        history.maxBytes = historyBytes;
-        history.sync = m_config.historySyncFull ? SqliteEventLog::Sync::Full : SqliteEventLog::Sync::Normal;
-        SqliteEventLog::OpenResult opened = SqliteEventLog::open(m_config.dataDir, history);
-        if (!opened.log)
-            return opened.error;
-        log = std::move(opened.log);
+        std::unique_ptr<EventLog> log;
+        const qint64 historyBytes = qint64(m_config.historyMaxMb) * 1024 * 1024;
+        if (m_config.dataDir.isEmpty()) {
+            log = std::make_unique<RingEventLog>(m_config.historySize, historyBytes);
+        } else {
+            if (const QString error = PrivateFiles::secureDir(m_config.dataDir); !error.isEmpty())
+                return error;
+            SqliteEventLog::Options history;
+            history.capacity = m_config.historySize;
+            history.maxBytes = historyBytes;
+            history.sync = m_config.historySyncFull ? SqliteEventLog::Sync::Full : SqliteEventLog::Sync::Normal;
+            SqliteEventLog::OpenResult opened = SqliteEventLog::open(m_config.dataDir, history);
+            if (!opened.log)
+                return opened.error;
+            log = std::move(opened.log);
+        }
+        bus = std::make_unique<LocalBus>(std::move(log));
     }
     if (const QString error = prepareAdminToken(); !error.isEmpty())
         return error;
@@ -97,7 +118,7 @@ QString ServerApp::start()
     options.sendThreads = m_config.sendThreads >= 0
         ? m_config.sendThreads : std::clamp(QThread::idealThreadCount() - 1, 0, 3);
     const qint64 maxEventBytes = qint64(m_config.maxEventKb) * 1024;
-    m_hub = new Hub(std::make_unique<LocalBus>(std::move(log)), options, Hub::Options{maxEventBytes}, this);
+    m_hub = new Hub(std::move(bus), options, Hub::Options{maxEventBytes}, this);
 
     IdentityResolver::Options identity;
     identity.jwtSecret = m_config.jwtSecret.toUtf8();
@@ -151,10 +172,17 @@ QString ServerApp::start()
     if (QString error = bind(m_adminListener, m_config.adminAddress, m_config.adminPort,
                              adminBody, &m_adminPort); !error.isEmpty())
         return QStringLiteral("admin listener: ") + error;
+    if (m_redisBus) {
+        // Joins when Redis answers; until then streams are served and publishes refused.
+        m_redisBus->setNodeId(m_config.nodeId.isEmpty()
+                                  ? QStringLiteral("%1-%2").arg(QHostInfo::localHostName()).arg(m_publicPort)
+                                  : m_config.nodeId);
+        m_redisBus->start();
+    }
+    const char *history = m_redisBus ? "redis" : m_config.dataDir.isEmpty() ? "memory" : "sqlite";
     qCInfo(lcApp).nospace().noquote() << "started public=" << m_config.listenAddress.toString() << ':'
                                       << m_publicPort << " admin=" << m_config.adminAddress.toString() << ':'
-                                      << m_adminPort << " path=" << m_config.path
-                                      << " history=" << (m_config.dataDir.isEmpty() ? "memory" : "sqlite")
+                                      << m_adminPort << " path=" << m_config.path << " history=" << history
                                       << " send_threads=" << options.sendThreads;
     return {};
 }

@@ -19,6 +19,7 @@
 #include <optional>
 
 class Hub;
+class RedisBus;
 class HttpListener;
 
 // Wires the server together from its configuration: event log and bus, hub, the public and the
@@ -55,6 +56,7 @@ private:
     ServerConfig m_config;
     HttpLimitStats m_httpStats;
     Hub *m_hub = nullptr;
+    RedisBus *m_redisBus = nullptr; // owned by the hub; set in a cluster
     std::optional<UserDirectory> m_users;
     std::unique_ptr<PasswordChecker> m_passwordChecker;
     SessionStore m_sessions;

@@ -2,6 +2,7 @@
 
 #include "eventlog.h"
 
+#include <QJsonObject>
 #include <QObject>
 #include <QStringList>
 
@@ -66,6 +67,10 @@ public:
     virtual void sendCommand(const Command &command) = 0;
     // Stores what is waiting now, answering its publishers (shutdown).
     virtual void flush() = 0;
+    // Whether events still flow (a broker that cannot be read is not healthy), and what
+    // /health and /api/stats show of the bus.
+    virtual bool healthy() const { return true; }
+    virtual QJsonObject status() const { return {}; }
 
 Q_SIGNALS:
     void committed(const Event &event);

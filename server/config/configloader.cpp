@@ -1,5 +1,7 @@
 #include "configloader.h"
 
+#include "redisurl.h"
+
 #include <QCommandLineParser>
 #include <QFile>
 #include <QJsonArray>
@@ -82,6 +84,15 @@ const Option options[] = {
      "Mark cookies Secure; SameSite=None (behind TLS, for cross-site pages)."},
     {"initial-padding", Kind::Number, "BYTES",
      "Comment padding sent at stream start for old polyfills (2048 for IE). Default 0.", 0, 65536},
+    {"redis", Kind::Text, "URL",
+     "Join the cluster of every node started with the same Redis: redis://[user:password@]host:port[/db] "
+     "or unix:///path. History, fan-out and resume are shared. Default: none (standalone)."},
+    {"node-id", Kind::Text, "NAME",
+     "This node's name in the cluster (letters, digits, . _ -). Default <hostname>-<public port>."},
+    {"redis-prefix", Kind::Text, "P", "Prefix of every Redis key, so hubs can share one Redis. Default eventsource:."},
+    {"redis-timeout-ms", Kind::Number, "N",
+     "A publish Redis has not taken within N ms is answered 503; a silent Redis is reconnected. Default 2000.",
+     100, 600000},
     {"send-threads", Kind::Number, "N",
      "Helper threads sending large broadcasts (0: the event loop sends alone). "
      "Default: one fewer than the CPU cores, at most 3.", 0, 16},
@@ -199,6 +210,18 @@ struct Applier
                        return c.isLetterOrNumber() || c == u'_' || c == u'-';
                    }))
                 return fail(source, option, QStringLiteral("must be letters, digits, _ or -"));
+            if (name == QLatin1String("redis")) {
+                QString why;
+                if (!RedisUrl::parse(value, &why))
+                    return fail(source, option, why);
+            }
+            if (name == QLatin1String("node-id")
+                && (value.size() > 64 || !std::all_of(value.begin(), value.end(), [](QChar c) {
+                       return (c.isLetterOrNumber() && c.unicode() < 128) || c == u'.' || c == u'_' || c == u'-';
+                   })))
+                return fail(source, option, QStringLiteral("must be at most 64 letters, digits, ., _ or -"));
+            if (name == QLatin1String("redis-prefix") && (value.size() > 64 || value.contains(u' ')))
+                return fail(source, option, QStringLiteral("must be at most 64 characters without spaces"));
             textField(name) = value;
             return true;
         }
@@ -215,6 +238,9 @@ struct Applier
             {QStringLiteral("jwt-cookie"), &ServerConfig::jwtCookie},
             {QStringLiteral("users"), &ServerConfig::usersFile},
             {QStringLiteral("session-cookie"), &ServerConfig::sessionCookie},
+            {QStringLiteral("redis"), &ServerConfig::redisUrl},
+            {QStringLiteral("node-id"), &ServerConfig::nodeId},
+            {QStringLiteral("redis-prefix"), &ServerConfig::redisPrefix},
         };
         return config.*fields.value(name);
     }
@@ -247,6 +273,7 @@ struct Applier
             {QStringLiteral("request-timeout-ms"), &ServerConfig::requestTimeoutMs},
             {QStringLiteral("initial-padding"), &ServerConfig::initialPadding},
             {QStringLiteral("send-threads"), &ServerConfig::sendThreads},
+            {QStringLiteral("redis-timeout-ms"), &ServerConfig::redisTimeoutMs},
         };
         return config.*fields.value(name);
     }

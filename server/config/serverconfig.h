@@ -38,4 +38,8 @@ struct ServerConfig final
     bool allowAnonymous = true;
     QString sessionCookie = QStringLiteral("eventsource_session");
     bool secureCookies = false;
+    QString redisUrl;         // empty: standalone
+    QString nodeId;           // empty: <hostname>-<public port>
+    QString redisPrefix = QStringLiteral("eventsource:");
+    int redisTimeoutMs = 2000;
 };

@@ -138,8 +138,10 @@ SseConnection *Fanout::open(StreamRequest request, std::unique_ptr<StreamSink> s
         continueReplay(connection);
     } else {
         // Tell the client where it stands even if nothing was sent: a reconnect then resumes
-        // from here instead of missing what is published meanwhile.
-        connection->enqueueIdUpdate(m_bus->head());
+        // from here instead of missing what is published meanwhile. (A bus that has not
+        // reached its history yet has no head: an empty id would make the client forget.)
+        if (const QByteArray head = m_bus->head(); !head.isEmpty())
+            connection->enqueueIdUpdate(head);
     }
     schedule(connection);
     Q_EMIT connectionOpened(connection);
@@ -189,7 +191,7 @@ void Fanout::replayPage(SseConnection *connection, const EventLog::Replay &page)
         // reconnect does not look at the same history again.
         const QByteArray head = m_bus->head();
         connection->finishReplay();
-        if (connection->lastEventId() != head)
+        if (!head.isEmpty() && connection->lastEventId() != head)
             connection->enqueueIdUpdate(head);
     }
     if (connection->unsent() != queuedBefore || !connection->isReplaying())
@@ -245,7 +247,7 @@ void Fanout::sendHeartbeats()
         // resume never asks for an id the log has long dropped; but only when the newest
         // event is one this stream may see, or the id would count others' private events.
         const bool headVisible = !newest.isEmpty() && connection->info().principal.isAddressedBy(newest.first().target);
-        if (!connection->isReplaying() && headVisible && connection->lastEventId() != head)
+        if (!connection->isReplaying() && headVisible && !head.isEmpty() && connection->lastEventId() != head)
             connection->enqueueIdUpdate(head);
         else
             connection->enqueue("\n");

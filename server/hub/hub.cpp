@@ -1,5 +1,10 @@
 #include "hub.h"
 
+namespace {
+// Delivery counts kept for answers still to come.
+constexpr size_t deliveredKept = 4096;
+}
+
 Hub::Hub(std::unique_ptr<EventBus> bus, Fanout::Options fanoutOptions, Options options, QObject *parent)
     : QObject(parent)
     , m_bus(std::move(bus))
@@ -8,8 +13,12 @@ Hub::Hub(std::unique_ptr<EventBus> bus, Fanout::Options fanoutOptions, Options o
 {
     m_uptime.start();
     connect(&m_fanout, &Fanout::eventDelivered, this, [this](const Event &event, int delivered) {
-        m_deliveredId = event.id;
-        m_delivered = delivered;
+        m_delivered.insert(event.id, delivered);
+        m_deliveredOrder.push_back(event.id);
+        if (m_deliveredOrder.size() > deliveredKept) {
+            m_delivered.remove(m_deliveredOrder.front());
+            m_deliveredOrder.pop_front();
+        }
         ++m_stats.eventsPublished;
         Q_EMIT eventPublished(event, delivered);
     });
@@ -102,8 +111,9 @@ void Hub::publish(Event draft, PublishCallback done)
                 done(PublishResult{{}, 0, PublishError::Unavailable, published.error});
             return;
         }
-        // The bus emitted committed() just before this answer: the fan-out has delivered it.
-        const int delivered = m_deliveredId == published.event.id ? m_delivered : 0;
+        // The bus emits committed() before the answer (unless a cluster's answer came first):
+        // the fan-out has delivered it.
+        const int delivered = m_delivered.value(published.event.id, 0);
         if (done)
             done(PublishResult{published.event.id, delivered, PublishError::None, {}});
     });

@@ -1,0 +1,447 @@
+#include "redisbus.h"
+
+#include "eventid.h"
+#include "ringeventlog.h"
+#include "sseencoder.h"
+#include "streamentry.h"
+
+#include <QDateTime>
+#include <QLoggingCategory>
+
+Q_LOGGING_CATEGORY(lcRedisBus, "eventsource.server.cluster")
+
+namespace {
+
+constexpr int readBatch = 1000;
+constexpr int blockMs = 5000;
+constexpr int deadlineCheckMs = 50;
+constexpr char maxSeq[] = "18446744073709551615";
+
+// Stores the epoch once: the time, or later than the newest entry if the clock is behind it.
+const QByteArray epochScript = R"lua(
+local epoch = redis.call('GET', KEYS[1])
+if epoch then return epoch end
+local now = tonumber(ARGV[1])
+local last = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)
+if last[1] then
+  local ms = tonumber(string.match(last[1][1], '^(%d+)'))
+  if ms >= now then now = ms + 1 end
+end
+epoch = string.format('%d', now)
+redis.call('SET', KEYS[1], epoch)
+return epoch
+)lua";
+
+// Appends an event to the stream of the epoch the node knows, or refuses if it changed.
+const QByteArray publishScript = R"lua(
+local epoch = redis.call('GET', KEYS[1])
+if epoch ~= ARGV[1] then return redis.error_reply('EPOCH ' .. tostring(epoch)) end
+return redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], ARGV[1] .. '-*', unpack(ARGV, 3))
+)lua";
+
+// The newest entry and a page of entries from ARGV[1].
+const QByteArray replayScript = R"lua(
+local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
+return {last, redis.call('XRANGE', KEYS[1], ARGV[1], '+', 'COUNT', ARGV[2])}
+)lua";
+
+} // namespace
+
+RedisBus::RedisBus(Options options, QObject *parent)
+    : EventBus(parent)
+    , m_options(std::move(options))
+    , m_commands({m_options.url, m_options.timeoutMs, QStringLiteral("redis publisher")})
+    , m_reader({m_options.url, m_options.timeoutMs, QStringLiteral("redis reader")})
+{
+    m_clock.start();
+    connect(&m_commands, &RedisConnection::ready, this, &RedisBus::learnEpoch);
+    connect(&m_reader, &RedisConnection::ready, this, [this] {
+        if (m_readFrom.isEmpty())
+            join();
+        else
+            readNext();
+    });
+    connect(&m_reader, &RedisConnection::lost, this, [this] { m_caughtUp = false; });
+    m_deadlineTimer.setInterval(deadlineCheckMs);
+    connect(&m_deadlineTimer, &QTimer::timeout, this, &RedisBus::checkDeadlines);
+}
+
+RedisBus::~RedisBus() = default;
+
+void RedisBus::start()
+{
+    m_commands.open();
+    m_reader.open();
+}
+
+void RedisBus::learnEpoch()
+{
+    m_commands.command({"EVAL", epochScript, "2", key("epoch"), key("events"),
+                        QByteArray::number(QDateTime::currentMSecsSinceEpoch())},
+                       [this](const RedisReply &reply) {
+        bool ok = false;
+        const qint64 epochMs = reply.string.toLongLong(&ok);
+        if (reply.type != RedisReply::Type::String || !ok || epochMs <= 0) {
+            if (!reply.transport) {
+                qCWarning(lcRedisBus).nospace() << "cannot read the history's epoch: " << reply.string;
+                QTimer::singleShot(1000, this, &RedisBus::learnEpoch);
+            }
+            return;
+        }
+        adoptEpoch(epochMs);
+        if (m_reader.isReady() && m_readFrom.isEmpty())
+            join();
+        // Replays that waited for Redis go on.
+        std::vector<DeferredReplay> deferred = std::exchange(m_deferred, {});
+        for (DeferredReplay &replay : deferred)
+            this->replay(replay.after, replay.maxEvents, std::move(replay.done));
+    });
+}
+
+void RedisBus::adoptEpoch(qint64 epochMs)
+{
+    if (epochMs == m_epochMs)
+        return;
+    if (m_epochMs != 0)
+        qCWarning(lcRedisBus).nospace() << "the shared history was reset (epoch " << m_epochMs << " -> " << epochMs
+                                        << "): ids of the old one resume as unknown";
+    const bool joined = !m_readFrom.isEmpty();
+    m_epochMs = epochMs;
+    m_recent.clear();
+    m_recentBytes = 0;
+    m_hasRead = false;
+    m_lastRedisSeq = 0;
+    m_head = StreamEntry::epochText(epochMs) + "-0";
+    // Read the new epoch from its first entry (the old one's are skipped).
+    if (joined)
+        m_readFrom = QByteArray::number(epochMs - 1) + '-' + maxSeq;
+}
+
+void RedisBus::join()
+{
+    if (m_epochMs == 0 || !m_readFrom.isEmpty())
+        return;
+    m_reader.command({"XREVRANGE", key("events"), "+", "-", "COUNT", "1"}, [this](const RedisReply &reply) {
+        if (reply.isError()) {
+            if (!reply.transport) {
+                qCWarning(lcRedisBus).nospace() << "cannot read the stream: " << reply.string;
+                QTimer::singleShot(1000, this, &RedisBus::join);
+            }
+            return;
+        }
+        if (!m_readFrom.isEmpty())
+            return;
+        m_readFrom = QByteArray::number(m_epochMs - 1) + '-' + maxSeq;
+        if (!reply.elements.isEmpty() && !reply.elements.first().elements.isEmpty()) {
+            const std::optional<std::pair<qint64, quint64>> last =
+                StreamEntry::parseId(reply.elements.first().elements.first().string);
+            if (last && last->first == m_epochMs) {
+                m_readFrom = StreamEntry::redisId(last->first, last->second);
+                m_lastRedisSeq = last->second;
+                m_hasRead = true;
+                m_head = StreamEntry::eventId(last->first, last->second);
+            }
+        }
+        qCInfo(lcRedisBus).nospace() << "joined the cluster history epoch=" << StreamEntry::epochText(m_epochMs)
+                                     << " head=" << m_head;
+        readNext();
+    });
+}
+
+void RedisBus::readNext()
+{
+    if (m_reading || m_readFrom.isEmpty() || !m_reader.isReady())
+        return;
+    m_reading = true;
+    m_reader.command({"XREAD", "COUNT", QByteArray::number(readBatch), "BLOCK", QByteArray::number(blockMs),
+                      "STREAMS", key("events"), m_readFrom},
+                     [this](const RedisReply &reply) { handleRead(reply); }, blockMs);
+}
+
+void RedisBus::handleRead(const RedisReply &reply)
+{
+    m_reading = false;
+    if (reply.transport) {
+        m_caughtUp = false;
+        return; // ready() starts reading again
+    }
+    if (reply.isError()) {
+        m_caughtUp = false;
+        qCWarning(lcRedisBus).nospace() << "cannot read the stream: " << reply.string;
+        QTimer::singleShot(1000, this, &RedisBus::readNext);
+        return;
+    }
+    qsizetype read = 0;
+    for (const RedisReply &stream : reply.elements) {
+        if (stream.elements.size() != 2)
+            continue;
+        for (const RedisReply &entry : stream.elements[1].elements) {
+            deliver(entry);
+            ++read;
+        }
+    }
+    m_caughtUp = read < readBatch;
+    readNext();
+}
+
+void RedisBus::deliver(const RedisReply &entry)
+{
+    QString error;
+    const std::optional<StreamEntry> decoded = StreamEntry::decode(entry, &error);
+    if (!decoded) {
+        ++m_stats.malformedEntries;
+        qCWarning(lcRedisBus).nospace() << "stream entry skipped: " << error;
+        // Read on past it, never deliver it.
+        if (!entry.elements.isEmpty() && StreamEntry::parseId(entry.elements.first().string))
+            m_readFrom = entry.elements.first().string;
+        return;
+    }
+    m_readFrom = StreamEntry::redisId(decoded->epochMs, decoded->redisSeq);
+    if (decoded->epochMs < m_epochMs)
+        return; // left over from an epoch before this one
+    if (decoded->epochMs > m_epochMs) {
+        // Another node found the history reset first.
+        adoptEpoch(decoded->epochMs);
+        m_readFrom = StreamEntry::redisId(decoded->epochMs, decoded->redisSeq);
+    }
+    const quint64 expected = m_hasRead ? m_lastRedisSeq + 1 : 0;
+    if (decoded->redisSeq > expected) {
+        m_stats.missedEntries += qint64(decoded->redisSeq - expected);
+        qCWarning(lcRedisBus).nospace() << "events trimmed from the stream before this node read them: "
+                                        << decoded->redisSeq - expected;
+    }
+    m_lastRedisSeq = decoded->redisSeq;
+    m_hasRead = true;
+    m_head = decoded->event.id;
+    keep(decoded->event);
+    Q_EMIT committed(decoded->event);
+    answerAwaiting(decoded->event.id);
+    if (!m_deferred.empty()) {
+        std::vector<DeferredReplay> deferred = std::exchange(m_deferred, {});
+        for (DeferredReplay &replay : deferred)
+            this->replay(replay.after, replay.maxEvents, std::move(replay.done));
+    }
+}
+
+void RedisBus::answerAwaiting(const QByteArray &id)
+{
+    const auto found = m_awaiting.find(id);
+    if (found == m_awaiting.end())
+        return;
+    Awaiting awaiting = std::move(*found);
+    m_awaiting.erase(found);
+    awaiting.done(Published{std::move(awaiting.event), {}});
+}
+
+void RedisBus::keep(const Event &event)
+{
+    m_recent.push_back(event);
+    m_recentBytes += RingEventLog::footprint(event);
+    while (!m_recent.empty()
+           && (m_recent.size() > size_t(qMax(0, m_options.capacity)) || m_recentBytes > m_options.maxBytes)) {
+        m_recentBytes -= RingEventLog::footprint(m_recent.front());
+        m_recent.pop_front();
+    }
+}
+
+void RedisBus::publish(Event draft, PublishCallback done)
+{
+    // Not before the reader has joined: it reads from where it joined, and must see this.
+    if (!m_commands.isReady() || m_epochMs == 0 || m_readFrom.isEmpty()) {
+        ++m_stats.publishFailures;
+        const QString error = m_commands.isReady() ? m_reader.lastError() : m_commands.lastError();
+        const QString why = error.isEmpty() ? QStringLiteral("joining the cluster") : error;
+        done(Published{std::move(draft), QStringLiteral("redis unavailable: ") + why});
+        return;
+    }
+    if (!draft.createdAt.isValid())
+        draft.createdAt = QDateTime::currentDateTimeUtc();
+    QList<QByteArray> arguments{"EVAL", publishScript, "2", key("epoch"), key("events"),
+                                QByteArray::number(m_epochMs), QByteArray::number(qMax(0, m_options.capacity))};
+    arguments += StreamEntry::fields(draft);
+    m_commands.command(arguments, [this, draft = std::move(draft), done = std::move(done)](const RedisReply &reply) mutable {
+        if (reply.isError()) {
+            ++m_stats.publishFailures;
+            if (reply.string.startsWith("EPOCH")) {
+                learnEpoch();
+                return done(Published{std::move(draft),
+                                      QStringLiteral("the shared history was reset meanwhile; publish again")});
+            }
+            const QString why = reply.transport ? QString::fromUtf8(reply.string)
+                                                : QStringLiteral("redis refused the event: ") + QString::fromUtf8(reply.string);
+            return done(Published{std::move(draft), why});
+        }
+        const std::optional<std::pair<qint64, quint64>> id = StreamEntry::parseId(reply.string);
+        if (reply.type != RedisReply::Type::String || !id) {
+            ++m_stats.publishFailures;
+            return done(Published{std::move(draft), QStringLiteral("redis answered the event with '%1'")
+                                                        .arg(QString::fromUtf8(reply.string.left(64)))});
+        }
+        Event event = std::move(draft);
+        event.id = StreamEntry::eventId(id->first, id->second);
+        event.frame = SseEncoder::event(event.id, event.name, event.data).value_or(QByteArray());
+        // Read back already (the reader is another connection): answer now.
+        if (id->first == m_epochMs && m_hasRead && id->second <= m_lastRedisSeq)
+            return done(Published{std::move(event), {}});
+        const QByteArray eventId = event.id;
+        m_awaiting.insert(eventId, Awaiting{std::move(event), std::move(done), m_clock.elapsed() + m_options.timeoutMs});
+        m_deadlineTimer.start();
+    });
+}
+
+void RedisBus::replay(const QByteArray &after, int maxEvents, ReplayCallback done)
+{
+    const qint64 deadline = m_clock.elapsed() + m_options.timeoutMs;
+    if (!m_commands.isReady() || m_epochMs == 0) {
+        // Goes on once Redis is back (learnEpoch); the stream waits, with heartbeats.
+        m_deferred.push_back({after, maxEvents, std::move(done), deadline});
+        return;
+    }
+    // An id this node has not read yet (published elsewhere a moment ago): wait for the reader.
+    const std::optional<EventId> id = EventId::parse(after);
+    const quint64 headSeq = m_hasRead ? m_lastRedisSeq + 1 : 0;
+    if (id && id->epoch == StreamEntry::epochText(m_epochMs) && id->seq > headSeq) {
+        m_deferred.push_back({after, maxEvents, std::move(done), deadline});
+        m_deadlineTimer.start();
+        return;
+    }
+    runReplay(after, maxEvents, std::move(done));
+}
+
+void RedisBus::runReplay(const QByteArray &after, int maxEvents, ReplayCallback done)
+{
+    const std::optional<EventId> id = EventId::parse(after);
+    const bool sameEpoch = id && id->epoch == StreamEntry::epochText(m_epochMs);
+    const QByteArray start = !sameEpoch ? QByteArray("-")
+        : id->seq == 0                   ? StreamEntry::redisId(m_epochMs, 0)
+                                         : "(" + StreamEntry::redisId(m_epochMs, id->seq - 1);
+    const int count = qMax(1, maxEvents);
+    m_commands.command({"EVAL", replayScript, "1", key("events"), start, QByteArray::number(count)},
+                       [this, after, maxEvents, sameEpoch, id, count, done = std::move(done)](const RedisReply &reply) mutable {
+        if (reply.transport) {
+            m_deferred.push_back({after, maxEvents, std::move(done), m_clock.elapsed() + m_options.timeoutMs});
+            return;
+        }
+        EventLog::Replay replay;
+        if (reply.isError() || reply.elements.size() != 2) {
+            qCWarning(lcRedisBus).nospace() << "cannot replay from the stream: " << reply.string;
+            replay.status = EventLog::ResumeStatus::Unknown;
+            return done(replay);
+        }
+        const QList<RedisReply> &range = reply.elements[1].elements;
+        bool capped = false;
+        std::optional<quint64> firstSeq;
+        for (const RedisReply &entry : range) {
+            QString error;
+            const std::optional<StreamEntry> decoded = StreamEntry::decode(entry, &error);
+            if (!decoded || decoded->epochMs != m_epochMs)
+                continue;
+            if (!firstSeq)
+                firstSeq = decoded->redisSeq;
+            // Not past what this node has read: the reader brings the rest as live events.
+            if (!m_hasRead || decoded->redisSeq > m_lastRedisSeq) {
+                capped = true;
+                break;
+            }
+            replay.events.append(decoded->event);
+        }
+        replay.complete = capped || range.size() < count;
+        if (!sameEpoch) {
+            replay.status = EventLog::ResumeStatus::Unknown;
+        } else {
+            // Events after ours are those from Redis seq id->seq on; a later first one means
+            // some were trimmed. A seq past the newest is from no history we know.
+            const quint64 wanted = id->seq;
+            std::optional<quint64> lastSeq;
+            if (!reply.elements[0].elements.isEmpty()) {
+                const auto last = StreamEntry::parseId(reply.elements[0].elements.first().elements.value(0).string);
+                if (last && last->first == m_epochMs)
+                    lastSeq = last->second;
+            }
+            if (wanted > 0 && (!lastSeq || wanted - 1 > *lastSeq))
+                replay.status = EventLog::ResumeStatus::Unknown;
+            else if (firstSeq && *firstSeq > wanted)
+                replay.status = EventLog::ResumeStatus::TooOld;
+        }
+        done(replay);
+    });
+}
+
+void RedisBus::checkDeadlines()
+{
+    const qint64 now = m_clock.elapsed();
+    // Stored, but the reader has not brought it back in time: answer anyway.
+    for (auto it = m_awaiting.begin(); it != m_awaiting.end();) {
+        if (it->deadline > now) {
+            ++it;
+            continue;
+        }
+        Awaiting awaiting = std::move(*it);
+        it = m_awaiting.erase(it);
+        awaiting.done(Published{std::move(awaiting.event), {}});
+    }
+    if (m_commands.isReady() && m_epochMs != 0) {
+        std::vector<DeferredReplay> due;
+        for (auto it = m_deferred.begin(); it != m_deferred.end();) {
+            if (it->deadline <= now) {
+                due.push_back(std::move(*it));
+                it = m_deferred.erase(it);
+            } else {
+                ++it;
+            }
+        }
+        for (DeferredReplay &replay : due)
+            runReplay(replay.after, replay.maxEvents, std::move(replay.done));
+    }
+    if (m_awaiting.isEmpty() && m_deferred.empty())
+        m_deadlineTimer.stop();
+}
+
+QList<Event> RedisBus::recent(int count) const
+{
+    const size_t n = qMin(size_t(qMax(0, count)), m_recent.size());
+    QList<Event> events;
+    events.reserve(qsizetype(n));
+    for (auto it = m_recent.end() - qsizetype(n); it != m_recent.end(); ++it)
+        events.append(*it);
+    return events;
+}
+
+EventBus::HistoryStats RedisBus::history() const
+{
+    return {int(m_recent.size()), m_options.capacity, m_recentBytes, m_options.maxBytes, true,
+            m_stats.publishFailures};
+}
+
+void RedisBus::flush()
+{
+    const QHash<QByteArray, Awaiting> awaiting = std::exchange(m_awaiting, {});
+    for (const Awaiting &entry : awaiting)
+        entry.done(Published{entry.event, {}});
+}
+
+RedisBus::Stats RedisBus::stats() const
+{
+    Stats stats = m_stats;
+    stats.connected = m_commands.isReady() && m_reader.isReady() && m_epochMs != 0;
+    stats.reading = stats.connected && !m_readFrom.isEmpty() && m_caughtUp;
+    stats.lastError = !m_reader.lastError().isEmpty() ? m_reader.lastError() : m_commands.lastError();
+    stats.reconnects = m_commands.reconnects() + m_reader.reconnects();
+    return stats;
+}
+
+QJsonObject RedisBus::status() const
+{
+    const Stats s = stats();
+    return {{QStringLiteral("broker"), QStringLiteral("redis")},
+            {QStringLiteral("url"), m_options.url.display()},
+            {QStringLiteral("node"), m_options.nodeId},
+            {QStringLiteral("connected"), s.connected},
+            {QStringLiteral("reading"), s.reading},
+            {QStringLiteral("lastError"), s.lastError},
+            {QStringLiteral("reconnects"), s.reconnects},
+            {QStringLiteral("publishFailures"), s.publishFailures},
+            {QStringLiteral("malformedEntries"), s.malformedEntries},
+            {QStringLiteral("missedEntries"), s.missedEntries},
+            {QStringLiteral("headId"), QString::fromLatin1(m_head)}};
+}

@@ -1,0 +1,115 @@
+#pragma once
+
+#include "eventbus.h"
+#include "redisconnection.h"
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QTimer>
+
+#include <deque>
+#include <vector>
+
+// The bus of a cluster node, on one Redis stream shared by every node (<prefix>events). A
+// publish is XADDed by a script that first checks the history's epoch (<prefix>epoch), and
+// is answered once Redis has it and this node's reader has read it back (so that committed()
+// comes first, in the stream's one order) or, if the reader lags, after --redis-timeout-ms.
+// A publish Redis does not take is answered with the reason (503): never a 200 for an event
+// that is not stored. Every node reads the stream with XREAD BLOCK from its last id, so a
+// reconnect reads on where it stopped. Replays come from the stream, up to what this node has
+// read. A Redis that lost its data comes back without the epoch: a new one is made, and ids
+// of the old one resume as unknown.
+class RedisBus final : public EventBus
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(RedisBus)
+
+public:
+    struct Options
+    {
+        RedisUrl url;
+        QString prefix = QStringLiteral("eventsource:");
+        int timeoutMs = 2000;
+        int capacity = 1000;                  // MAXLEN ~, and the events kept here for recent()
+        qint64 maxBytes = 64 * 1024 * 1024;   // of those kept here
+        QString nodeId;
+    };
+    struct Stats
+    {
+        bool connected = false;   // both connections ready and the epoch known
+        bool reading = false;     // the reader is caught up with the stream
+        QString lastError;
+        qint64 reconnects = 0;
+        qint64 publishFailures = 0;
+        qint64 malformedEntries = 0;
+        qint64 missedEntries = 0; // trimmed before this node read them
+        qint64 lagEvents = 0;     // stream entries not read yet (last known)
+    };
+
+    explicit RedisBus(Options options, QObject *parent = nullptr);
+    ~RedisBus() override;
+
+    void start();
+    void setNodeId(const QString &nodeId) { m_options.nodeId = nodeId; }
+
+    void publish(Event draft, PublishCallback done) override;
+    void replay(const QByteArray &after, int maxEvents, ReplayCallback done) override;
+    QByteArray head() const override { return m_head; }
+    QList<Event> recent(int count) const override;
+    bool mayReach(const Event &event, const Principal &principal) const override
+    {
+        return principal.isAddressedBy(event.target);
+    }
+    HistoryStats history() const override;
+    void sendCommand(const Command &) override {}
+    void flush() override;
+    bool healthy() const override { return stats().connected && stats().reading; }
+    QJsonObject status() const override;
+
+    Stats stats() const;
+
+private:
+    struct Awaiting
+    {
+        Event event;
+        PublishCallback done;
+        qint64 deadline;
+    };
+    struct DeferredReplay
+    {
+        QByteArray after;
+        int maxEvents;
+        ReplayCallback done;
+        qint64 deadline;
+    };
+
+    QByteArray key(const char *name) const { return (m_options.prefix + QLatin1String(name)).toUtf8(); }
+    void learnEpoch();
+    void adoptEpoch(qint64 epochMs);
+    void join();
+    void readNext();
+    void handleRead(const RedisReply &reply);
+    void deliver(const RedisReply &entry);
+    void answerAwaiting(const QByteArray &id);
+    void runReplay(const QByteArray &after, int maxEvents, ReplayCallback done);
+    void checkDeadlines();
+    void keep(const Event &event);
+
+    Options m_options;
+    RedisConnection m_commands;
+    RedisConnection m_reader;
+    qint64 m_epochMs = 0;           // 0 until learnt
+    QByteArray m_head;
+    QByteArray m_readFrom;          // the Redis id read last; empty until joined
+    quint64 m_lastRedisSeq = 0;     // of m_readFrom, in m_epochMs
+    bool m_hasRead = false;         // m_lastRedisSeq is of an entry read
+    bool m_reading = false;         // an XREAD is out
+    bool m_caughtUp = false;
+    QHash<QByteArray, Awaiting> m_awaiting; // by event id
+    std::vector<DeferredReplay> m_deferred;
+    std::deque<Event> m_recent;
+    qint64 m_recentBytes = 0;
+    QElapsedTimer m_clock;
+    QTimer m_deadlineTimer;
+    Stats m_stats;
+};

@@ -1,0 +1,342 @@
+// Several nodes on one Redis (issue 12), against the real binaries: a redis-server of the
+// test's own and three eventsource-server nodes on loopback.
+#include "adminapi.h"
+#include "httpclient.h"
+#include "jwt.h"
+#include "redisprocess.h"
+#include "serverprocess.h"
+#include "sseclient.h"
+
+#include <QDateTime>
+#include <QElapsedTimer>
+#include <QHash>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QTest>
+
+#include <array>
+#include <memory>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+const QByteArray jwtSecret = "cluster-test-secret-0123456789abcdef";
+constexpr int nodeCount = 3;
+
+// A stream token for a user.
+QByteArray tokenFor(const QString &user)
+{
+    const QJsonObject claims{{u"sub"_s, user}, {u"exp"_s, QDateTime::currentSecsSinceEpoch() + 3600}};
+    return "Bearer " + Jwt::sign(claims, jwtSecret);
+}
+
+QStringList dataOf(const QList<SseMessage> &messages)
+{
+    QStringList out;
+    for (const SseMessage &message : messages)
+        out.append(message.data);
+    return out;
+}
+
+} // namespace
+
+class tst_Cluster final : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void init();
+    void cleanup();
+    void pushReachesEveryNode();
+    void targetedPushAcrossNodes();
+    void resumeOnAnotherNode();
+    void publishWhileRedisDown();
+    void redisRestartDuringBurst();
+    void redisLostItsDataSignalsGap();
+    void nodeStartedBeforeRedis();
+    void badRedisUrlIsAConfigurationError();
+
+private:
+    bool startNodes(const QStringList &extra = {});
+    quint16 admin(int node) const { return m_nodes[size_t(node)]->adminPort(); }
+    quint16 pub(int node) const { return m_nodes[size_t(node)]->publicPort(); }
+    // Opens a stream on a node and waits until it stands at the cluster's head.
+    std::unique_ptr<SseClient> stream(int node, const SseClient::Headers &headers = {});
+
+    std::unique_ptr<RedisProcess> m_redis;
+    std::array<std::unique_ptr<ServerProcess>, nodeCount> m_nodes;
+};
+
+void tst_Cluster::init()
+{
+    m_redis = std::make_unique<RedisProcess>();
+    QVERIFY2(m_redis->start(), m_redis->output().constData());
+}
+
+void tst_Cluster::cleanup()
+{
+    for (auto &node : m_nodes)
+        node.reset();
+    m_redis.reset();
+}
+
+bool tst_Cluster::startNodes(const QStringList &extra)
+{
+    for (int i = 0; i < nodeCount; ++i) {
+        m_nodes[size_t(i)] = std::make_unique<ServerProcess>();
+        QStringList arguments{u"--redis"_s, m_redis->url(), u"--node-id"_s, u"node%1"_s.arg(i),
+                              u"--jwt-secret"_s, QString::fromLatin1(jwtSecret), u"--redis-timeout-ms"_s, u"1000"_s};
+        if (!m_nodes[size_t(i)]->start(arguments + extra)) {
+            qWarning().noquote() << m_nodes[size_t(i)]->output();
+            return false;
+        }
+    }
+    // Every node has joined the shared history.
+    for (int i = 0; i < nodeCount; ++i) {
+        QElapsedTimer waited;
+        waited.start();
+        while (AdminApi::history(admin(i)).value(u"headId"_s).toString().isEmpty() && waited.elapsed() < 10000)
+            QTest::qWait(20);
+    }
+    return true;
+}
+
+std::unique_ptr<SseClient> tst_Cluster::stream(int node, const SseClient::Headers &headers)
+{
+    auto client = std::make_unique<SseClient>();
+    if (!client->open(pub(node), "/eventsource", headers) || client->status() != 200)
+        return nullptr;
+    if (!client->waitForBody("id: "))
+        return nullptr;
+    return client;
+}
+
+// A push on one node reaches the streams of every node, with the same id everywhere, in the
+// same order, and the answer counts the answering node's streams.
+void tst_Cluster::pushReachesEveryNode()
+{
+    QVERIFY(startNodes());
+    std::array<std::unique_ptr<SseClient>, nodeCount> streams;
+    for (int i = 0; i < nodeCount; ++i) {
+        streams[size_t(i)] = stream(i);
+        QVERIFY(streams[size_t(i)]);
+    }
+    QStringList ids;
+    for (int i = 0; i < 6; ++i) {
+        const AdminApi::Pushed pushed = AdminApi::pushNamed(admin(i % nodeCount), u"tick"_s, u"n%1"_s.arg(i));
+        QCOMPARE(pushed.status, 200);
+        QCOMPARE(pushed.delivered, 1);
+        ids.append(pushed.id);
+    }
+    QCOMPARE(QSet<QString>(ids.begin(), ids.end()).size(), 6);
+    for (int i = 0; i < nodeCount; ++i) {
+        SseClient &client = *streams[size_t(i)];
+        QVERIFY2(client.waitForMessages(6), qPrintable(u"node %1: %2 messages"_s.arg(i).arg(client.messages().size())));
+        for (int n = 0; n < 6; ++n)
+            QCOMPARE(client.messages()[n], SseClient::messageOf(u"tick"_s, u"n%1"_s.arg(n), ids[n]));
+    }
+    // Ids count from 1 in the cluster's epoch, without gaps.
+    for (int n = 0; n < 6; ++n)
+        QCOMPARE(SseClient::sequenceOf(ids[n]), quint64(n + 1));
+}
+
+// A push to a user reaches that user's streams on every node, and nobody else's.
+void tst_Cluster::targetedPushAcrossNodes()
+{
+    QVERIFY(startNodes());
+    auto aliceOn2 = stream(2, {{"Authorization", tokenFor(u"alice"_s)}});
+    auto bobOn1 = stream(1, {{"Authorization", tokenFor(u"bob"_s)}});
+    auto aliceOn0 = stream(0, {{"Authorization", tokenFor(u"alice"_s)}});
+    QVERIFY(aliceOn2 && bobOn1 && aliceOn0);
+    const AdminApi::Pushed pushed = AdminApi::push(
+        admin(1), QJsonObject{{u"data"_s, u"for alice"_s}, {u"target"_s, QJsonObject{{u"users"_s, QJsonArray{u"alice"_s}}}}});
+    QCOMPARE(pushed.status, 200);
+    QCOMPARE(pushed.delivered, 0); // node 1 holds no stream of alice's
+    const AdminApi::Pushed everyone = AdminApi::pushNamed(admin(0), {}, u"for all"_s);
+    QCOMPARE(everyone.status, 200);
+    QVERIFY(aliceOn2->waitForMessages(2));
+    QVERIFY(aliceOn0->waitForMessages(2));
+    QVERIFY(bobOn1->waitForMessages(1));
+    QCOMPARE(dataOf(aliceOn2->messages()), (QStringList{u"for alice"_s, u"for all"_s}));
+    QCOMPARE(dataOf(aliceOn0->messages()), (QStringList{u"for alice"_s, u"for all"_s}));
+    bobOn1->readFor(100);
+    QCOMPARE(dataOf(bobOn1->messages()), QStringList{u"for all"_s});
+}
+
+// A client that read some events on one node resumes on another with nothing lost, no gap;
+// one resuming from before the first event gets everything.
+void tst_Cluster::resumeOnAnotherNode()
+{
+    QVERIFY(startNodes());
+    auto first = stream(0);
+    QVERIFY(first);
+    QStringList ids;
+    for (int i = 0; i < 3; ++i)
+        ids.append(AdminApi::pushNamed(admin(1), {}, u"e%1"_s.arg(i)).id);
+    QVERIFY(first->waitForMessages(3));
+    const QByteArray lastSeen = first->messages().last().lastEventId.toUtf8();
+    first->close();
+    for (int i = 3; i < 6; ++i)
+        ids.append(AdminApi::pushNamed(admin(0), {}, u"e%1"_s.arg(i)).id);
+    // Node 0 died with the client: it comes back on node 2.
+    m_nodes[0]->kill();
+    SseClient resumed;
+    QVERIFY(resumed.open(pub(2), "/eventsource", {{"Last-Event-ID", lastSeen}}));
+    QVERIFY(resumed.waitForMessages(3));
+    QCOMPARE(dataOf(resumed.messages()), (QStringList{u"e3"_s, u"e4"_s, u"e5"_s}));
+    QCOMPARE(resumed.messages().last().lastEventId, ids.last());
+
+    const QByteArray beforeAll = SseClient::epochOf(ids.first()).toUtf8() + "-0";
+    SseClient everything;
+    QVERIFY(everything.open(pub(1), "/eventsource", {{"Last-Event-ID", beforeAll}}));
+    QVERIFY(everything.waitForMessages(6));
+    QCOMPARE(everything.messages().first().type, u"message"_s); // no gap
+    QCOMPARE(dataOf(everything.messages()).size(), 6);
+}
+
+// Redis down: publishes are refused with 503 and a reason within the timeout, streams stay
+// open with their heartbeats, /health says so; once Redis is back, publishing goes on.
+void tst_Cluster::publishWhileRedisDown()
+{
+    QVERIFY(startNodes({u"--heartbeat-ms"_s, u"200"_s}));
+    auto client = stream(1);
+    QVERIFY(client);
+    m_redis->kill();
+    QElapsedTimer took;
+    took.start();
+    const AdminApi::Pushed refused = AdminApi::pushNamed(admin(0), {}, u"lost"_s);
+    QCOMPARE(refused.status, 503);
+    QVERIFY(took.elapsed() < 5000);
+    QVERIFY(!refused.body.value(u"error"_s).toString().isEmpty());
+    const HttpResponse health = HttpClient::admin(admin(0), "GET", "/health");
+    QCOMPARE(health.status, 503);
+    QCOMPARE(health.json().object().value(u"status"_s).toString(), u"degraded"_s);
+    const qint64 comments = client->parser().commentCount();
+    QVERIFY(client->waitForComments(comments + 2));
+    QVERIFY(!client->isClosed());
+
+    QVERIFY2(m_redis->start(), m_redis->output().constData());
+    QElapsedTimer waited;
+    waited.start();
+    AdminApi::Pushed later;
+    do {
+        QTest::qWait(100);
+        later = AdminApi::pushNamed(admin(0), {}, u"later"_s);
+    } while (later.status != 200 && waited.elapsed() < 15000);
+    QCOMPARE(later.status, 200);
+    QVERIFY(client->waitForMessages(1));
+    QCOMPARE(client->messages().last().data, u"later"_s);
+    QCOMPARE(HttpClient::admin(admin(0), "GET", "/health").status, 200);
+}
+
+// Redis killed and restarted (with its append-only file) in the middle of a burst: every
+// acknowledged event reaches the streams of every node, each once; every other push got 503.
+void tst_Cluster::redisRestartDuringBurst()
+{
+    m_redis->kill();
+    const QStringList persistent{u"--appendonly"_s, u"yes"_s, u"--appendfsync"_s, u"always"_s};
+    QVERIFY2(m_redis->start(persistent), m_redis->output().constData());
+    QVERIFY(startNodes());
+    std::array<std::unique_ptr<SseClient>, nodeCount> streams;
+    for (int i = 0; i < nodeCount; ++i) {
+        streams[size_t(i)] = stream(i);
+        QVERIFY(streams[size_t(i)]);
+    }
+    QStringList acked;
+    int refused = 0;
+    bool restarted = false;
+    for (int n = 0; acked.size() < 300 && n < 5000; ++n) {
+        if (n == 100)
+            m_redis->kill();
+        if (n == 100 + 20 && !restarted) {
+            QVERIFY2(m_redis->start(persistent), m_redis->output().constData());
+            restarted = true;
+        }
+        const AdminApi::Pushed pushed = AdminApi::pushNamed(admin(n % nodeCount), {}, u"b%1"_s.arg(n));
+        if (pushed.status == 200)
+            acked.append(u"b%1"_s.arg(n));
+        else if (pushed.status == 503)
+            ++refused;
+        else
+            QFAIL(qPrintable(u"push %1 answered %2"_s.arg(n).arg(pushed.status)));
+        if (restarted && pushed.status != 200)
+            QTest::qWait(20);
+    }
+    QCOMPARE(acked.size(), 300);
+    QVERIFY(refused >= 20);
+    for (int i = 0; i < nodeCount; ++i) {
+        SseClient &client = *streams[size_t(i)];
+        client.waitForMessages(int(acked.size()), 20000);
+        const QStringList got = dataOf(client.messages());
+        // Each acknowledged event once; nothing refused arrived.
+        QCOMPARE(QSet<QString>(got.begin(), got.end()).size(), got.size());
+        for (const QString &data : std::as_const(acked))
+            QVERIFY2(got.contains(data), qPrintable(u"node %1 never got %2 (%3 messages)"_s.arg(i).arg(data).arg(got.size())));
+        QCOMPARE(got.size(), acked.size());
+    }
+}
+
+// A Redis that restarts empty has lost the shared history: a new epoch starts, and a client
+// resuming from an id of the old one gets eventsource-gap (unknown), then what is new.
+void tst_Cluster::redisLostItsDataSignalsGap()
+{
+    QVERIFY(startNodes());
+    const AdminApi::Pushed old = AdminApi::pushNamed(admin(0), {}, u"old"_s);
+    QCOMPARE(old.status, 200);
+    m_redis->kill();
+    QVERIFY2(m_redis->start(), m_redis->output().constData());
+    QElapsedTimer waited;
+    waited.start();
+    AdminApi::Pushed fresh;
+    do {
+        QTest::qWait(100);
+        fresh = AdminApi::pushNamed(admin(1), {}, u"new"_s);
+    } while (fresh.status != 200 && waited.elapsed() < 15000);
+    QCOMPARE(fresh.status, 200);
+    QVERIFY(SseClient::epochOf(fresh.id) != SseClient::epochOf(old.id));
+    SseClient resumed;
+    QVERIFY(resumed.open(pub(2), "/eventsource", {{"Last-Event-ID", old.id.toUtf8()}}));
+    QVERIFY(resumed.waitForMessages(2));
+    QCOMPARE(resumed.messages().first().type, u"eventsource-gap"_s);
+    QCOMPARE(resumed.messages().first().data, uR"({"reason":"unknown"})"_s);
+    QCOMPARE(resumed.messages()[1].data, u"new"_s);
+}
+
+// A node started while Redis is down serves streams (publishes get 503) and joins once
+// Redis is there.
+void tst_Cluster::nodeStartedBeforeRedis()
+{
+    m_redis->kill();
+    ServerProcess node;
+    QVERIFY2(node.start({u"--redis"_s, m_redis->url(), u"--redis-timeout-ms"_s, u"500"_s}), node.output().constData());
+    SseClient client;
+    QVERIFY(client.open(node.publicPort(), "/eventsource"));
+    QCOMPARE(client.status(), 200);
+    QCOMPARE(AdminApi::pushNamed(node.adminPort(), {}, u"too early"_s).status, 503);
+    QVERIFY2(m_redis->start(), m_redis->output().constData());
+    QElapsedTimer waited;
+    waited.start();
+    AdminApi::Pushed pushed;
+    do {
+        QTest::qWait(100);
+        pushed = AdminApi::pushNamed(node.adminPort(), {}, u"joined"_s);
+    } while (pushed.status != 200 && waited.elapsed() < 15000);
+    QCOMPARE(pushed.status, 200);
+    QVERIFY(client.waitForMessages(1));
+    QCOMPARE(client.messages().last().data, u"joined"_s);
+}
+
+void tst_Cluster::badRedisUrlIsAConfigurationError()
+{
+    for (const QString &url : {u"http://x:1"_s, u"redis://:1"_s, u"redis://host:99999"_s, u"unix://"_s}) {
+        QProcess process;
+        process.start(ServerProcess::binary(), {u"--redis"_s, url});
+        QVERIFY(process.waitForFinished(10000));
+        QCOMPARE(process.exitCode(), 2);
+        QVERIFY2(process.readAllStandardError().contains("redis"), qPrintable(url));
+    }
+}
+
+QTEST_GUILESS_MAIN(tst_Cluster)
+#include "tst_cluster.moc"
