@@ -63,8 +63,12 @@ AdminOperations::Outcome AdminOperations::kick(const QString &connectionId) cons
 {
     bool ok = false;
     const quint64 number = connectionId.toULongLong(&ok);
-    if (!ok || !m_hub->kick(number))
+    const Hub::KickResult result = ok ? m_hub->kick(number) : Hub::KickResult::Unknown;
+    if (result == Hub::KickResult::Unknown)
         return failed(Failure::NotFound, QStringLiteral("no connection with id '%1'").arg(connectionId.left(64)));
+    // Another node's stream: its node closes it when it reads the command.
+    if (result == Hub::KickResult::Sent)
+        return succeeded({{QStringLiteral("sent"), connectionId}});
     return succeeded({{QStringLiteral("closed"), connectionId}});
 }
 

@@ -177,6 +177,8 @@ QString ServerApp::start()
         m_redisBus->setNodeId(m_config.nodeId.isEmpty()
                                   ? QStringLiteral("%1-%2").arg(QHostInfo::localHostName()).arg(m_publicPort)
                                   : m_config.nodeId);
+        connect(m_redisBus, &RedisBus::joined, this,
+                [this](quint64 number) { m_hub->fanout().setNodeNumber(number); });
         m_redisBus->start();
     }
     const char *history = m_redisBus ? "redis" : m_config.dataDir.isEmpty() ? "memory" : "sqlite";

@@ -1,5 +1,6 @@
 #include "redisbus.h"
 
+#include "commandentry.h"
 #include "eventid.h"
 #include "ringeventlog.h"
 #include "sseencoder.h"
@@ -13,6 +14,7 @@ Q_LOGGING_CATEGORY(lcRedisBus, "eventsource.server.cluster")
 namespace {
 
 constexpr int readBatch = 1000;
+constexpr int commandsKept = 1000;
 constexpr int blockMs = 5000;
 constexpr int deadlineCheckMs = 50;
 constexpr char maxSeq[] = "18446744073709551615";
@@ -58,6 +60,8 @@ RedisBus::RedisBus(Options options, QObject *parent)
     connect(&m_reader, &RedisConnection::ready, this, [this] {
         if (m_readFrom.isEmpty())
             join();
+        else if (m_commandsFrom.isEmpty())
+            joinCommands();
         else
             readNext();
     });
@@ -142,19 +146,55 @@ void RedisBus::join()
                 m_head = StreamEntry::eventId(last->first, last->second);
             }
         }
+        joinCommands();
+    });
+}
+
+void RedisBus::joinCommands()
+{
+    m_reader.command({"XREVRANGE", key("commands"), "+", "-", "COUNT", "1"}, [this](const RedisReply &reply) {
+        if (reply.isError()) {
+            if (!reply.transport) {
+                qCWarning(lcRedisBus).nospace() << "cannot read the command stream: " << reply.string;
+                QTimer::singleShot(1000, this, &RedisBus::joinCommands);
+            }
+            return;
+        }
+        m_commandsFrom = "0-0";
+        if (!reply.elements.isEmpty() && !reply.elements.first().elements.isEmpty())
+            m_commandsFrom = reply.elements.first().elements.first().string;
         qCInfo(lcRedisBus).nospace() << "joined the cluster history epoch=" << StreamEntry::epochText(m_epochMs)
-                                     << " head=" << m_head;
+                                     << " head=" << m_head << " node=" << m_options.nodeId;
         readNext();
+        takeNodeNumber();
+    });
+}
+
+void RedisBus::takeNodeNumber()
+{
+    if (m_nodeNumber != 0)
+        return;
+    m_commands.command({"INCR", key("node-counter")}, [this](const RedisReply &reply) {
+        if (reply.type != RedisReply::Type::Integer || reply.integer <= 0) {
+            if (!reply.transport)
+                qCWarning(lcRedisBus).nospace() << "no node number: " << reply.string;
+            return; // taken at the next join
+        }
+        // Ids carry 24 bits of node number: a counter past them wraps, still unique among
+        // the nodes alive at once.
+        m_nodeNumber = quint64(reply.integer - 1) % ((quint64(1) << 24) - 1) + 1;
+        qCInfo(lcRedisBus).nospace() << "node " << m_options.nodeId << " has number " << m_nodeNumber;
+        Q_EMIT joined(m_nodeNumber);
     });
 }
 
 void RedisBus::readNext()
 {
-    if (m_reading || m_readFrom.isEmpty() || !m_reader.isReady())
+    if (m_reading || m_readFrom.isEmpty() || m_commandsFrom.isEmpty() || !m_reader.isReady())
         return;
     m_reading = true;
     m_reader.command({"XREAD", "COUNT", QByteArray::number(readBatch), "BLOCK", QByteArray::number(blockMs),
-                      "STREAMS", key("events"), m_readFrom},
+                      "STREAMS", key("events"), key("commands"), m_readFrom, m_commandsFrom},
                      [this](const RedisReply &reply) { handleRead(reply); }, blockMs);
 }
 
@@ -172,12 +212,18 @@ void RedisBus::handleRead(const RedisReply &reply)
         return;
     }
     qsizetype read = 0;
+    const QByteArray events = key("events");
     for (const RedisReply &stream : reply.elements) {
         if (stream.elements.size() != 2)
             continue;
+        const bool isEvents = stream.elements[0].string == events;
         for (const RedisReply &entry : stream.elements[1].elements) {
-            deliver(entry);
-            ++read;
+            if (isEvents) {
+                deliver(entry);
+                ++read;
+            } else {
+                applyCommand(entry);
+            }
         }
     }
     m_caughtUp = read < readBatch;
@@ -221,6 +267,33 @@ void RedisBus::deliver(const RedisReply &entry)
         for (DeferredReplay &replay : deferred)
             this->replay(replay.after, replay.maxEvents, std::move(replay.done));
     }
+}
+
+void RedisBus::applyCommand(const RedisReply &entry)
+{
+    if (!entry.elements.isEmpty())
+        m_commandsFrom = entry.elements.first().string;
+    QString error;
+    const std::optional<CommandEntry> decoded = CommandEntry::decode(entry, &error);
+    if (!decoded) {
+        ++m_stats.malformedEntries;
+        qCWarning(lcRedisBus).nospace() << "command skipped: " << error;
+        return;
+    }
+    if (decoded->node != m_options.nodeId) // the sender applied it already
+        Q_EMIT commandReceived(decoded->command);
+}
+
+void RedisBus::sendCommand(const Command &command)
+{
+    QList<QByteArray> arguments{"XADD", key("commands"), "MAXLEN", "~", QByteArray::number(commandsKept), "*"};
+    arguments += CommandEntry::fields(command, m_options.nodeId);
+    m_commands.command(arguments, [this](const RedisReply &reply) {
+        if (!reply.isError())
+            return;
+        ++m_stats.commandFailures;
+        qCWarning(lcRedisBus).nospace() << "a command for the other nodes was not sent: " << reply.string;
+    });
 }
 
 void RedisBus::answerAwaiting(const QByteArray &id)
@@ -424,7 +497,7 @@ RedisBus::Stats RedisBus::stats() const
 {
     Stats stats = m_stats;
     stats.connected = m_commands.isReady() && m_reader.isReady() && m_epochMs != 0;
-    stats.reading = stats.connected && !m_readFrom.isEmpty() && m_caughtUp;
+    stats.reading = stats.connected && !m_readFrom.isEmpty() && !m_commandsFrom.isEmpty() && m_caughtUp;
     stats.lastError = !m_reader.lastError().isEmpty() ? m_reader.lastError() : m_commands.lastError();
     stats.reconnects = m_commands.reconnects() + m_reader.reconnects();
     return stats;
@@ -443,5 +516,6 @@ QJsonObject RedisBus::status() const
             {QStringLiteral("publishFailures"), s.publishFailures},
             {QStringLiteral("malformedEntries"), s.malformedEntries},
             {QStringLiteral("missedEntries"), s.missedEntries},
+            {QStringLiteral("commandFailures"), s.commandFailures},
             {QStringLiteral("headId"), QString::fromLatin1(m_head)}};
 }

@@ -18,7 +18,8 @@
 // that is not stored. Every node reads the stream with XREAD BLOCK from its last id, so a
 // reconnect reads on where it stopped. Replays come from the stream, up to what this node has
 // read. A Redis that lost its data comes back without the epoch: a new one is made, and ids
-// of the old one resume as unknown.
+// of the old one resume as unknown. Commands for the streams of other nodes (kick, pause,
+// close-session) go through a second stream (<prefix>commands), read in the same XREAD.
 class RedisBus final : public EventBus
 {
     Q_OBJECT
@@ -43,6 +44,7 @@ public:
         qint64 publishFailures = 0;
         qint64 malformedEntries = 0;
         qint64 missedEntries = 0; // trimmed before this node read them
+        qint64 commandFailures = 0; // commands Redis did not take
         qint64 lagEvents = 0;     // stream entries not read yet (last known)
     };
 
@@ -61,12 +63,17 @@ public:
         return principal.isAddressedBy(event.target);
     }
     HistoryStats history() const override;
-    void sendCommand(const Command &) override {}
+    // Appended to the cluster's command stream; every other node applies it when read.
+    void sendCommand(const Command &command) override;
     void flush() override;
     bool healthy() const override { return stats().connected && stats().reading; }
     QJsonObject status() const override;
 
     Stats stats() const;
+
+Q_SIGNALS:
+    // The node has its number in the cluster (at its first join): ids of its streams carry it.
+    void joined(quint64 nodeNumber);
 
 private:
     struct Awaiting
@@ -87,6 +94,9 @@ private:
     void learnEpoch();
     void adoptEpoch(qint64 epochMs);
     void join();
+    void joinCommands();
+    void takeNodeNumber();
+    void applyCommand(const RedisReply &entry);
     void readNext();
     void handleRead(const RedisReply &reply);
     void deliver(const RedisReply &entry);
@@ -101,10 +111,12 @@ private:
     qint64 m_epochMs = 0;           // 0 until learnt
     QByteArray m_head;
     QByteArray m_readFrom;          // the Redis id read last; empty until joined
+    QByteArray m_commandsFrom;      // the same in the command stream
     quint64 m_lastRedisSeq = 0;     // of m_readFrom, in m_epochMs
     bool m_hasRead = false;         // m_lastRedisSeq is of an entry read
     bool m_reading = false;         // an XREAD is out
     bool m_caughtUp = false;
+    quint64 m_nodeNumber = 0;
     QHash<QByteArray, Awaiting> m_awaiting; // by event id
     std::vector<DeferredReplay> m_deferred;
     std::deque<Event> m_recent;

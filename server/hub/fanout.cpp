@@ -121,7 +121,7 @@ void Fanout::apply(const EventBus::Command &command)
 
 SseConnection *Fanout::open(StreamRequest request, std::unique_ptr<StreamSink> sink)
 {
-    request.info.id = ++m_lastConnectionId;
+    request.info.id = (m_nodeNumber << nodeShift) + ++m_lastConnectionId;
     auto *connection = new SseConnection(std::move(request.info), std::move(sink), m_options.maxBufferBytes, this);
     QByteArray preamble = SseEncoder::retry(m_options.retryMs);
     if (m_options.initialPadding > 0)

@@ -46,6 +46,10 @@ public:
     // events follow it.
     static constexpr char gapEventName[] = "eventsource-gap";
 
+    // In a cluster a connection id carries its node's number from this bit on (ids of a
+    // standalone node, or opened before the node joined, are below it).
+    static constexpr int nodeShift = 40;
+
     Fanout(EventBus *bus, Options options, QObject *parent = nullptr);
     ~Fanout() override;
 
@@ -72,6 +76,9 @@ public:
     QList<SseConnection *> connections(const Target &target) const { return m_registry.addressed(target); }
     const FanoutStats &stats() const { return m_stats; }
     const Options &options() const { return m_options; }
+    // The cluster number of this node (0: standalone): ids of streams opened from now on.
+    void setNodeNumber(quint64 number) { m_nodeNumber = number; }
+    quint64 nodeNumber() const { return m_nodeNumber; }
 
 Q_SIGNALS:
     void connectionOpened(const SseConnection *connection);
@@ -108,5 +115,6 @@ private:
     QMultiMap<QDateTime, quint64> m_expiries; // token expiry → connection id
     FanoutStats m_stats;
     quint64 m_lastConnectionId = 0;
+    quint64 m_nodeNumber = 0;
     bool m_shuttingDown = false;
 };

@@ -139,15 +139,18 @@ int Hub::closeSession(const QString &sessionId)
     return m_fanout.closeSession(sessionId);
 }
 
-bool Hub::kick(quint64 connectionId)
+Hub::KickResult Hub::kick(quint64 connectionId)
 {
     if (m_fanout.kick(connectionId))
-        return true;
+        return KickResult::Closed;
+    const quint64 node = connectionId >> Fanout::nodeShift;
+    if (node == 0 || node == m_fanout.nodeNumber())
+        return KickResult::Unknown;
     EventBus::Command command;
     command.kind = EventBus::Command::Kind::Kick;
     command.connectionId = connectionId;
     m_bus->sendCommand(command);
-    return false;
+    return KickResult::Sent;
 }
 
 void Hub::shutdown()

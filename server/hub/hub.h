@@ -78,7 +78,9 @@ public:
     int pause(int delayMs, const Target &target = {}, const QStringList &exceptGroups = {});
     // Closes every stream of a session (login or logout changed who it is).
     int closeSession(const QString &sessionId);
-    bool kick(quint64 connectionId);
+    // Closed here; sent to the node whose number the id carries; or known nowhere.
+    enum class KickResult { Closed, Sent, Unknown };
+    KickResult kick(quint64 connectionId);
     // Every stream gets a final retry and is closed; what the bus holds is stored first.
     void shutdown();
 

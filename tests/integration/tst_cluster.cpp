@@ -24,10 +24,14 @@ namespace {
 const QByteArray jwtSecret = "cluster-test-secret-0123456789abcdef";
 constexpr int nodeCount = 3;
 
-// A stream token for a user.
-QByteArray tokenFor(const QString &user)
+// A stream token for a user, in some groups.
+QByteArray tokenFor(const QString &user, const QStringList &groups = {})
 {
-    const QJsonObject claims{{u"sub"_s, user}, {u"exp"_s, QDateTime::currentSecsSinceEpoch() + 3600}};
+    QJsonArray groupList;
+    for (const QString &group : groups)
+        groupList.append(QJsonObject{{u"id"_s, group}, {u"name"_s, group}});
+    const QJsonObject claims{{u"sub"_s, user}, {u"groups"_s, groupList},
+                             {u"exp"_s, QDateTime::currentSecsSinceEpoch() + 3600}};
     return "Bearer " + Jwt::sign(claims, jwtSecret);
 }
 
@@ -51,6 +55,7 @@ private slots:
     void pushReachesEveryNode();
     void targetedPushAcrossNodes();
     void resumeOnAnotherNode();
+    void pauseAndKickAcrossNodes();
     void publishWhileRedisDown();
     void redisRestartDuringBurst();
     void redisLostItsDataSignalsGap();
@@ -193,6 +198,37 @@ void tst_Cluster::resumeOnAnotherNode()
     QVERIFY(everything.waitForMessages(6));
     QCOMPARE(everything.messages().first().type, u"message"_s); // no gap
     QCOMPARE(dataOf(everything.messages()).size(), 6);
+}
+
+// A pause on one node applies on every node (sparing its groups); a kick by id reaches the
+// node that holds the stream, and ids are unique in the cluster.
+void tst_Cluster::pauseAndKickAcrossNodes()
+{
+    QVERIFY(startNodes());
+    auto guest = stream(1, {{"Authorization", tokenFor(u"u1"_s)}, {"User-Agent", "guest"}});
+    auto staff = stream(2, {{"Authorization", tokenFor(u"u2"_s, {u"ops"_s})}, {"User-Agent", "staff"}});
+    auto local = stream(0, {{"Authorization", tokenFor(u"u3"_s)}, {"User-Agent", "local"}});
+    QVERIFY(guest && staff && local);
+    const QString staffId = AdminApi::connectionOf(admin(2), u"staff"_s).value(u"id"_s).toString();
+    const QString guestId = AdminApi::connectionOf(admin(1), u"guest"_s).value(u"id"_s).toString();
+    QVERIFY(!staffId.isEmpty() && !guestId.isEmpty());
+    QVERIFY(staffId != guestId);
+
+    const HttpResponse paused = HttpClient::admin(admin(0), "POST", "/api/pause",
+                                                  R"({"delay": 7000, "exceptGroups": ["ops"]})");
+    QCOMPARE(paused.status, 200);
+    QCOMPARE(paused.json().object().value(u"paused"_s).toInt(), 1); // this node's own
+    QVERIFY(local->waitForClosed());
+    QVERIFY(guest->waitForClosed());
+    QCOMPARE(guest->parser().retryMs(), qint64(7000));
+    staff->readFor(200);
+    QVERIFY(!staff->isClosed());
+
+    const HttpResponse kicked = HttpClient::admin(admin(0), "DELETE", "/api/connections/" + staffId.toUtf8());
+    QCOMPARE(kicked.status, 200);
+    QCOMPARE(kicked.json().object().value(u"sent"_s).toString(), staffId);
+    QVERIFY(staff->waitForClosed());
+    QCOMPARE(HttpClient::admin(admin(0), "DELETE", "/api/connections/77").status, 404);
 }
 
 // Redis down: publishes are refused with 503 and a reason within the timeout, streams stay

@@ -129,7 +129,9 @@ void tst_Hub::operationsReachOtherNodes()
     open(QStringLiteral("alice"));
     QCOMPARE(m_hub->pause(2000, Target{{}, {QStringLiteral("alice")}, {}}, {QStringLiteral("ops")}), 1);
     QCOMPARE(m_hub->closeSession(QStringLiteral("s9")), 0);
-    QVERIFY(!m_hub->kick(4242)); // not here: maybe on another node
+    QCOMPARE(m_hub->kick(4242), Hub::KickResult::Unknown); // no node number: a local id, not here
+    const quint64 elsewhere = (quint64(5) << Fanout::nodeShift) + 42;
+    QCOMPARE(m_hub->kick(elsewhere), Hub::KickResult::Sent); // node 5's stream
     QCOMPARE(m_bus->commands.size(), 3);
     const EventBus::Command &pause = m_bus->commands[0];
     QCOMPARE(pause.kind, EventBus::Command::Kind::Pause);
@@ -139,7 +141,7 @@ void tst_Hub::operationsReachOtherNodes()
     QCOMPARE(m_bus->commands[1].kind, EventBus::Command::Kind::CloseSession);
     QCOMPARE(m_bus->commands[1].sessionId, QStringLiteral("s9"));
     QCOMPARE(m_bus->commands[2].kind, EventBus::Command::Kind::Kick);
-    QCOMPARE(m_bus->commands[2].connectionId, quint64(4242));
+    QCOMPARE(m_bus->commands[2].connectionId, elsewhere);
 }
 
 QTEST_GUILESS_MAIN(tst_Hub)
