@@ -26,7 +26,7 @@ QStringList strings(const QJsonValue &value)
 
 QJsonObject ConnectionRecord::toJson() const
 {
-    return {{QStringLiteral("id"), id},
+    QJsonObject json{{QStringLiteral("id"), id},
             {QStringLiteral("session"), session},
             {QStringLiteral("userId"), nullable(userId)},
             {QStringLiteral("userName"), nullable(userName)},
@@ -40,6 +40,9 @@ QJsonObject ConnectionRecord::toJson() const
             {QStringLiteral("eventsSent"), eventsSent},
             {QStringLiteral("bytesSent"), bytesSent},
             {QStringLiteral("lastEventId"), lastEventId}};
+    if (!node.isEmpty())
+        json.insert(QStringLiteral("node"), node);
+    return json;
 }
 
 std::optional<ConnectionRecord> ConnectionRecord::fromJson(const QJsonObject &object)
@@ -62,6 +65,7 @@ std::optional<ConnectionRecord> ConnectionRecord::fromJson(const QJsonObject &ob
     record.eventsSent = object.value(QStringLiteral("eventsSent")).toInteger();
     record.bytesSent = object.value(QStringLiteral("bytesSent")).toInteger();
     record.lastEventId = object.value(QStringLiteral("lastEventId")).toString();
+    record.node = object.value(QStringLiteral("node")).toString();
     return record;
 }
 

@@ -24,6 +24,7 @@ struct ConnectionRecord final
     qint64 eventsSent = 0;
     qint64 bytesSent = 0;
     QString lastEventId;
+    QString node; // the cluster node holding it; empty on a standalone node
 
     QJsonObject toJson() const;
     static std::optional<ConnectionRecord> fromJson(const QJsonObject &object);

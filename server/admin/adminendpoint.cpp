@@ -49,6 +49,16 @@ void AdminEndpoint::answer(QHttpServerResponder &responder, const AdminOperation
     }
 }
 
+std::function<void(const QJsonObject &)> AdminEndpoint::later(QHttpServerResponder &&responder)
+{
+    auto held = std::make_shared<QHttpServerResponder>(std::move(responder));
+    const QPointer<QTcpSocket> socket = held->socket();
+    return [held, socket](const QJsonObject &body) {
+        if (socket && socket->state() == QAbstractSocket::ConnectedState)
+            HttpReply::json(*held, body);
+    };
+}
+
 void AdminEndpoint::push(const QJsonObject &body, QHttpServerResponder &&responder)
 {
     auto held = std::make_shared<QHttpServerResponder>(std::move(responder));
@@ -89,7 +99,8 @@ void AdminEndpoint::handle(const QHttpServerRequest &request, QHttpServerRespond
             return methodNotAllowed(responder, "DELETE");
         return answer(responder, m_operations->kick(path.mid(17)));
     }
-    static const QStringList readOnly{QStringLiteral("/api/connections"), QStringLiteral("/api/stats"),
+    static const QStringList readOnly{QStringLiteral("/api/connections"), QStringLiteral("/api/nodes"),
+                                      QStringLiteral("/api/stats"),
                                       QStringLiteral("/api/history"), QStringLiteral("/metrics"),
                                       QStringLiteral("/health")};
     if (!readOnly.contains(path))
@@ -101,7 +112,9 @@ void AdminEndpoint::handle(const QHttpServerRequest &request, QHttpServerRespond
         return query.queryItemValue(QString::fromLatin1(name), QUrl::FullyDecoded);
     };
     if (path == QLatin1String("/api/connections"))
-        return HttpReply::json(responder, m_operations->connections(parameter("user"), parameter("group")));
+        return m_operations->clusterConnections(parameter("user"), parameter("group"), later(std::move(responder)));
+    if (path == QLatin1String("/api/nodes"))
+        return m_operations->nodes(later(std::move(responder)));
     if (path == QLatin1String("/api/history")) {
         bool ok = false;
         const int limit = parameter("limit").toInt(&ok);

@@ -7,6 +7,7 @@
 #include <QHttpServerResponder>
 #include <QJsonObject>
 
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -29,6 +30,8 @@ private:
     static void answer(QHttpServerResponder &responder, const AdminOperations::Outcome &outcome);
     // Answers when the event is stored; nothing is written to a connection gone meanwhile.
     void push(const QJsonObject &body, QHttpServerResponder &&responder);
+    // A JSON answer that comes later (from Redis), to the connection if it is still there.
+    static std::function<void(const QJsonObject &)> later(QHttpServerResponder &&responder);
 
     Hub *m_hub;
     const AdminOperations *m_operations;

@@ -1,5 +1,6 @@
 #include "adminoperations.h"
 
+#include "clusterpresence.h"
 #include "hub.h"
 #include "pauserequest.h"
 #include "pushrequest.h"
@@ -87,6 +88,53 @@ QJsonObject AdminOperations::connections(const QString &user, const QString &gro
         list.append(record(*connection).toJson());
     }
     return {{QStringLiteral("count"), list.size()}, {QStringLiteral("connections"), list}};
+}
+
+void AdminOperations::clusterConnections(const QString &user, const QString &group, JsonDone done) const
+{
+    QJsonObject local = connections(user, group);
+    if (!m_presence)
+        return done(local);
+    QJsonArray list = local.value(QStringLiteral("connections")).toArray();
+    for (qsizetype i = 0; i < list.size(); ++i) {
+        QJsonObject record = list[i].toObject();
+        record.insert(QStringLiteral("node"), m_presence->nodeId());
+        list[i] = record;
+    }
+    m_presence->listOthers([list, user, group, done](const QJsonArray &others, const QString &error) mutable {
+        const auto contains = [](const QJsonValue &array, const QString &value) {
+            return array.toArray().contains(QJsonValue(value));
+        };
+        for (const QJsonValue &value : others) {
+            const QJsonObject record = value.toObject();
+            if (!user.isEmpty() && record.value(QStringLiteral("userId")).toString() != user
+                && record.value(QStringLiteral("userName")).toString() != user)
+                continue;
+            if (!group.isEmpty() && !contains(record.value(QStringLiteral("groups")), group)
+                && !contains(record.value(QStringLiteral("groupIds")), group))
+                continue;
+            list.append(record);
+        }
+        QJsonObject result{{QStringLiteral("count"), list.size()}, {QStringLiteral("connections"), list}};
+        if (!error.isEmpty())
+            result.insert(QStringLiteral("error"), QStringLiteral("other nodes not listed: ") + error);
+        done(result);
+    });
+}
+
+void AdminOperations::nodes(JsonDone done) const
+{
+    if (!m_presence) {
+        const QJsonObject self{{QStringLiteral("id"), QStringLiteral("standalone")},
+                               {QStringLiteral("connections"), m_hub->fanout().connectionCount()}};
+        return done({{QStringLiteral("nodes"), QJsonArray{self}}});
+    }
+    m_presence->listNodes([done](const QJsonArray &nodes, const QString &error) {
+        QJsonObject result{{QStringLiteral("nodes"), nodes}};
+        if (!error.isEmpty())
+            result.insert(QStringLiteral("error"), QStringLiteral("other nodes not listed: ") + error);
+        done(result);
+    });
 }
 
 ConnectionRecord AdminOperations::record(const SseConnection &connection)

@@ -7,6 +7,7 @@
 
 #include <functional>
 
+class ClusterPresence;
 class Hub;
 class SseConnection;
 
@@ -24,6 +25,7 @@ public:
     };
 
     using Done = std::function<void(const Outcome &)>;
+    using JsonDone = std::function<void(const QJsonObject &)>;
 
     AdminOperations(Hub *hub, const HttpLimitStats *httpStats);
 
@@ -32,8 +34,16 @@ public:
     void push(const QJsonObject &body, Done done) const;
     Outcome pause(const QJsonObject &body) const;
     Outcome kick(const QString &connectionId) const;
-    // Streams, optionally only those of a user and/or a group (id or name), through the indices.
+    // In a cluster: the other nodes' streams are listed too, and there are nodes to list.
+    void setPresence(ClusterPresence *presence) { m_presence = presence; }
+    // This node's streams, optionally only those of a user and/or a group (id or name),
+    // through the indices.
     QJsonObject connections(const QString &user = {}, const QString &group = {}) const;
+    // The same over the whole cluster (each record with its node); this node's alone when
+    // Redis cannot be asked, with "error" saying so.
+    void clusterConnections(const QString &user, const QString &group, JsonDone done) const;
+    // {"nodes": [{"id", "connections", ...}]}: this node first, then every other live one.
+    void nodes(JsonDone done) const;
     QJsonObject stats() const;
     // The newest events kept, newest first.
     QJsonObject history(int limit) const;
@@ -45,4 +55,5 @@ public:
 private:
     Hub *m_hub;
     const HttpLimitStats *m_httpStats;
+    ClusterPresence *m_presence = nullptr;
 };

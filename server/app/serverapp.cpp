@@ -5,6 +5,7 @@
 #include "privatefiles.h"
 #include "hub.h"
 #include "localbus.h"
+#include "clusterpresence.h"
 #include "redisbus.h"
 #include "ringeventlog.h"
 #include "sqliteeventlog.h"
@@ -174,12 +175,26 @@ QString ServerApp::start()
         return QStringLiteral("admin listener: ") + error;
     if (m_redisBus) {
         // Joins when Redis answers; until then streams are served and publishes refused.
-        m_redisBus->setNodeId(m_config.nodeId.isEmpty()
-                                  ? QStringLiteral("%1-%2").arg(QHostInfo::localHostName()).arg(m_publicPort)
-                                  : m_config.nodeId);
+        const QString nodeId = m_config.nodeId.isEmpty()
+            ? QStringLiteral("%1-%2").arg(QHostInfo::localHostName()).arg(m_publicPort) : m_config.nodeId;
+        m_redisBus->setNodeId(nodeId);
         connect(m_redisBus, &RedisBus::joined, this,
                 [this](quint64 number) { m_hub->fanout().setNodeNumber(number); });
         m_redisBus->start();
+        ClusterPresence::Options presence;
+        QString error;
+        presence.url = *RedisUrl::parse(m_config.redisUrl, &error); // checked by ConfigLoader
+        presence.prefix = m_config.redisPrefix;
+        presence.timeoutMs = m_config.redisTimeoutMs;
+        presence.nodeId = nodeId;
+        m_presence = new ClusterPresence(presence, &m_hub->fanout(), [nodeId](const SseConnection &connection) {
+            ConnectionRecord record = AdminOperations::record(connection);
+            record.node = nodeId;
+            return record.toJson();
+        }, this);
+        connect(m_presence, &ClusterPresence::conflict, this, &ServerApp::failed);
+        m_operations->setPresence(m_presence);
+        m_presence->start();
     }
     const char *history = m_redisBus ? "redis" : m_config.dataDir.isEmpty() ? "memory" : "sqlite";
     qCInfo(lcApp).nospace().noquote() << "started public=" << m_config.listenAddress.toString() << ':'
@@ -218,6 +233,8 @@ void ServerApp::stop()
         for (QTcpServer *server : listener->servers())
             server->close();
     }
+    if (m_presence)
+        m_presence->stop();
     connect(&m_hub->fanout(), &Fanout::drained, this, &ServerApp::stopped);
     QTimer::singleShot(shutdownGraceMs, this, &ServerApp::stopped);
     m_hub->shutdown();

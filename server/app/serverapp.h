@@ -19,6 +19,7 @@
 #include <optional>
 
 class Hub;
+class ClusterPresence;
 class RedisBus;
 class HttpListener;
 
@@ -47,6 +48,8 @@ public:
 
 Q_SIGNALS:
     void stopped();
+    // A configuration error found while running (another live node has this node id).
+    void failed(const QString &error);
 
 private:
     QString prepareAdminToken();
@@ -57,6 +60,7 @@ private:
     HttpLimitStats m_httpStats;
     Hub *m_hub = nullptr;
     RedisBus *m_redisBus = nullptr; // owned by the hub; set in a cluster
+    ClusterPresence *m_presence = nullptr;
     std::optional<UserDirectory> m_users;
     std::unique_ptr<PasswordChecker> m_passwordChecker;
     SessionStore m_sessions;

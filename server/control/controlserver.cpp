@@ -210,10 +210,22 @@ void ControlServer::handleRequest(ControlSession *session, const QJsonObject &re
             return session->send(ControlProtocol::error(id, QStringLiteral("kick needs \"connection\": \"<id>\"")));
         return reply(m_operations->kick(connection.toString()));
     }
-    if (type == QLatin1String("connections"))
-        return session->send(ControlProtocol::result(
-            id, m_operations->connections(request.value(QStringLiteral("user")).toString(),
-                                          request.value(QStringLiteral("group")).toString())));
+    if (type == QLatin1String("connections")) {
+        const QPointer<ControlSession> guard(session);
+        return m_operations->clusterConnections(request.value(QStringLiteral("user")).toString(),
+                                                request.value(QStringLiteral("group")).toString(),
+                                                [guard, id](const QJsonObject &result) {
+            if (guard)
+                guard->send(ControlProtocol::result(id, result));
+        });
+    }
+    if (type == QLatin1String("nodes")) {
+        const QPointer<ControlSession> guard(session);
+        return m_operations->nodes([guard, id](const QJsonObject &result) {
+            if (guard)
+                guard->send(ControlProtocol::result(id, result));
+        });
+    }
     if (type == QLatin1String("stats"))
         return session->send(ControlProtocol::result(id, m_operations->stats()));
     if (type == QLatin1String("history"))

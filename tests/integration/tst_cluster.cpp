@@ -56,6 +56,8 @@ private slots:
     void targetedPushAcrossNodes();
     void resumeOnAnotherNode();
     void pauseAndKickAcrossNodes();
+    void presenceListsEveryNode();
+    void nodeIdInUseIsRefused();
     void publishWhileRedisDown();
     void redisRestartDuringBurst();
     void redisLostItsDataSignalsGap();
@@ -229,6 +231,70 @@ void tst_Cluster::pauseAndKickAcrossNodes()
     QCOMPARE(kicked.json().object().value(u"sent"_s).toString(), staffId);
     QVERIFY(staff->waitForClosed());
     QCOMPARE(HttpClient::admin(admin(0), "DELETE", "/api/connections/77").status, 404);
+}
+
+// Any node lists the streams of every live node, each with its node, filters included; a
+// node that dies leaves the lists within 15 s.
+void tst_Cluster::presenceListsEveryNode()
+{
+    QVERIFY(startNodes());
+    auto on0 = stream(0, {{"User-Agent", "a0"}});
+    auto on1 = stream(1, {{"User-Agent", "a1"}});
+    auto on2 = stream(2, {{"User-Agent", "a2"}, {"Authorization", tokenFor(u"alice"_s, {u"g7"_s})}});
+    QVERIFY(on0 && on1 && on2);
+    const auto listed = [this](int node, const QByteArray &query = {}) {
+        return HttpClient::admin(admin(node), "GET", "/api/connections" + query).json().object();
+    };
+    QElapsedTimer waited;
+    waited.start();
+    while (listed(0).value(u"count"_s).toInt() != 3 && waited.elapsed() < 10000)
+        QTest::qWait(50);
+    const QJsonObject all = listed(0);
+    QCOMPARE(all.value(u"count"_s).toInt(), 3);
+    QHash<QString, QString> nodeOf; // user agent -> node
+    QSet<QString> ids;
+    for (const QJsonValue &value : all.value(u"connections"_s).toArray()) {
+        nodeOf.insert(value[u"userAgent"_s].toString(), value[u"node"_s].toString());
+        ids.insert(value[u"id"_s].toString());
+    }
+    QCOMPARE(nodeOf.value(u"a0"_s), u"node0"_s);
+    QCOMPARE(nodeOf.value(u"a1"_s), u"node1"_s);
+    QCOMPARE(nodeOf.value(u"a2"_s), u"node2"_s);
+    QCOMPARE(ids.size(), 3); // unique in the cluster
+    const QJsonObject alice = listed(1, "?user=alice");
+    QCOMPARE(alice.value(u"count"_s).toInt(), 1);
+    QCOMPARE(alice.value(u"connections"_s).toArray().first()[u"node"_s].toString(), u"node2"_s);
+    QCOMPARE(listed(1, "?group=g7").value(u"count"_s).toInt(), 1);
+    QCOMPARE(listed(1, "?group=nobody").value(u"count"_s).toInt(), 0);
+
+    const QJsonArray nodes = HttpClient::admin(admin(1), "GET", "/api/nodes").json().object().value(u"nodes"_s).toArray();
+    QCOMPARE(nodes.size(), 3);
+    QCOMPARE(nodes.first()[u"id"_s].toString(), u"node1"_s);
+    for (const QJsonValue &node : nodes)
+        QCOMPARE(node[u"connections"_s].toInt(), 1);
+
+    m_nodes[2]->kill();
+    waited.restart();
+    // The interface promises 15 s (Redis' TTL and the heartbeat times keep it, not the CPU).
+    while (listed(0).value(u"count"_s).toInt() != 2 && waited.elapsed() < 15000)
+        QTest::qWait(250);
+    qInfo() << "a killed node left the listing after" << waited.elapsed() << "ms";
+    QCOMPARE(listed(0).value(u"count"_s).toInt(), 2);
+    QCOMPARE(HttpClient::admin(admin(0), "GET", "/api/nodes").json().object().value(u"nodes"_s).toArray().size(), 2);
+}
+
+// A second node started with the id of a live one stops with a configuration error.
+void tst_Cluster::nodeIdInUseIsRefused()
+{
+    QVERIFY(startNodes());
+    QProcess twin;
+    twin.start(ServerProcess::binary(), {u"--listen"_s, u"127.0.0.1:0"_s, u"--admin-listen"_s, u"127.0.0.1:0"_s,
+                                         u"--redis"_s, m_redis->url(), u"--node-id"_s, u"node1"_s});
+    QVERIFY(twin.waitForFinished(20000));
+    QCOMPARE(twin.exitCode(), 2);
+    QVERIFY2(twin.readAllStandardError().contains("in use by a live node"), "no clear message");
+    // The real node1 is unaffected.
+    QCOMPARE(AdminApi::pushNamed(admin(1), {}, u"still here"_s).status, 200);
 }
 
 // Redis down: publishes are refused with 503 and a reason within the timeout, streams stay
