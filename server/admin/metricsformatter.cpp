@@ -56,6 +56,22 @@ QByteArray MetricsFormatter::format(const Hub &hub, const HttpLimitStats &http)
     w.metric("eventsource_history_write_errors_total", "counter", "History commits that failed.",
              history.writeErrors);
     w.metric("eventsource_uptime_seconds", "gauge", "Seconds since start.", hub.uptimeMs() / 1000);
+    if (const QJsonObject broker = hub.bus().status(); !broker.isEmpty()) {
+        // A cluster node: whether it can publish and read, and how far behind it is.
+        const auto count = [&broker](const char *field) { return broker.value(QLatin1String(field)).toInteger(); };
+        w.metric("eventsource_broker_up", "gauge", "1 when the broker (Redis) takes publishes and is read.",
+                 hub.bus().healthy() ? 1 : 0);
+        w.metric("eventsource_broker_reconnects_total", "counter", "Connections to the broker made again.",
+                 count("reconnects"));
+        w.metric("eventsource_broker_publish_failures_total", "counter", "Publishes the broker did not take (503).",
+                 count("publishFailures"));
+        w.metric("eventsource_broker_lag_events", "gauge", "Events in the broker this node has not read yet.",
+                 count("lagEvents"));
+        w.metric("eventsource_broker_missed_events_total", "counter",
+                 "Events trimmed from the broker before this node read them.", count("missedEntries"));
+        w.metric("eventsource_broker_malformed_entries_total", "counter",
+                 "Broker entries in a shape this node does not read (skipped).", count("malformedEntries"));
+    }
     w.header("eventsource_limit_hits_total", "counter", "Requests or streams refused or closed by a limit.");
     w.sample("eventsource_limit_hits_total", "limit", "max_connections", http.streamsRejected);
     w.sample("eventsource_limit_hits_total", "limit", "max_connections_per_ip", http.streamsRejectedPerAddress);

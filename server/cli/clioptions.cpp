@@ -13,7 +13,7 @@ const QLatin1String defaultAdminUrl("http://127.0.0.1:8081");
 bool isAdminCommand(Command command)
 {
     return command == Command::Push || command == Command::Pause || command == Command::Connections
-        || command == Command::Kick || command == Command::Stats;
+        || command == Command::Nodes || command == Command::Kick || command == Command::Stats;
 }
 
 // Bearer credentials go into a header: visible ASCII only, so nothing can split the header.
@@ -52,7 +52,8 @@ qint64 CliOptions::number(const QString &option, qint64 fallback) const
 
 bool CliOptions::jsonOutput() const
 {
-    const bool jsonMeansOutput = m_command == Command::Connections || m_command == Command::Stats;
+    const bool jsonMeansOutput =
+        m_command == Command::Connections || m_command == Command::Nodes || m_command == Command::Stats;
     return value(QStringLiteral("output")) == QLatin1String("json")
         || (jsonMeansOutput && isSet(QStringLiteral("json")));
 }

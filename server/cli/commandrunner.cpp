@@ -64,6 +64,8 @@ void CommandRunner::start()
         return pause();
     case Command::Connections:
         return connections();
+    case Command::Nodes:
+        return nodes();
     case Command::Kick:
         return kick();
     case Command::Stats:
@@ -156,6 +158,14 @@ void CommandRunner::connections()
         handleAdminReply(reply, OutputFormatter::connectionsTable);
     });
     adminClient()->get(QStringLiteral("/api/connections"), query);
+}
+
+void CommandRunner::nodes()
+{
+    connect(adminClient(), &AdminClient::requestFinished, this, [this](const AdminClient::Reply &reply) {
+        handleAdminReply(reply, OutputFormatter::nodesTable);
+    });
+    adminClient()->get(QStringLiteral("/api/nodes"));
 }
 
 void CommandRunner::kick()

@@ -33,6 +33,7 @@ private:
     void push();
     void pause();
     void connections();
+    void nodes();
     void kick();
     void stats();
     void listen();

@@ -86,13 +86,20 @@ const QList<CommandTable::CommandSpec> &CommandTable::commands()
           outputOption}},
         {Command::Connections, "connections", "", 0, 0, "List open streams (GET /api/connections).",
          "Prints a table: ID, USER, GROUPS, SESSION, REMOTE, FILTER (event names the stream\n"
-         "asked for, * for all), EVENTS (events sent) and SINCE (local time it connected).\n",
+         "asked for, * for all), EVENTS (events sent) and SINCE (local time it connected);\n"
+         "in a cluster NODE too, and the streams of every node.\n",
          {{"user", Kind::Text, "ID", "Only streams of this user (id or name)."},
           {"group", Kind::Text, "ID", "Only streams of this group (id or name)."},
           {"json", Kind::Flag, "", "Print the server's JSON answer (same as --output json)."},
           outputOption}},
+        {Command::Nodes, "nodes", "", 0, 0, "List the cluster's nodes (GET /api/nodes).",
+         "Prints a table: NODE, STREAMS (open on it) and HEARTBEAT (local time of its last one).\n"
+         "A standalone server is one node, \"standalone\".\n",
+         {{"json", Kind::Flag, "", "Print the server's JSON answer (same as --output json)."},
+          outputOption}},
         {Command::Kick, "kick", "ID", 1, 1, "Close one stream (DELETE /api/connections/ID).",
-         "Closes the stream with this id (see connections). Prints closed=<id>.\n",
+         "Closes the stream with this id (see connections). Prints closed=<id>, or sent=<id>\n"
+         "when another node of the cluster holds it.\n",
          {outputOption}},
         {Command::Stats, "stats", "", 0, 0, "Show the server's counters (GET /api/stats).",
          "Prints one aligned \"key: value\" line per counter (history.size for nested ones).\n",

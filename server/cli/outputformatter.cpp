@@ -6,6 +6,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
+#include <algorithm>
 #include <cmath>
 
 namespace {
@@ -65,18 +66,45 @@ QString OutputFormatter::pauseResult(const QJsonObject &answer)
 
 QString OutputFormatter::kickResult(const QJsonObject &answer)
 {
+    if (answer.contains(QStringLiteral("sent")))
+        return QStringLiteral("sent=%1\n").arg(scalar(answer.value(QStringLiteral("sent"))));
     return QStringLiteral("closed=%1\n").arg(scalar(answer.value(QStringLiteral("closed"))));
+}
+
+QString OutputFormatter::nodesTable(const QJsonObject &answer)
+{
+    using Align = TableFormatter::Align;
+    TableFormatter table({QStringLiteral("NODE"), QStringLiteral("STREAMS"), QStringLiteral("HEARTBEAT")},
+                         {Align::Left, Align::Right, Align::Left});
+    for (const QJsonValue &entry : answer.value(QStringLiteral("nodes")).toArray()) {
+        const QJsonObject node = entry.toObject();
+        const qint64 beat = node.value(QStringLiteral("heartbeatAt")).toInteger();
+        table.addRow({node.value(QStringLiteral("id")).toString(), scalar(node.value(QStringLiteral("connections"))),
+                      beat > 0 ? QDateTime::fromMSecsSinceEpoch(beat).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"))
+                               : QString()});
+    }
+    return table.toString();
 }
 
 QString OutputFormatter::connectionsTable(const QJsonObject &answer)
 {
     using Align = TableFormatter::Align;
-    TableFormatter table({QStringLiteral("ID"), QStringLiteral("USER"), QStringLiteral("GROUPS"),
-                          QStringLiteral("SESSION"), QStringLiteral("REMOTE"), QStringLiteral("FILTER"),
-                          QStringLiteral("EVENTS"), QStringLiteral("SINCE")},
-                         {Align::Right, Align::Left, Align::Left, Align::Left, Align::Left, Align::Left,
-                          Align::Right, Align::Left});
-    for (const QJsonValue &entry : answer.value(QStringLiteral("connections")).toArray()) {
+    const QJsonArray connections = answer.value(QStringLiteral("connections")).toArray();
+    // A cluster's listing says where each stream is.
+    const bool clustered = std::any_of(connections.begin(), connections.end(), [](const QJsonValue &entry) {
+        return entry.toObject().contains(QStringLiteral("node"));
+    });
+    QStringList headers{QStringLiteral("ID"), QStringLiteral("USER"), QStringLiteral("GROUPS"),
+                        QStringLiteral("SESSION"), QStringLiteral("REMOTE"), QStringLiteral("FILTER"),
+                        QStringLiteral("EVENTS"), QStringLiteral("SINCE")};
+    QList<Align> alignments{Align::Right, Align::Left, Align::Left, Align::Left, Align::Left, Align::Left,
+                            Align::Right, Align::Left};
+    if (clustered) {
+        headers.append(QStringLiteral("NODE"));
+        alignments.append(Align::Left);
+    }
+    TableFormatter table(headers, alignments);
+    for (const QJsonValue &entry : connections) {
         const QJsonObject connection = entry.toObject();
         // Names read better than ids; an anonymous stream has neither.
         QString user = connection.value(QStringLiteral("userName")).toString();
@@ -84,14 +112,17 @@ QString OutputFormatter::connectionsTable(const QJsonObject &answer)
             user = connection.value(QStringLiteral("userId")).toString();
         const QDateTime since = QDateTime::fromString(connection.value(QStringLiteral("connectedAt")).toString(),
                                                       Qt::ISODateWithMs);
-        table.addRow({scalar(connection.value(QStringLiteral("id"))), user,
-                      joined(connection.value(QStringLiteral("groups")), {}),
-                      connection.value(QStringLiteral("session")).toString(),
-                      connection.value(QStringLiteral("remoteAddress")).toString(),
-                      joined(connection.value(QStringLiteral("filter")), QStringLiteral("*")),
-                      scalar(connection.value(QStringLiteral("eventsSent"))),
-                      since.isValid() ? since.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"))
-                                      : QString()});
+        QStringList row{scalar(connection.value(QStringLiteral("id"))), user,
+                        joined(connection.value(QStringLiteral("groups")), {}),
+                        connection.value(QStringLiteral("session")).toString(),
+                        connection.value(QStringLiteral("remoteAddress")).toString(),
+                        joined(connection.value(QStringLiteral("filter")), QStringLiteral("*")),
+                        scalar(connection.value(QStringLiteral("eventsSent"))),
+                        since.isValid() ? since.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"))
+                                        : QString()};
+        if (clustered)
+            row.append(connection.value(QStringLiteral("node")).toString());
+        table.addRow(row);
     }
     return table.toString();
 }

@@ -17,6 +17,7 @@ constexpr int readBatch = 1000;
 constexpr int commandsKept = 1000;
 constexpr int blockMs = 5000;
 constexpr int deadlineCheckMs = 50;
+constexpr int lagCheckMs = 1000;
 constexpr char maxSeq[] = "18446744073709551615";
 
 // Stores the epoch once: the time, or later than the newest entry if the clock is behind it.
@@ -68,6 +69,8 @@ RedisBus::RedisBus(Options options, QObject *parent)
     connect(&m_reader, &RedisConnection::lost, this, [this] { m_caughtUp = false; });
     m_deadlineTimer.setInterval(deadlineCheckMs);
     connect(&m_deadlineTimer, &QTimer::timeout, this, &RedisBus::checkDeadlines);
+    m_lagTimer.setInterval(lagCheckMs);
+    connect(&m_lagTimer, &QTimer::timeout, this, &RedisBus::measureLag);
 }
 
 RedisBus::~RedisBus() = default;
@@ -76,6 +79,23 @@ void RedisBus::start()
 {
     m_commands.open();
     m_reader.open();
+    m_lagTimer.start();
+}
+
+void RedisBus::measureLag()
+{
+    if (!m_commands.isReady() || m_epochMs == 0 || m_readFrom.isEmpty())
+        return;
+    // How far the newest entry is ahead of what this node has read (and delivered).
+    m_commands.command({"XREVRANGE", key("events"), "+", "-", "COUNT", "1"}, [this](const RedisReply &reply) {
+        if (reply.isError() || reply.elements.isEmpty() || reply.elements.first().elements.isEmpty())
+            return;
+        const auto last = StreamEntry::parseId(reply.elements.first().elements.first().string);
+        if (!last || last->first != m_epochMs)
+            return;
+        const quint64 read = m_hasRead ? m_lastRedisSeq + 1 : 0;
+        m_stats.lagEvents = last->second + 1 > read ? qint64(last->second + 1 - read) : 0;
+    });
 }
 
 void RedisBus::learnEpoch()
@@ -517,5 +537,6 @@ QJsonObject RedisBus::status() const
             {QStringLiteral("malformedEntries"), s.malformedEntries},
             {QStringLiteral("missedEntries"), s.missedEntries},
             {QStringLiteral("commandFailures"), s.commandFailures},
+            {QStringLiteral("lagEvents"), s.lagEvents},
             {QStringLiteral("headId"), QString::fromLatin1(m_head)}};
 }

@@ -104,6 +104,7 @@ private:
     void runReplay(const QByteArray &after, int maxEvents, ReplayCallback done);
     void checkDeadlines();
     void keep(const Event &event);
+    void measureLag();
 
     Options m_options;
     RedisConnection m_commands;
@@ -123,5 +124,6 @@ private:
     qint64 m_recentBytes = 0;
     QElapsedTimer m_clock;
     QTimer m_deadlineTimer;
+    QTimer m_lagTimer;
     Stats m_stats;
 };

@@ -162,6 +162,7 @@ private slots:
     void pause_data();
     void pause();
     void connectionsTable();
+    void nodesTable();
     void connectionsFilters_data();
     void connectionsFilters();
     void kick();
@@ -443,6 +444,24 @@ void TestCli::connectionsTable()
     QVERIFY2(result.exitCode == 0, result.describe());
     QCOMPARE(result.lines().size(), 1);
     QVERIFY(header.match(result.lines().first()).hasMatch());
+}
+
+// A standalone server is one node; the table has its streams.
+void TestCli::nodesTable()
+{
+    const auto stream = openStream();
+    QVERIFY(stream);
+    CliResult result = runCli(admin({u"nodes"_s}));
+    QVERIFY2(result.exitCode == 0, result.describe());
+    const QStringList lines = result.lines();
+    QCOMPARE(lines.size(), 2);
+    static const QRegularExpression header(u"^NODE +STREAMS  HEARTBEAT$"_s);
+    QVERIFY2(header.match(lines[0]).hasMatch(), qPrintable(lines[0]));
+    static const QRegularExpression row(u"^standalone +1  -$"_s); // no heartbeat: not in a cluster
+    QVERIFY2(row.match(lines[1]).hasMatch(), qPrintable(lines[1]));
+    result = runCli(admin({u"nodes"_s, u"--json"_s}));
+    QVERIFY2(result.exitCode == 0, result.describe());
+    QCOMPARE(QJsonDocument::fromJson(result.out).object().value(u"nodes"_s).toArray().size(), 1);
 }
 
 void TestCli::connectionsFilters_data()

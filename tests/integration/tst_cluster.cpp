@@ -314,6 +314,8 @@ void tst_Cluster::publishWhileRedisDown()
     const HttpResponse health = HttpClient::admin(admin(0), "GET", "/health");
     QCOMPARE(health.status, 503);
     QCOMPARE(health.json().object().value(u"status"_s).toString(), u"degraded"_s);
+    QCOMPARE(AdminApi::metric(admin(0), "eventsource_broker_up"), 0);
+    QVERIFY(AdminApi::metric(admin(0), "eventsource_broker_publish_failures_total") >= 1);
     const qint64 comments = client->parser().commentCount();
     QVERIFY(client->waitForComments(comments + 2));
     QVERIFY(!client->isClosed());
@@ -330,6 +332,8 @@ void tst_Cluster::publishWhileRedisDown()
     QVERIFY(client->waitForMessages(1));
     QCOMPARE(client->messages().last().data, u"later"_s);
     QCOMPARE(HttpClient::admin(admin(0), "GET", "/health").status, 200);
+    QCOMPARE(AdminApi::metric(admin(0), "eventsource_broker_up"), 1);
+    QVERIFY(AdminApi::metric(admin(0), "eventsource_broker_reconnects_total") >= 1);
 }
 
 // Redis killed and restarted (with its append-only file) in the middle of a burst: every
