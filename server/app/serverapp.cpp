@@ -194,6 +194,7 @@ QString ServerApp::start()
         }, this);
         connect(m_presence, &ClusterPresence::conflict, this, &ServerApp::failed);
         m_operations->setPresence(m_presence);
+        m_control->setPresence(m_presence);
         m_presence->start();
     }
     const char *history = m_redisBus ? "redis" : m_config.dataDir.isEmpty() ? "memory" : "sqlite";

@@ -1,10 +1,12 @@
 #include "clusterpresence.h"
 
 #include "fanout.h"
+#include "sseconnection.h"
 
 #include <QDateTime>
 #include <QJsonDocument>
 #include <QLoggingCategory>
+#include <QMetaEnum>
 #include <QRandomGenerator>
 
 Q_LOGGING_CATEGORY(lcPresence, "eventsource.server.cluster.presence")
@@ -12,6 +14,8 @@ Q_LOGGING_CATEGORY(lcPresence, "eventsource.server.cluster.presence")
 namespace {
 
 constexpr int updatesPerBeat = 1000;
+constexpr int logKept = 10000;
+constexpr int logBlockMs = 5000;
 
 qint64 now()
 {
@@ -31,12 +35,22 @@ ClusterPresence::ClusterPresence(Options options, Fanout *fanout, RecordOf recor
     , m_fanout(fanout)
     , m_recordOf(std::move(recordOf))
     , m_redis({m_options.url, m_options.timeoutMs, QStringLiteral("redis presence")})
+    , m_logReader({m_options.url, m_options.timeoutMs, QStringLiteral("redis presence reader")})
     , m_instance(QByteArray::number(QRandomGenerator::system()->generate64(), 36))
 {
     m_startedAt = now();
     connect(&m_redis, &RedisConnection::ready, this, &ClusterPresence::claim);
     connect(m_fanout, &Fanout::connectionOpened, this, &ClusterPresence::opened);
-    connect(m_fanout, &Fanout::connectionClosed, this, [this](quint64 id) { closed(id); });
+    connect(m_fanout, &Fanout::connectionClosed, this, [this](quint64 id, SseConnection::CloseReason reason) {
+        closed(id, QString::fromLatin1(QMetaEnum::fromType<SseConnection::CloseReason>().valueToKey(int(reason)))
+                       .toLower());
+    });
+    connect(&m_logReader, &RedisConnection::ready, this, [this] {
+        if (m_logFrom.isEmpty())
+            joinLog();
+        else
+            readLog();
+    });
     m_heartbeat.setInterval(heartbeatMs);
     connect(&m_heartbeat, &QTimer::timeout, this, &ClusterPresence::heartbeat);
 }
@@ -46,6 +60,7 @@ ClusterPresence::~ClusterPresence() = default;
 void ClusterPresence::start()
 {
     m_redis.open();
+    m_logReader.open();
     m_heartbeat.start();
 }
 
@@ -117,6 +132,8 @@ void ClusterPresence::announce()
     }
     if (fields.size() > 2)
         m_redis.command(fields, [](const RedisReply &) {});
+    qCInfo(lcPresence).nospace() << "node " << m_options.nodeId << " listed with " << m_reportedEvents.size()
+                                 << " streams";
     heartbeat();
 }
 
@@ -140,22 +157,112 @@ void ClusterPresence::heartbeat()
     if (fields.size() > 2)
         m_redis.command(fields, [](const RedisReply &) {});
     m_redis.command({"PEXPIRE", ownKey(), QByteArray::number(liveMs)}, [](const RedisReply &) {});
+    if (!m_remote.isEmpty())
+        listNodes([this](const QJsonArray &nodes, const QString &error) {
+            if (error.isEmpty())
+                forgetDeadNodes(nodes);
+        });
 }
 
 void ClusterPresence::opened(const SseConnection *connection)
 {
     m_reportedEvents.insert(connection->info().id, connection->eventsSent());
-    if (m_claimed && m_redis.isReady())
-        m_redis.command({"HSET", ownKey(), QByteArray::number(connection->info().id),
-                         compact(m_recordOf(*connection))},
-                        [](const RedisReply &) {});
+    if (!m_claimed || !m_redis.isReady())
+        return;
+    const QByteArray id = QByteArray::number(connection->info().id);
+    const QByteArray record = compact(m_recordOf(*connection));
+    m_redis.command({"HSET", ownKey(), id, record}, [](const RedisReply &) {});
+    log({"op", "open", "id", id, "r", record});
 }
 
-void ClusterPresence::closed(quint64 connectionId)
+void ClusterPresence::closed(quint64 connectionId, const QString &reason)
 {
     m_reportedEvents.remove(connectionId);
-    if (m_claimed && m_redis.isReady())
-        m_redis.command({"HDEL", ownKey(), QByteArray::number(connectionId)}, [](const RedisReply &) {});
+    if (!m_claimed || !m_redis.isReady())
+        return;
+    const QByteArray id = QByteArray::number(connectionId);
+    m_redis.command({"HDEL", ownKey(), id}, [](const RedisReply &) {});
+    log({"op", "close", "id", id, "reason", reason.toUtf8()});
+}
+
+void ClusterPresence::log(const QList<QByteArray> &fields)
+{
+    QList<QByteArray> arguments{"XADD", key(QStringLiteral("presence-log")), "MAXLEN", "~",
+                                QByteArray::number(logKept), "*", "node", m_options.nodeId.toUtf8()};
+    arguments += fields;
+    m_redis.command(arguments, [](const RedisReply &) {});
+}
+
+void ClusterPresence::joinLog()
+{
+    m_logReader.command({"XREVRANGE", key(QStringLiteral("presence-log")), "+", "-", "COUNT", "1"},
+                        [this](const RedisReply &reply) {
+        if (reply.isError())
+            return;
+        m_logFrom = "0-0";
+        if (!reply.elements.isEmpty() && !reply.elements.first().elements.isEmpty())
+            m_logFrom = reply.elements.first().elements.first().string;
+        readLog();
+    });
+}
+
+void ClusterPresence::readLog()
+{
+    if (m_reading || m_logFrom.isEmpty() || !m_logReader.isReady())
+        return;
+    m_reading = true;
+    m_logReader.command({"XREAD", "COUNT", "1000", "BLOCK", QByteArray::number(logBlockMs), "STREAMS",
+                         key(QStringLiteral("presence-log")), m_logFrom},
+                        [this](const RedisReply &reply) {
+        m_reading = false;
+        if (reply.transport)
+            return; // ready() reads on
+        for (const RedisReply &stream : reply.elements) {
+            for (const RedisReply &entry : stream.elements.value(1).elements) {
+                if (entry.elements.size() != 2)
+                    continue;
+                m_logFrom = entry.elements[0].string;
+                QHash<QByteArray, QByteArray> fields;
+                const QList<RedisReply> &list = entry.elements[1].elements;
+                for (qsizetype i = 0; i + 1 < list.size(); i += 2)
+                    fields.insert(list[i].string, list[i + 1].string);
+                const QString node = QString::fromUtf8(fields.value("node"));
+                const QString id = QString::fromUtf8(fields.value("id"));
+                if (node.isEmpty() || node == m_options.nodeId || id.isEmpty())
+                    continue;
+                if (fields.value("op") == "open") {
+                    QJsonObject record = QJsonDocument::fromJson(fields.value("r")).object();
+                    record.insert(QStringLiteral("node"), node);
+                    m_remote[node].insert(id);
+                    Q_EMIT remoteOpened(record);
+                } else if (fields.value("op") == "close") {
+                    m_remote[node].remove(id);
+                    Q_EMIT remoteClosed(id, QString::fromUtf8(fields.value("reason")));
+                }
+            }
+        }
+        if (reply.isError())
+            QTimer::singleShot(1000, this, &ClusterPresence::readLog);
+        else
+            readLog();
+    }, logBlockMs);
+}
+
+void ClusterPresence::forgetDeadNodes(const QJsonArray &liveNodes)
+{
+    QSet<QString> live;
+    for (const QJsonValue &node : liveNodes)
+        live.insert(node[QStringLiteral("id")].toString());
+    for (auto it = m_remote.begin(); it != m_remote.end();) {
+        if (live.contains(it.key())) {
+            ++it;
+            continue;
+        }
+        // A node that died says nothing more: its streams are gone with it.
+        for (const QString &id : std::as_const(it.value()))
+            Q_EMIT remoteClosed(id, QStringLiteral("nodegone"));
+        it = m_remote.erase(it);
+    }
 }
 
 void ClusterPresence::listNodes(NodesDone done)

@@ -18,7 +18,9 @@ class SseConnection;
 // when it closes: never a rewrite of every stream) whose TTL a heartbeat refreshes every 4 s,
 // and itself in <prefix>nodes. A node that stops removes both; one that dies drops out of
 // every listing within 12 s. The counters of streams that sent something are refreshed with
-// the heartbeat, at most 1,000 a beat.
+// the heartbeat, at most 1,000 a beat. Opens and closes also go into a stream every node
+// reads (<prefix>presence-log), so that live views (the control channel) see other nodes'
+// streams come and go; a node that dies closes all of its streams there.
 class ClusterPresence final : public QObject
 {
     Q_OBJECT
@@ -55,6 +57,9 @@ public:
 Q_SIGNALS:
     // Another live node has this node id: a configuration error.
     void conflict(const QString &error);
+    // A stream of another node opened (its record, with "node") or closed.
+    void remoteOpened(const QJsonObject &record);
+    void remoteClosed(const QString &connectionId, const QString &reason);
 
 private:
     QByteArray key(const QString &name) const { return (m_options.prefix + name).toUtf8(); }
@@ -64,12 +69,20 @@ private:
     void heartbeat();
     QByteArray nodeRecord() const;
     void opened(const SseConnection *connection);
-    void closed(quint64 connectionId);
+    void closed(quint64 connectionId, const QString &reason);
+    void log(const QList<QByteArray> &fields);
+    void joinLog();
+    void readLog();
+    void forgetDeadNodes(const QJsonArray &liveNodes);
 
     Options m_options;
     Fanout *m_fanout;
     RecordOf m_recordOf;
     RedisConnection m_redis;
+    RedisConnection m_logReader;
+    QByteArray m_logFrom; // the presence-log id read last; empty until joined
+    bool m_reading = false;
+    QHash<QString, QSet<QString>> m_remote; // node -> its open streams, as the log told
     QByteArray m_instance; // tells this process from another with the same node id
     QTimer m_heartbeat;
     QHash<quint64, qint64> m_reportedEvents; // stream id -> eventsSent last written

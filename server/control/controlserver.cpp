@@ -2,6 +2,7 @@
 
 #include "adminauth.h"
 #include "adminoperations.h"
+#include "clusterpresence.h"
 #include "clientaddress.h"
 #include "controlprotocol.h"
 #include "controlsession.h"
@@ -250,10 +251,26 @@ void ControlServer::subscribe(ControlSession *session, const QJsonValue &id, con
                 id, QStringLiteral("unknown topic '%1' (known: %2)").arg(topic.toString().left(64), known.join(u", "))));
         names.append(topic.toString());
     }
+    const bool snapshot = on && names.contains(QLatin1String(ControlProtocol::topicConnections))
+        && !session->isSubscribed(QLatin1String(ControlProtocol::topicConnections));
+    if (snapshot && m_presence) {
+        // Every node's streams: from Redis, so the answer comes later.
+        const QPointer<ControlSession> guard(session);
+        return m_operations->clusterConnections({}, {}, [this, guard, id, names, on](const QJsonObject &result) {
+            if (guard)
+                finishSubscribe(guard, id, names, on, result.value(QStringLiteral("connections")).toArray());
+        });
+    }
+    finishSubscribe(session, id, names, on,
+                    snapshot ? m_operations->connections().value(QStringLiteral("connections")).toArray() : QJsonArray());
+}
+
+void ControlServer::finishSubscribe(ControlSession *session, const QJsonValue &id, const QStringList &names, bool on,
+                                    const QJsonArray &all)
+{
     for (const QString &topic : std::as_const(names)) {
         if (on && !session->isSubscribed(topic) && topic == QLatin1String(ControlProtocol::topicConnections)) {
             // The snapshot first, in pages, then the batches that follow it.
-            const QJsonArray all = m_operations->connections().value(QStringLiteral("connections")).toArray();
             QByteArrayList pages;
             for (qsizetype start = 0; start < all.size() || start == 0; start += snapshotPageSize) {
                 QJsonArray page;
@@ -292,11 +309,32 @@ void ControlServer::broadcast(const char *topic, const QJsonObject &message)
     }
 }
 
+void ControlServer::setPresence(ClusterPresence *presence)
+{
+    m_presence = presence;
+    connect(presence, &ClusterPresence::remoteOpened, this, [this](const QJsonObject &record) {
+        queueOpened(record.value(QStringLiteral("id")).toString().toULongLong(), record);
+    });
+    connect(presence, &ClusterPresence::remoteClosed, this, [this](const QString &id, const QString &reason) {
+        queueClosed(id.toULongLong(), reason);
+    });
+}
+
 void ControlServer::handleConnectionOpened(const SseConnection *connection)
 {
     if (!anySubscribed(ControlProtocol::topicConnections))
         return;
-    m_opened.insert(connection->info().id, AdminOperations::record(*connection).toJson());
+    QJsonObject record = AdminOperations::record(*connection).toJson();
+    if (m_presence)
+        record.insert(QStringLiteral("node"), m_presence->nodeId());
+    queueOpened(connection->info().id, record);
+}
+
+void ControlServer::queueOpened(quint64 id, const QJsonObject &record)
+{
+    if (!anySubscribed(ControlProtocol::topicConnections))
+        return;
+    m_opened.insert(id, record);
     if (!m_batchTimer.isActive())
         m_batchTimer.start();
 }
@@ -304,13 +342,17 @@ void ControlServer::handleConnectionOpened(const SseConnection *connection)
 void ControlServer::handleConnectionClosed(quint64 id, SseConnection::CloseReason reason)
 {
     m_reportedEvents.remove(id);
+    queueClosed(id, reasonName(reason));
+}
+
+void ControlServer::queueClosed(quint64 id, const QString &reason)
+{
     if (!anySubscribed(ControlProtocol::topicConnections))
         return;
     // Opened and closed within one batch: the console never needs to hear of it.
     if (m_opened.remove(id))
         return;
-    m_closed.append(QJsonObject{{QStringLiteral("id"), QString::number(id)},
-                                {QStringLiteral("reason"), reasonName(reason)}});
+    m_closed.append(QJsonObject{{QStringLiteral("id"), QString::number(id)}, {QStringLiteral("reason"), reason}});
     if (!m_batchTimer.isActive())
         m_batchTimer.start();
 }

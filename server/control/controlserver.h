@@ -16,6 +16,7 @@
 class AdminAuth;
 class AdminOperations;
 class ControlSession;
+class ClusterPresence;
 class Hub;
 class QAbstractHttpServer;
 class QWebSocket;
@@ -56,6 +57,8 @@ public:
 
     // Takes the WebSocket connections the admin listener upgrades.
     void attach(QAbstractHttpServer *listener);
+    // In a cluster: the connections topic covers every node's streams.
+    void setPresence(ClusterPresence *presence);
     int sessionCount() const { return int(m_sessions.size()); }
     qint64 refusedSockets() const { return m_refusedSockets; }
     qint64 consolesCutOff() const { return m_cutOff; }
@@ -69,6 +72,11 @@ private:
     void handleRequest(ControlSession *session, const QJsonObject &request);
     void subscribe(ControlSession *session, const QJsonValue &id, const QJsonValue &topics, bool on);
     void handleConnectionOpened(const SseConnection *connection);
+    void queueOpened(quint64 id, const QJsonObject &record);
+    void queueClosed(quint64 id, const QString &reason);
+    // The snapshot of the connections topic (in pages), then the subscription and its result.
+    void finishSubscribe(ControlSession *session, const QJsonValue &id, const QStringList &topics, bool on,
+                         const QJsonArray &snapshot);
     void handleConnectionClosed(quint64 id, SseConnection::CloseReason reason);
     void handleEventPublished(const Event &event, int delivered);
     void flushBatches();
@@ -87,6 +95,7 @@ private:
     QTimer m_statsTimer;
     // Pending batch contents.
     QHash<quint64, QJsonObject> m_opened;
+    ClusterPresence *m_presence = nullptr;
     QJsonArray m_closed;
     QJsonArray m_events;
     qint64 m_eventsDropped = 0;

@@ -46,7 +46,7 @@ using Clock = std::chrono::steady_clock;
 
 struct Options
 {
-    int port = 8080;
+    std::vector<int> ports{8080}; // streams go round-robin over these (the nodes of a cluster)
     int adminPort = 8081;
     std::string token;
     std::string path = "/eventsource";
@@ -323,7 +323,7 @@ public:
         int pending = 0;
         for (size_t i = 0; i < m_streams.size(); ++i) {
             Stream &s = m_streams[i];
-            s.fd = connectTo(m_options.port, false);
+            s.fd = connectTo(m_options.ports[i % m_options.ports.size()], false);
             const bool target = i == 0 && !m_options.targetUser.empty();
             const std::string &path = target && !m_options.targetPath.empty() ? m_options.targetPath : m_options.path;
             std::string request = "GET " + path + " HTTP/1.1\r\nHost: bench\r\nAccept: text/event-stream\r\n";
@@ -591,6 +591,18 @@ private:
     std::string m_marker;
 };
 
+// "1,2,3" as numbers.
+std::vector<int> numbers(const std::string &list)
+{
+    std::vector<int> out;
+    for (size_t from = 0; from < list.size();) {
+        const size_t comma = std::min(list.find(',', from), list.size());
+        out.push_back(std::atoi(list.substr(from, comma - from).c_str()));
+        from = comma + 1;
+    }
+    return out;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -608,7 +620,7 @@ int main(int argc, char **argv)
             return 2;
         }
         const std::string value = argv[i + 1];
-        if (key == "--port") options.port = std::atoi(value.c_str());
+        if (key == "--port") options.ports = numbers(value);
         else if (key == "--admin-port") options.adminPort = std::atoi(value.c_str());
         else if (key == "--token") options.token = value;
         else if (key == "--path") options.path = value;
@@ -617,14 +629,7 @@ int main(int argc, char **argv)
         else if (key == "--burst") options.burst = std::atoi(value.c_str());
         else if (key == "--target-user") options.targetUser = value;
         else if (key == "--jwt-secret") options.jwtSecret = value;
-        else if (key == "--server-pid") {
-            // One pid or several, comma-separated: their RSS is summed.
-            for (size_t from = 0; from < value.size();) {
-                const size_t comma = std::min(value.find(',', from), value.size());
-                options.serverPids.push_back(std::atoi(value.substr(from, comma - from).c_str()));
-                from = comma + 1;
-            }
-        }
+        else if (key == "--server-pid") options.serverPids = numbers(value); // their RSS is summed
         else if (key == "--push-path") options.pushUrlPath = value;
         else if (key == "--push-body") options.pushBodyTemplate = value;
         else if (key == "--push-content-type") options.pushContentType = value;

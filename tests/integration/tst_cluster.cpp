@@ -12,7 +12,9 @@
 #include <QHash>
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QNetworkRequest>
 #include <QTest>
+#include <QWebSocket>
 
 #include <array>
 #include <memory>
@@ -58,6 +60,7 @@ private slots:
     void pauseAndKickAcrossNodes();
     void presenceListsEveryNode();
     void nodeIdInUseIsRefused();
+    void controlChannelSeesEveryNode();
     void publishWhileRedisDown();
     void redisRestartDuringBurst();
     void redisLostItsDataSignalsGap();
@@ -295,6 +298,63 @@ void tst_Cluster::nodeIdInUseIsRefused()
     QVERIFY2(twin.readAllStandardError().contains("in use by a live node"), "no clear message");
     // The real node1 is unaffected.
     QCOMPARE(AdminApi::pushNamed(admin(1), {}, u"still here"_s).status, 200);
+}
+
+// The console's live view of one node covers the streams of every node: in its snapshot and
+// as they open and close.
+void tst_Cluster::controlChannelSeesEveryNode()
+{
+    QVERIFY(startNodes());
+    auto early = stream(1, {{"User-Agent", "early"}});
+    QVERIFY(early);
+    QElapsedTimer waited;
+    waited.start();
+    while (HttpClient::admin(admin(0), "GET", "/api/connections").json().object().value(u"count"_s).toInt() != 1
+           && waited.elapsed() < 10000)
+        QTest::qWait(50);
+
+    QList<QJsonObject> messages;
+    QWebSocket console;
+    connect(&console, &QWebSocket::textMessageReceived, this,
+            [&messages](const QString &text) { messages.append(QJsonDocument::fromJson(text.toUtf8()).object()); });
+    QNetworkRequest request(QUrl(u"ws://127.0.0.1:%1/control"_s.arg(admin(0))));
+    request.setRawHeader("Authorization", HttpClient::adminAuthorization());
+    console.open(request);
+    const auto records = [&messages](const QString &type, const QString &list) {
+        QList<QJsonObject> found;
+        for (const QJsonObject &message : std::as_const(messages)) {
+            if (message.value(u"type"_s).toString() == type) {
+                for (const QJsonValue &entry : message.value(list).toArray())
+                    found.append(entry.toObject());
+            }
+        }
+        return found;
+    };
+    const auto findAgent = [](const QList<QJsonObject> &list, const QString &agent) {
+        for (const QJsonObject &record : list) {
+            if (record.value(u"userAgent"_s).toString() == agent)
+                return record;
+        }
+        return QJsonObject();
+    };
+    QVERIFY(QTest::qWaitFor([&] { return !messages.isEmpty(); }, 10000));
+    console.sendTextMessage(uR"({"type":"subscribe","id":1,"topics":["connections"]})"_s);
+    QVERIFY(QTest::qWaitFor([&] { return !findAgent(records(u"connections.snapshot"_s, u"connections"_s), u"early"_s).isEmpty(); }, 10000));
+    QCOMPARE(findAgent(records(u"connections.snapshot"_s, u"connections"_s), u"early"_s).value(u"node"_s).toString(), u"node1"_s);
+
+    auto late = stream(2, {{"User-Agent", "late"}});
+    QVERIFY(late);
+    QVERIFY(QTest::qWaitFor([&] { return !findAgent(records(u"connections.batch"_s, u"opened"_s), u"late"_s).isEmpty(); }, 10000));
+    const QJsonObject opened = findAgent(records(u"connections.batch"_s, u"opened"_s), u"late"_s);
+    QCOMPARE(opened.value(u"node"_s).toString(), u"node2"_s);
+    late->close();
+    QVERIFY(QTest::qWaitFor([&] {
+        for (const QJsonObject &closed : records(u"connections.batch"_s, u"closed"_s)) {
+            if (closed.value(u"id"_s) == opened.value(u"id"_s))
+                return true;
+        }
+        return false;
+    }, 10000));
 }
 
 // Redis down: publishes are refused with 503 and a reason within the timeout, streams stay
