@@ -115,6 +115,8 @@ QVariant ConnectionModel::data(const QModelIndex &index, int role) const
         return record.groupIds;
     case SessionRole:
         return record.session;
+    case NodeRole:
+        return record.node;
     case FilterRole:
         return record.filter;
     default:
@@ -136,6 +138,7 @@ QString ConnectionModel::displayText(const ConnectionRecord &record, int column)
     case EventsSent: return QString::number(record.eventsSent);
     case BytesSent: return humanBytes(record.bytesSent);
     case LastEventId: return record.lastEventId;
+    case Node: return record.node;
     default: return {};
     }
 }
@@ -172,6 +175,7 @@ QVariant ConnectionModel::headerData(int section, Qt::Orientation orientation, i
     case EventsSent: return tr("Events");
     case BytesSent: return tr("Sent");
     case LastEventId: return tr("Last event id");
+    case Node: return tr("Node");
     default: return {};
     }
 }

@@ -18,7 +18,7 @@ class ConnectionModel final : public QAbstractTableModel
 
 public:
     enum Column { Id, User, Groups, Session, RemoteAddress, UserAgent, Filter, ConnectedAt,
-                  EventsSent, BytesSent, LastEventId, ColumnCount };
+                  EventsSent, BytesSent, LastEventId, Node, ColumnCount };
     Q_ENUM(Column)
     enum Role {
         SortRole = Qt::UserRole + 1, // raw value for sorting (numbers as numbers, times as times)
@@ -29,6 +29,7 @@ public:
         GroupIdsRole,                // QStringList
         SessionRole,                 // QString
         FilterRole,                  // QStringList: event names of the URL filter
+        NodeRole,                    // QString: the cluster node holding it; empty standalone
     };
 
     explicit ConnectionModel(QObject *parent = nullptr);

@@ -146,7 +146,8 @@ void ConnectionTreeModel::rebuild()
         Stream stream{index.data(ConnectionModel::RecordIdRole).toString(),
                       index.data(ConnectionModel::UserIdRole).toString(),
                       index.data(ConnectionModel::UserNameRole).toString(),
-                      index.data(ConnectionModel::GroupsRole).toStringList(), row};
+                      index.data(ConnectionModel::GroupsRole).toStringList(),
+                      index.data(ConnectionModel::NodeRole).toString(), row};
         m_sourceRows.insert(stream.id, row);
         streams.append(std::move(stream));
     }
@@ -156,6 +157,18 @@ void ConnectionTreeModel::rebuild()
         QVector<int> all(rows);
         std::iota(all.begin(), all.end(), 0);
         addUsers(-1, streams, all);
+    } else if (m_grouping == Grouping::ByNode) {
+        // Node -> user -> streams; a standalone server's streams have no node.
+        QHash<QString, QVector<int>> members;
+        for (int i = 0; i < streams.size(); ++i)
+            members[streams.at(i).node].append(i);
+        QStringList names = members.keys();
+        std::sort(names.begin(), names.end(), lessIgnoringCase);
+        for (const QString &name : std::as_const(names)) {
+            const QVector<int> &list = members.value(name);
+            addUsers(addNode(Kind::Node, -1, name, name.isEmpty() ? tr("This server") : name, int(list.size())),
+                     streams, list);
+        }
     } else {
         QHash<QString, QVector<int>> members;
         QVector<int> noGroup;
@@ -310,7 +323,9 @@ QVariant ConnectionTreeModel::data(const QModelIndex &index, int role) const
     case Qt::DisplayRole:
         return index.column() == 0 ? QVariant(QStringLiteral("%1 (%2)").arg(node.label).arg(node.count)) : QVariant();
     case KindRole:
-        return node.kind == Kind::Group ? QStringLiteral("group") : QStringLiteral("user");
+        return node.kind == Kind::Group ? QStringLiteral("group")
+            : node.kind == Kind::Node  ? QStringLiteral("node")
+                                       : QStringLiteral("user");
     case CountRole:
         return node.count;
     default:
@@ -321,7 +336,9 @@ QVariant ConnectionTreeModel::data(const QModelIndex &index, int role) const
 QVariant ConnectionTreeModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
     if (orientation == Qt::Horizontal && section == 0 && role == Qt::DisplayRole)
-        return m_grouping == Grouping::ByGroup ? tr("Group / user / stream") : tr("User / stream");
+        return m_grouping == Grouping::ByGroup ? tr("Group / user / stream")
+            : m_grouping == Grouping::ByNode   ? tr("Node / user / stream")
+                                               : tr("User / stream");
     if (m_source && orientation == Qt::Horizontal)
         return m_source->headerData(section, orientation, role);
     return QAbstractItemModel::headerData(section, orientation, role);

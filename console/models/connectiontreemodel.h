@@ -12,18 +12,19 @@
 class QAbstractItemModel;
 
 // Streams grouped into a tree over a ConnectionModel (or a proxy of it): by user (user →
-// streams; anonymous streams under "Anonymous") or by group (group → user → streams; streams
-// without a group under "No group"). Group and user rows show their stream count. Rebuilt from
+// streams; anonymous streams under "Anonymous"), by group (group → user → streams; streams
+// without a group under "No group") or by cluster node (node → user → streams). Group, node
+// and user rows show their stream count. Rebuilt from
 // the source at most every rebuildIntervalMs while the source changes.
 class ConnectionTreeModel final : public QAbstractItemModel
 {
     Q_OBJECT
 
 public:
-    enum class Grouping { ByUser, ByGroup };
+    enum class Grouping { ByUser, ByGroup, ByNode };
     Q_ENUM(Grouping)
     enum Role {
-        KindRole = Qt::UserRole + 100, // "group", "user" or "stream"
+        KindRole = Qt::UserRole + 100, // "group", "node", "user" or "stream"
         KeyRole,                       // group name, user id, or stream id
         CountRole,                     // streams under this row
     };
@@ -44,7 +45,7 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
 private:
-    enum class Kind { Group, User, Stream };
+    enum class Kind { Group, User, Stream, Node };
     struct Node
     {
         Kind kind = Kind::Stream;
@@ -62,6 +63,7 @@ private:
         QString userId;
         QString userName;
         QStringList groups;
+        QString node;
         int sourceRow = -1;
     };
 

@@ -55,7 +55,7 @@ ConnectionsView::ConnectionsView(ConnectionModel *model, QWidget *parent)
         bar->addWidget(filter.edit, filter.edit == m_text ? 2 : 1);
     }
     m_grouping->setObjectName(QStringLiteral("grouping"));
-    m_grouping->addItems({tr("Flat"), tr("By user"), tr("By group")});
+    m_grouping->addItems({tr("Flat"), tr("By user"), tr("By group"), tr("By node")});
     bar->addWidget(m_grouping);
     bar->addWidget(m_count);
     m_count->setObjectName(QStringLiteral("connectionCount"));
@@ -84,9 +84,11 @@ ConnectionsView::ConnectionsView(ConnectionModel *model, QWidget *parent)
     connect(m_group, &QLineEdit::textChanged, m_proxy, &ConnectionFilterProxy::setGroup);
     connect(m_eventName, &QLineEdit::textChanged, m_proxy, &ConnectionFilterProxy::setEventName);
     connect(m_grouping, &QComboBox::currentIndexChanged, this, [this](int index) {
+        static const ConnectionTreeModel::Grouping groupings[] = {ConnectionTreeModel::Grouping::ByUser,
+                                                                  ConnectionTreeModel::Grouping::ByGroup,
+                                                                  ConnectionTreeModel::Grouping::ByNode};
         if (index > 0)
-            m_tree->setGrouping(index == 1 ? ConnectionTreeModel::Grouping::ByUser
-                                           : ConnectionTreeModel::Grouping::ByGroup);
+            m_tree->setGrouping(groupings[qBound(1, index, 3) - 1]);
         m_stack->setCurrentIndex(index == 0 ? 0 : 1);
         m_treeView->header()->resizeSection(0, 280);
         restoreExpansion();

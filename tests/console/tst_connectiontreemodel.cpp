@@ -9,7 +9,7 @@
 
 namespace {
 
-// "id:userId:userName:group,group" — empty fields for anonymous streams and no groups.
+// "id:userId:userName:group,group[:node]" — empty fields for anonymous streams and no groups.
 ConnectionRecord makeRecord(const QString &spec)
 {
     const QStringList fields = spec.split(QLatin1Char(':'));
@@ -23,6 +23,7 @@ ConnectionRecord makeRecord(const QString &spec)
         record.groupIds.append(QStringLiteral("id-") + group);
     record.connectedAt = QDateTime(QDate(2026, 3, 1), QTime(7, 0), Qt::UTC);
     record.eventsSent = record.id.toLongLong() * 10;
+    record.node = fields.value(4);
     return record;
 }
 
@@ -114,6 +115,13 @@ void tst_ConnectionTreeModel::grouping_data()
                        "sales (1)", "  Anonymous (1)", "    1"};
     QTest::addRow("by group: a group listed twice counts the stream once")
         << byGroup << QStringList{"1:u1:alice:Ops,Ops"} << QStringList{"Ops (1)", "  alice (u1) (1)", "    1"};
+    const auto byNode = ConnectionTreeModel::Grouping::ByNode;
+    QTest::addRow("by node: node, user, stream with counts, nodes sorted")
+        << byNode << QStringList{"1:u1:alice::node2", "2:::Ops:node1", "3:u1:alice::node1", "4:u2:bob::node2"}
+        << QStringList{"node1 (2)", "  alice (u1) (1)", "    3", "  Anonymous (1)", "    2",
+                       "node2 (2)", "  alice (u1) (1)", "    1", "  bob (u2) (1)", "    4"};
+    QTest::addRow("by node: a standalone server's streams have no node")
+        << byNode << QStringList{"1:u1:alice:"} << QStringList{"This server (1)", "  alice (u1) (1)", "    1"};
     QTest::addRow("by user: no streams, no rows") << byUser << QStringList{} << QStringList{};
     QTest::addRow("by group: no streams, no rows") << byGroup << QStringList{} << QStringList{};
 }
