@@ -135,6 +135,7 @@ void RedisBus::adoptEpoch(qint64 epochMs)
     m_recentBytes = 0;
     m_hasRead = false;
     m_lastRedisSeq = 0;
+    m_lastWrittenSeq = 0;
     m_head = StreamEntry::epochText(epochMs) + "-0";
     // Read the new epoch from its first entry (the old one's are skipped).
     if (joined)
@@ -347,6 +348,16 @@ void RedisBus::publish(Event draft, PublishCallback done)
         done(Published{std::move(draft), QStringLiteral("redis unavailable: ") + why});
         return;
     }
+    // Redis trims the stream to --history-size: a node that publishes faster than it reads
+    // would see its own events trimmed before it delivered them. Refuse (503) before that.
+    const quint64 unread = m_lastWrittenSeq > m_lastRedisSeq ? m_lastWrittenSeq - m_lastRedisSeq : 0;
+    if (unread >= quint64(qMax(1, m_options.capacity / 2))) {
+        ++m_stats.publishFailures;
+        ++m_stats.publishesRefusedBusy;
+        done(Published{std::move(draft), QStringLiteral("this node is %1 events behind the cluster history; "
+                                                        "retry shortly").arg(unread)});
+        return;
+    }
     if (!draft.createdAt.isValid())
         draft.createdAt = QDateTime::currentDateTimeUtc();
     QList<QByteArray> arguments{"EVAL", publishScript, "2", key("epoch"), key("events"),
@@ -370,6 +381,8 @@ void RedisBus::publish(Event draft, PublishCallback done)
             return done(Published{std::move(draft), QStringLiteral("redis answered the event with '%1'")
                                                         .arg(QString::fromUtf8(reply.string.left(64)))});
         }
+        if (id->first == m_epochMs)
+            m_lastWrittenSeq = qMax(m_lastWrittenSeq, id->second);
         Event event = std::move(draft);
         event.id = StreamEntry::eventId(id->first, id->second);
         event.frame = SseEncoder::event(event.id, event.name, event.data).value_or(QByteArray());
@@ -538,5 +551,6 @@ QJsonObject RedisBus::status() const
             {QStringLiteral("missedEntries"), s.missedEntries},
             {QStringLiteral("commandFailures"), s.commandFailures},
             {QStringLiteral("lagEvents"), s.lagEvents},
+            {QStringLiteral("publishesRefusedBusy"), s.publishesRefusedBusy},
             {QStringLiteral("headId"), QString::fromLatin1(m_head)}};
 }

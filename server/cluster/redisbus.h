@@ -45,6 +45,7 @@ public:
         qint64 malformedEntries = 0;
         qint64 missedEntries = 0; // trimmed before this node read them
         qint64 commandFailures = 0; // commands Redis did not take
+        qint64 publishesRefusedBusy = 0; // while this node's reader was too far behind
         qint64 lagEvents = 0;     // stream entries not read yet (last known)
     };
 
@@ -114,6 +115,7 @@ private:
     QByteArray m_readFrom;          // the Redis id read last; empty until joined
     QByteArray m_commandsFrom;      // the same in the command stream
     quint64 m_lastRedisSeq = 0;     // of m_readFrom, in m_epochMs
+    quint64 m_lastWrittenSeq = 0;   // the newest entry a publish of this node made, in m_epochMs
     bool m_hasRead = false;         // m_lastRedisSeq is of an entry read
     bool m_reading = false;         // an XREAD is out
     bool m_caughtUp = false;

@@ -113,15 +113,18 @@ void SocketGuard::handleReadyRead()
         return;
     // QtHttpServer 6.4 reads requests in transactions and, after answering one, signals
     // readyRead again for the rest of the buffer: bytes this guard has already followed.
-    // Only what Qt took from the kernel since the last look is new, at the buffer's end.
-    const QByteArray buffered = m_socket->peek(available);
-    qint64 fresh = buffered.size();
+    // Only what Qt took from the kernel since the last look is new, at the buffer's end;
+    // when nothing is, the buffer is not even looked at (thousands of pipelined requests
+    // would otherwise copy it once each).
+    qint64 fresh = available;
     if (const std::optional<qint64> taken = bytesTakenFromKernel(m_socket->socketDescriptor())) {
-        fresh = qBound<qint64>(0, *taken - m_takenFromKernel, buffered.size());
+        fresh = qBound<qint64>(0, *taken - m_takenFromKernel, available);
         m_takenFromKernel = *taken;
     }
-    if (fresh > 0)
-        consume(QByteArrayView(buffered).last(fresh));
+    if (fresh <= 0)
+        return;
+    const QByteArray buffered = m_socket->peek(available);
+    consume(QByteArrayView(buffered).last(qMin<qint64>(fresh, buffered.size())));
 }
 
 void SocketGuard::consume(QByteArrayView bytes)

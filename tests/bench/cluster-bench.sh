@@ -42,8 +42,10 @@ free_port() {
 # start_node NAME [flags]: sets port_<NAME>, admin_<NAME>, pid_<NAME>.
 start_node() {
     local name=$1; shift
+    # A history that holds a whole burst: a node refuses (503) publishes that run more than
+    # half of it ahead of what it has read.
     "$server" --listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 --admin-token bench --max-connections 20000 \
-        --heartbeat-ms 60000 "$@" >"$out/$name.log" 2>&1 &
+        --heartbeat-ms 60000 --history-size 100000 "$@" >"$out/$name.log" 2>&1 &
     local pid=$!
     pids+=("$pid")
     for _ in $(seq 100); do grep -qs ' ready ' "$out/$name.log" && break; sleep 0.1; done
