@@ -75,4 +75,7 @@ public:
 Q_SIGNALS:
     void committed(const Event &event);
     void commandReceived(const EventBus::Command &command);
+    // Events were lost to this node (a cluster's history trimmed them before it read them):
+    // its live streams are told with the gap event, as a resume would be.
+    void eventsLost();
 };

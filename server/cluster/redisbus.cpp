@@ -276,6 +276,7 @@ void RedisBus::deliver(const RedisReply &entry)
         m_stats.missedEntries += qint64(decoded->redisSeq - expected);
         qCWarning(lcRedisBus).nospace() << "events trimmed from the stream before this node read them: "
                                         << decoded->redisSeq - expected;
+        Q_EMIT eventsLost();
     }
     m_lastRedisSeq = decoded->redisSeq;
     m_hasRead = true;

@@ -34,6 +34,7 @@ Fanout::Fanout(EventBus *bus, Options options, QObject *parent)
 {
     connect(m_bus, &EventBus::committed, this, &Fanout::deliver);
     connect(m_bus, &EventBus::commandReceived, this, &Fanout::apply);
+    connect(m_bus, &EventBus::eventsLost, this, &Fanout::signalLoss);
     m_flushTimer.setSingleShot(true);
     m_flushTimer.setInterval(0);
     connect(&m_flushTimer, &QTimer::timeout, this, &Fanout::flushPending);
@@ -116,6 +117,19 @@ void Fanout::apply(const EventBus::Command &command)
     case EventBus::Command::Kind::CloseSession:
         closeSession(command.sessionId);
         return;
+    }
+}
+
+void Fanout::signalLoss()
+{
+    const QByteArray gap = gapFrame(EventLog::ResumeStatus::TooOld);
+    for (SseConnection *connection : m_registry.all()) {
+        // A replaying stream reads past the hole in the history and is told then.
+        if (connection->isReplaying())
+            continue;
+        connection->enqueue(gap);
+        ++m_stats.resumeGaps;
+        schedule(connection);
     }
 }
 

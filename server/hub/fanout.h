@@ -67,6 +67,8 @@ public:
     // Closes every stream of a session (login or logout changed who it is).
     int closeSession(const QString &sessionId);
     void apply(const EventBus::Command &command);
+    // The bus lost events: every live stream gets the gap event (too-old).
+    void signalLoss();
     // Every stream gets a final retry and is closed; drained() follows.
     void shutdown();
 

@@ -54,6 +54,7 @@ private slots:
     void slowConsumerDropped();
     void pauseSparesExceptedGroups();
     void commandsFromTheBusApply();
+    void lossReachesLiveStreams();
     void heartbeatReachesIdleStreams();
     void expiredTokenCloses();
     void shutdownSendsRetryAndDrains();
@@ -249,6 +250,21 @@ void tst_Fanout::commandsFromTheBusApply()
     QTRY_COMPARE(closed.count(), 2);
     QCOMPARE(closed.last().at(1).value<SseConnection::CloseReason>(), SseConnection::CloseReason::Kicked);
     QCOMPARE(m_fanout->connectionCount(), 0);
+}
+
+// Events the bus lost (trimmed in a cluster before this node read them): live streams are told.
+void tst_Fanout::lossReachesLiveStreams()
+{
+    QPointer<FakeStreamSink> sink = open();
+    publish(draft({}, "before"));
+    Q_EMIT m_bus->eventsLost();
+    publish(draft({}, "after"));
+    QTRY_COMPARE(sink->messages().size(), 3);
+    const QList<SseMessage> messages = sink->messages();
+    QCOMPARE(messages[0].data, QStringLiteral("before"));
+    QCOMPARE(messages[1].type, QString::fromLatin1(Fanout::gapEventName));
+    QCOMPARE(messages[1].data, QStringLiteral(R"({"reason":"too-old"})"));
+    QCOMPARE(messages[2].data, QStringLiteral("after"));
 }
 
 void tst_Fanout::heartbeatReachesIdleStreams()
