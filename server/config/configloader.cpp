@@ -321,9 +321,10 @@ QString ConfigLoader::helpText()
         "  -v, --version            Show the version.\n\n"
         "Endpoints: GET <path>[/name1,name2] streams events; with --users, POST /login and\n"
         "POST /logout. The admin listener serves POST /api/push, POST /api/pause,\n"
-        "GET /api/connections, DELETE /api/connections/<id>, GET /api/stats, GET /api/history,\n"
-        "GET /metrics, GET /health and the control channel (WebSocket /control), each with\n"
-        "'Authorization: Bearer <admin token>'. Limits and safe deployment: docs/SECURITY.md.\n");
+        "GET /api/connections, DELETE /api/connections/<id>, GET /api/nodes, GET /api/stats,\n"
+        "GET /api/history, GET /metrics, GET /health and the control channel (WebSocket\n"
+        "/control), each with 'Authorization: Bearer <admin token>'. Limits and safe\n"
+        "deployment: docs/SECURITY.md. Several nodes: --redis (README, \"Several nodes\").\n");
     return text;
 }
 
