@@ -15,6 +15,8 @@ namespace {
 
 constexpr int readBatch = 1000;
 constexpr int commandsKept = 1000;
+// Publishes sent to Redis and not answered yet: a slow Redis must not grow this without end.
+constexpr int maxPublishesInFlight = 10000;
 constexpr int blockMs = 5000;
 constexpr int deadlineCheckMs = 50;
 constexpr int lagCheckMs = 1000;
@@ -352,6 +354,13 @@ void RedisBus::publish(Event draft, PublishCallback done)
     // Redis trims the stream to --history-size: a node that publishes faster than it reads
     // would see its own events trimmed before it delivered them. Refuse (503) before that.
     const quint64 unread = m_lastWrittenSeq > m_lastRedisSeq ? m_lastWrittenSeq - m_lastRedisSeq : 0;
+    if (m_commands.pendingCommands() >= maxPublishesInFlight) {
+        ++m_stats.publishFailures;
+        ++m_stats.publishesRefusedBusy;
+        done(Published{std::move(draft), QStringLiteral("%1 publishes are waiting for Redis; retry shortly")
+                                             .arg(m_commands.pendingCommands())});
+        return;
+    }
     if (unread >= quint64(qMax(1, m_options.capacity / 2))) {
         ++m_stats.publishFailures;
         ++m_stats.publishesRefusedBusy;
