@@ -286,11 +286,28 @@ void RedisBus::deliver(const RedisReply &entry)
     keep(decoded->event);
     Q_EMIT committed(decoded->event);
     answerAwaiting(decoded->event.id);
-    if (!m_deferred.empty()) {
-        std::vector<DeferredReplay> deferred = std::exchange(m_deferred, {});
-        for (DeferredReplay &replay : deferred)
-            this->replay(replay.after, replay.maxEvents, std::move(replay.done));
+    resumeDeferred();
+}
+
+void RedisBus::resumeDeferred()
+{
+    // Replays that waited for this node to read as far as their id; the others keep their
+    // deadline (an id from the future must not wait longer because events keep coming).
+    if (m_deferred.empty() || !m_commands.isReady())
+        return;
+    std::vector<DeferredReplay> ready;
+    for (auto it = m_deferred.begin(); it != m_deferred.end();) {
+        const std::optional<EventId> id = EventId::parse(it->after);
+        const quint64 headSeq = m_hasRead ? m_lastRedisSeq + 1 : 0;
+        if (!id || id->epoch != StreamEntry::epochText(m_epochMs) || id->seq <= headSeq) {
+            ready.push_back(std::move(*it));
+            it = m_deferred.erase(it);
+        } else {
+            ++it;
+        }
     }
+    for (DeferredReplay &replay : ready)
+        runReplay(replay.after, replay.maxEvents, std::move(replay.done));
 }
 
 void RedisBus::applyCommand(const RedisReply &entry)
@@ -474,9 +491,12 @@ void RedisBus::runReplay(const QByteArray &after, int maxEvents, ReplayCallback 
                 if (last && last->first == m_epochMs)
                     lastSeq = last->second;
             }
-            if (wanted > 0 && (!lastSeq || wanted - 1 > *lastSeq))
-                replay.status = EventLog::ResumeStatus::Unknown;
-            else if (firstSeq && *firstSeq > wanted)
+            if (wanted > 0 && (!lastSeq || wanted - 1 > *lastSeq)) {
+                // An id of this epoch past its newest event: from no history we know, so
+                // everything retained, as for any unknown id.
+                return runReplay({}, maxEvents, std::move(done));
+            }
+            if (firstSeq && *firstSeq > wanted)
                 replay.status = EventLog::ResumeStatus::TooOld;
         }
         done(replay);

@@ -102,6 +102,7 @@ private:
     void handleRead(const RedisReply &reply);
     void deliver(const RedisReply &entry);
     void answerAwaiting(const QByteArray &id);
+    void resumeDeferred();
     void runReplay(const QByteArray &after, int maxEvents, ReplayCallback done);
     void checkDeadlines();
     void keep(const Event &event);
