@@ -6,6 +6,7 @@
 #include "hub.h"
 #include "localbus.h"
 #include "clusterpresence.h"
+#include "clustersessions.h"
 #include "redisbus.h"
 #include "ringeventlog.h"
 #include "sqliteeventlog.h"
@@ -196,6 +197,12 @@ QString ServerApp::start()
         m_operations->setPresence(m_presence);
         m_control->setPresence(m_presence);
         m_presence->start();
+        ClusterSessions::Options shared;
+        shared.url = presence.url;
+        shared.prefix = m_config.redisPrefix;
+        shared.timeoutMs = m_config.redisTimeoutMs;
+        auto *sessions = new ClusterSessions(shared, &m_sessions, m_redisBus, this);
+        sessions->start();
     }
     const char *history = m_redisBus ? "redis" : m_config.dataDir.isEmpty() ? "memory" : "sqlite";
     qCInfo(lcApp).nospace().noquote() << "started public=" << m_config.listenAddress.toString() << ':'

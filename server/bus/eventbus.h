@@ -2,6 +2,7 @@
 
 #include "eventlog.h"
 
+#include <QDateTime>
 #include <QJsonObject>
 #include <QObject>
 #include <QStringList>
@@ -31,13 +32,17 @@ public:
 
     struct Command
     {
-        enum class Kind { Kick, Pause, CloseSession };
+        // SessionAdded and SessionRemoved tell the other nodes of a login or a logout here.
+        enum class Kind { Kick, Pause, CloseSession, SessionAdded, SessionRemoved };
         Kind kind = Kind::Kick;
         quint64 connectionId = 0; // Kick
         int delayMs = 0;          // Pause
         Target target;            // Pause
         QStringList exceptGroups; // Pause
         QString sessionId;        // CloseSession
+        QByteArray sessionDigest; // SessionAdded, SessionRemoved
+        QString userId;           // SessionAdded
+        QDateTime expiresAt;      // SessionAdded
     };
 
     struct HistoryStats

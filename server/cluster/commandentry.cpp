@@ -15,6 +15,10 @@ QByteArray kindName(EventBus::Command::Kind kind)
         return "pause";
     case EventBus::Command::Kind::CloseSession:
         return "close-session";
+    case EventBus::Command::Kind::SessionAdded:
+        return "session-added";
+    case EventBus::Command::Kind::SessionRemoved:
+        return "session-removed";
     }
     return {};
 }
@@ -37,6 +41,13 @@ QByteArrayList CommandEntry::fields(const EventBus::Command &command, const QStr
         break;
     case EventBus::Command::Kind::CloseSession:
         fields << "s" << command.sessionId.toUtf8();
+        break;
+    case EventBus::Command::Kind::SessionAdded:
+        fields << "g" << command.sessionDigest << "u" << command.userId.toUtf8() << "e"
+               << QByteArray::number(command.expiresAt.toMSecsSinceEpoch());
+        break;
+    case EventBus::Command::Kind::SessionRemoved:
+        fields << "g" << command.sessionDigest;
         break;
     }
     return fields;
@@ -83,6 +94,18 @@ std::optional<CommandEntry> CommandEntry::decode(const RedisReply &entry, QStrin
         decoded.command.sessionId = QString::fromUtf8(values.value("s"));
         if (decoded.command.sessionId.isEmpty())
             return fail(QStringLiteral("close-session without a session"));
+    } else if (kind == "session-added" || kind == "session-removed") {
+        const bool added = kind == "session-added";
+        decoded.command.kind = added ? EventBus::Command::Kind::SessionAdded : EventBus::Command::Kind::SessionRemoved;
+        decoded.command.sessionDigest = values.value("g");
+        if (decoded.command.sessionDigest.size() != 32)
+            return fail(QStringLiteral("%1 without a session digest").arg(QString::fromUtf8(kind)));
+        if (added) {
+            decoded.command.userId = QString::fromUtf8(values.value("u"));
+            decoded.command.expiresAt = QDateTime::fromMSecsSinceEpoch(values.value("e").toLongLong(&ok), Qt::UTC);
+            if (decoded.command.userId.isEmpty() || !ok)
+                return fail(QStringLiteral("session-added without its user or expiry"));
+        }
     } else {
         return fail(QStringLiteral("unknown command '%1'").arg(QString::fromUtf8(kind.left(32))));
     }

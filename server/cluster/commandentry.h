@@ -7,10 +7,11 @@
 
 #include <optional>
 
-// A command for the streams of every node (kick, pause, close-session) as an entry of the
-// cluster's command stream: fields node (who sent it: that node applied it already), k
-// (kick, pause or close-session), and per kind c (connection id), d (delay ms), t (target
-// JSON; empty for every stream), x (spared groups, JSON array), s (session id).
+// A command for every node (kick, pause, close-session; a login or logout for the session
+// stores) as an entry of the cluster's command stream: fields node (who sent it: that node
+// applied it already), k (kick, pause, close-session, session-added, session-removed), and per
+// kind c (connection id), d (delay ms), t (target JSON; empty for every stream), x (spared
+// groups, JSON array), s (session id), g (session digest), u (user id), e (expiry, ms).
 struct CommandEntry final
 {
     QString node;

@@ -117,6 +117,9 @@ void Fanout::apply(const EventBus::Command &command)
     case EventBus::Command::Kind::CloseSession:
         closeSession(command.sessionId);
         return;
+    case EventBus::Command::Kind::SessionAdded:
+    case EventBus::Command::Kind::SessionRemoved:
+        return; // for the session store, not for streams
     }
 }
 

@@ -1,6 +1,18 @@
 #include "sessionstore.h"
 
+#include <QMessageAuthenticationCode>
 #include <QRandomGenerator>
+
+namespace {
+
+constexpr qsizetype signedIdBytes = 24; // 16 random, 8 of their signature
+
+QByteArray base64Url(const QByteArray &bytes)
+{
+    return bytes.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+}
+
+} // namespace
 
 SessionStore::SessionStore(int maxSessions, qint64 lifetimeSeconds, int maxAnonymous)
     : m_maxSessions(qMax(1, maxSessions))
@@ -19,7 +31,7 @@ QString SessionStore::newId()
 
 bool SessionStore::isWellFormedId(QStringView id)
 {
-    if (id.size() != 22)
+    if (id.size() != 22 && id.size() != 32) // plain, or signed for a cluster
         return false;
     return std::all_of(id.begin(), id.end(), [](QChar c) {
         return (c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z') || (c >= u'0' && c <= u'9')
@@ -27,22 +39,97 @@ bool SessionStore::isWellFormedId(QStringView id)
     });
 }
 
+void SessionStore::setReplica(Replica replica)
+{
+    m_replica = std::move(replica);
+}
+
+QByteArray SessionStore::digest(const QString &sessionId) const
+{
+    return QMessageAuthenticationCode::hash(sessionId.toLatin1(), m_replica.key, QCryptographicHash::Sha256)
+        .first(16).toHex();
+}
+
 QString SessionStore::create(const QString &userId)
 {
-    return add(userId, m_loginOrder, m_maxSessions);
+    const QString id = add(userId, m_loginOrder, m_maxSessions);
+    if (hasReplica()) {
+        const QByteArray key = digest(id);
+        m_issuedByDigest.insert(key, id);
+        if (m_replica.added)
+            m_replica.added(key, userId, m_sessions.value(id).expiresAt);
+    }
+    return id;
 }
 
 QString SessionStore::createAnonymous()
 {
+    // Signed in a cluster: every node recognizes it, none has to store it.
+    if (hasReplica())
+        return signedAnonymousId();
     return add(QString(), m_anonymousOrder, m_maxAnonymous);
+}
+
+QString SessionStore::signedAnonymousId() const
+{
+    quint64 bits[2];
+    QRandomGenerator::system()->fillRange(bits);
+    const QByteArray random(reinterpret_cast<const char *>(bits), sizeof bits);
+    const QByteArray signature =
+        QMessageAuthenticationCode::hash(random, m_replica.key, QCryptographicHash::Sha256).first(8);
+    return QString::fromLatin1(base64Url(random + signature));
+}
+
+bool SessionStore::isSignedAnonymous(const QString &sessionId) const
+{
+    if (!hasReplica() || sessionId.size() != 32)
+        return false;
+    const QByteArray bytes = QByteArray::fromBase64(sessionId.toLatin1(), QByteArray::Base64UrlEncoding
+                                                                              | QByteArray::OmitTrailingEquals);
+    if (bytes.size() != signedIdBytes)
+        return false;
+    const QByteArray expected =
+        QMessageAuthenticationCode::hash(bytes.first(16), m_replica.key, QCryptographicHash::Sha256).first(8);
+    // Constant time: the signature is what a forger would guess at.
+    char difference = 0;
+    for (qsizetype i = 0; i < 8; ++i)
+        difference |= char(expected[i] ^ bytes[16 + i]);
+    return difference == 0;
+}
+
+void SessionStore::adopt(const QByteArray &digest, const QString &userId, const QDateTime &expiresAt)
+{
+    if (expiresAt <= QDateTime::currentDateTimeUtc() || userId.isEmpty())
+        return;
+    while (m_adopted.size() >= m_maxSessions && !m_adoptedOrder.isEmpty())
+        m_adopted.remove(m_adoptedOrder.dequeue());
+    while (m_adoptedOrder.size() > 2 * qsizetype(m_maxSessions) && !m_adopted.contains(m_adoptedOrder.head()))
+        m_adoptedOrder.dequeue();
+    m_adopted.insert(digest, Entry{userId, expiresAt});
+    m_adoptedOrder.enqueue(digest);
+}
+
+void SessionStore::forget(const QByteArray &digest)
+{
+    m_adopted.remove(digest);
+    // A login of this node, logged out on another.
+    const QString issued = m_issuedByDigest.take(digest);
+    if (const auto it = m_sessions.find(issued); !issued.isEmpty() && it != m_sessions.end()) {
+        --m_liveLogins;
+        m_sessions.erase(it);
+    }
 }
 
 QString SessionStore::add(const QString &userId, QQueue<QString> &order, int max)
 {
     int &live = userId.isEmpty() ? m_liveAnonymous : m_liveLogins;
     while (live >= max && !order.isEmpty()) {
-        if (m_sessions.remove(order.dequeue()))
+        const QString oldest = order.dequeue();
+        if (m_sessions.remove(oldest)) {
             --live;
+            if (hasReplica())
+                m_issuedByDigest.remove(digest(oldest));
+        }
     }
     // The queue may hold ids removed by logout; keep it from growing past twice the bound.
     while (order.size() > 2 * qsizetype(max) && !m_sessions.contains(order.head()))
@@ -56,15 +143,21 @@ QString SessionStore::add(const QString &userId, QQueue<QString> &order, int max
 
 const SessionStore::Entry *SessionStore::find(const QString &sessionId) const
 {
+    const QDateTime now = QDateTime::currentDateTimeUtc();
     const auto it = m_sessions.constFind(sessionId);
-    if (it == m_sessions.constEnd() || it->expiresAt <= QDateTime::currentDateTimeUtc())
+    if (it != m_sessions.constEnd())
+        return it->expiresAt > now ? &*it : nullptr;
+    if (!hasReplica() || m_adopted.isEmpty())
         return nullptr;
-    return &*it;
+    const auto adopted = m_adopted.constFind(digest(sessionId));
+    if (adopted == m_adopted.constEnd() || adopted->expiresAt <= now)
+        return nullptr;
+    return &*adopted;
 }
 
 bool SessionStore::holds(const QString &sessionId) const
 {
-    return find(sessionId) != nullptr;
+    return find(sessionId) != nullptr || isSignedAnonymous(sessionId);
 }
 
 std::optional<QString> SessionStore::userOf(const QString &sessionId) const
@@ -77,9 +170,21 @@ std::optional<QString> SessionStore::userOf(const QString &sessionId) const
 
 bool SessionStore::remove(const QString &sessionId)
 {
+    bool adopted = false;
+    if (hasReplica()) {
+        // Logged out everywhere, wherever it was issued.
+        const QByteArray key = digest(sessionId);
+        adopted = m_adopted.remove(key);
+        const auto it = m_sessions.constFind(sessionId);
+        const bool login = it != m_sessions.constEnd() && !it->userId.isEmpty();
+        if ((adopted || login) && m_replica.removed)
+            m_replica.removed(key);
+    }
     const auto it = m_sessions.find(sessionId);
     if (it == m_sessions.end())
-        return false;
+        return adopted || isSignedAnonymous(sessionId);
+    if (hasReplica())
+        m_issuedByDigest.remove(digest(sessionId));
     --(it->userId.isEmpty() ? m_liveAnonymous : m_liveLogins);
     m_sessions.erase(it);
     return true;

@@ -1,10 +1,12 @@
 #pragma once
 
+#include <QByteArray>
 #include <QDateTime>
 #include <QHash>
 #include <QQueue>
 #include <QString>
 
+#include <functional>
 #include <optional>
 
 // The sessions this server issued: session id (the HttpOnly cookie) → user id, or no user for
@@ -13,15 +15,35 @@
 // In memory: a restart logs everyone out and issues new anonymous ids. Bounded in age and
 // in size, logins and anonymous sessions each on their own (the oldest goes first), so a
 // flood of anonymous requests cannot push out who is logged in.
+//
+// In a cluster every node must know every node's sessions (a load balancer sends a browser
+// anywhere): with a shared key, logins are told to the other nodes by their keyed digest
+// (never the id itself) and adopted from them; anonymous ids carry a keyed signature, so any
+// node recognizes them without storing them anywhere.
 class SessionStore final
 {
 public:
+    struct Replica
+    {
+        QByteArray key; // shared by the cluster's nodes
+        std::function<void(const QByteArray &digest, const QString &userId, const QDateTime &expiresAt)> added;
+        std::function<void(const QByteArray &digest)> removed;
+    };
+
     explicit SessionStore(int maxSessions = 100000, qint64 lifetimeSeconds = 7 * 24 * 3600,
                           int maxAnonymous = 100000);
 
     // A new unguessable id (128 random bits, base64url): for logins and anonymous streams.
     static QString newId();
     static bool isWellFormedId(QStringView id);
+
+    void setReplica(Replica replica);
+    bool hasReplica() const { return !m_replica.key.isEmpty(); }
+    // How a session id is known to the other nodes.
+    QByteArray digest(const QString &sessionId) const;
+    // A login of another node, or its logout.
+    void adopt(const QByteArray &digest, const QString &userId, const QDateTime &expiresAt);
+    void forget(const QByteArray &digest);
 
     QString create(const QString &userId);
     QString createAnonymous();
@@ -39,6 +61,8 @@ private:
     };
     QString add(const QString &userId, QQueue<QString> &order, int max);
     const Entry *find(const QString &sessionId) const;
+    QString signedAnonymousId() const;
+    bool isSignedAnonymous(const QString &sessionId) const;
 
     int m_maxSessions;
     int m_maxAnonymous;
@@ -48,4 +72,8 @@ private:
     QQueue<QString> m_anonymousOrder; // likewise
     int m_liveLogins = 0;
     int m_liveAnonymous = 0;
+    Replica m_replica;
+    QHash<QByteArray, Entry> m_adopted; // other nodes' logins, by digest
+    QHash<QByteArray, QString> m_issuedByDigest; // this node's logins, for a logout elsewhere
+    QQueue<QByteArray> m_adoptedOrder;
 };

@@ -3,12 +3,15 @@
 #include "adminapi.h"
 #include "httpclient.h"
 #include "jwt.h"
+#include "passwordhash.h"
 #include "redisprocess.h"
 #include "serverprocess.h"
 #include "sseclient.h"
 
 #include <QDateTime>
 #include <QElapsedTimer>
+#include <QFile>
+#include <QTemporaryDir>
 #include <QHash>
 #include <QJsonArray>
 #include <QJsonObject>
@@ -62,6 +65,7 @@ private slots:
     void presenceListsEveryNode();
     void nodeIdInUseIsRefused();
     void controlChannelSeesEveryNode();
+    void sessionsAcrossNodes();
     void publishWhileRedisDown();
     void redisRestartDuringBurst();
     void redisLostItsDataSignalsGap();
@@ -376,6 +380,79 @@ void tst_Cluster::controlChannelSeesEveryNode()
         }
         return false;
     }, 10000));
+}
+
+// A browser the load balancer sends to any node keeps its session: an anonymous one is
+// recognized everywhere, a login made on one node holds on the others, and a logout on a third
+// closes its streams wherever they are and ends it everywhere.
+void tst_Cluster::sessionsAcrossNodes()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    QFile users(dir.filePath(u"users.json"_s));
+    QVERIFY(users.open(QIODevice::WriteOnly));
+    users.write(QJsonDocument(QJsonObject{{u"users"_s, QJsonArray{QJsonObject{
+        {u"id"_s, u"u1"_s}, {u"name"_s, u"alice"_s}, {u"password"_s, PasswordHash::create(u"alice-pw"_s, 1000)}}}}})
+                    .toJson());
+    users.close();
+    QVERIFY(startNodes({u"--users"_s, users.fileName()}));
+    const auto sessionOf = [](const QByteArray &setCookie) {
+        const qsizetype at = setCookie.indexOf("eventsource_session=");
+        return at < 0 ? QByteArray() : setCookie.mid(at + 20).split(';').first();
+    };
+    // Sessions are shared once a node has the cluster's key: its anonymous ids are signed.
+    QByteArray anonymous;
+    QElapsedTimer waited;
+    waited.start();
+    while (anonymous.size() != 32 && waited.elapsed() < 10000) {
+        SseClient probe;
+        QVERIFY(probe.open(pub(0), "/eventsource"));
+        anonymous = sessionOf(probe.header("Set-Cookie"));
+        if (anonymous.size() != 32)
+            QTest::qWait(100);
+    }
+    QCOMPARE(anonymous.size(), 32);
+    SseClient elsewhere;
+    QVERIFY(elsewhere.open(pub(2), "/eventsource", {{"Cookie", "eventsource_session=" + anonymous},
+                                                    {"User-Agent", "anonymous-elsewhere"}}));
+    QVERIFY(elsewhere.header("Set-Cookie").isEmpty()); // kept, not replaced
+    QCOMPARE(AdminApi::connectionOf(admin(2), u"anonymous-elsewhere"_s)[u"session"_s].toString().toLatin1(), anonymous);
+
+    const HttpResponse login = HttpClient::request(pub(0), "POST", "/login",
+                                                   R"({"username":"alice","password":"alice-pw"})",
+                                                   {{"Content-Type", "application/json"}});
+    QCOMPARE(login.status, 200);
+    const QByteArray session = sessionOf(login.header("Set-Cookie"));
+    QVERIFY(!session.isEmpty());
+    const SseClient::Headers withSession{{"Cookie", "eventsource_session=" + session}, {"User-Agent", "alice-on-1"}};
+    // Node 1 learns of the login through the cluster's command stream.
+    auto alice = std::make_unique<SseClient>();
+    waited.restart();
+    for (;;) {
+        QVERIFY(alice->open(pub(1), "/eventsource", withSession));
+        QVERIFY(alice->waitForBody("id: "));
+        if (AdminApi::connectionOf(admin(1), u"alice-on-1"_s)[u"userId"_s].toString() == u"u1"_s)
+            break;
+        QVERIFY2(waited.elapsed() < 10000, "node 1 never knew the session of a login on node 0");
+        alice = std::make_unique<SseClient>();
+        QTest::qWait(100);
+    }
+    const HttpResponse logout = HttpClient::request(pub(2), "POST", "/logout", {},
+                                                    {{"Cookie", "eventsource_session=" + session}});
+    QCOMPARE(logout.status, 200);
+    QVERIFY(alice->waitForClosed());
+    // Ended everywhere: the same cookie is nobody now, on any node.
+    waited.restart();
+    bool ended = false;
+    while (!ended && waited.elapsed() < 10000) {
+        SseClient again;
+        QVERIFY(again.open(pub(0), "/eventsource", {{"Cookie", "eventsource_session=" + session},
+                                                    {"User-Agent", "after-logout"}}));
+        ended = AdminApi::connectionOf(admin(0), u"after-logout"_s)[u"userId"_s].isNull();
+        if (!ended)
+            QTest::qWait(100);
+    }
+    QVERIFY(ended);
 }
 
 // Redis down: publishes are refused with 503 and a reason within the timeout, streams stay

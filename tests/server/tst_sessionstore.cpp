@@ -24,6 +24,8 @@ private slots:
     void removedSessionsFreeTheirPlace();
     void expiredIsNotHeld_data();
     void expiredIsNotHeld();
+    void clusterAnonymousIdsAreSigned();
+    void clusterLoginsAdoptedAndEndedEverywhere();
 };
 
 void tst_SessionStore::newIdsAreWellFormedAndDistinct()
@@ -46,6 +48,8 @@ void tst_SessionStore::wellFormedId_data()
     QTest::addRow("with - and _") << u"abc-def_ghiJKLMNOP0123"_s << true;
     QTest::addRow("21 characters") << u"AAAAAAAAAAAAAAAAAAAAA"_s << false;
     QTest::addRow("23 characters") << u"AAAAAAAAAAAAAAAAAAAAAAA"_s << false;
+    QTest::addRow("32 characters (signed, in a cluster)") << u"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"_s << true;
+    QTest::addRow("31 characters") << u"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"_s << false;
     QTest::addRow("standard base64 +") << u"AAAAAAAAAAAAAAAAAAAAA+"_s << false;
     QTest::addRow("standard base64 /") << u"AAAAAAAAAAAAAAAAAAAAA/"_s << false;
     QTest::addRow("padding") << u"AAAAAAAAAAAAAAAAAAAA=="_s << false;
@@ -216,6 +220,76 @@ void tst_SessionStore::expiredIsNotHeld()
     // The same ids with a lifetime are held: what failed above is the age.
     SessionStore lasting(100, 3600, 100);
     QVERIFY(lasting.holds(lasting.create(u"u1"_s)));
+}
+
+namespace {
+
+// Two nodes of a cluster, wired as the bus would: what one tells, the other adopts.
+struct Cluster
+{
+    SessionStore a;
+    SessionStore b;
+    QList<QByteArray> removed;
+
+    explicit Cluster(const QByteArray &key = "k3y-0123456789abcdef0123456789ab")
+    {
+        for (auto [self, other] : {std::pair{&a, &b}, std::pair{&b, &a}}) {
+            SessionStore::Replica replica;
+            replica.key = key;
+            replica.added = [other](const QByteArray &digest, const QString &user, const QDateTime &expires) {
+                other->adopt(digest, user, expires);
+            };
+            replica.removed = [this, other](const QByteArray &digest) {
+                removed.append(digest);
+                other->forget(digest);
+            };
+            self->setReplica(replica);
+        }
+    }
+};
+
+} // namespace
+
+// Anonymous ids of a cluster carry the shared key's signature: every node holds them without
+// storing them; another key, or a changed byte, and they are nobody's.
+void tst_SessionStore::clusterAnonymousIdsAreSigned()
+{
+    Cluster cluster;
+    const QString id = cluster.a.createAnonymous();
+    QCOMPARE(id.size(), 32);
+    QVERIFY(SessionStore::isWellFormedId(id));
+    QVERIFY(cluster.a.holds(id));
+    QVERIFY(cluster.b.holds(id));
+    QVERIFY(!cluster.b.userOf(id));
+    QString tampered = id;
+    tampered[3] = tampered[3] == u'A' ? u'B' : u'A';
+    QVERIFY(!cluster.b.holds(tampered));
+    Cluster other("another-key-0123456789abcdef0123");
+    QVERIFY(!other.a.holds(id));
+    SessionStore standalone;
+    QVERIFY(!standalone.holds(id));
+}
+
+// A login on one node holds on the other; a logout on either ends it on both, and only its
+// digest ever leaves the node.
+void tst_SessionStore::clusterLoginsAdoptedAndEndedEverywhere()
+{
+    Cluster cluster;
+    const QString alice = cluster.a.create(u"u1"_s);
+    QCOMPARE(cluster.b.userOf(alice), std::optional<QString>(u"u1"_s));
+    QVERIFY(cluster.b.remove(alice)); // logged out on the node that did not issue it
+    QCOMPARE(cluster.removed, QList<QByteArray>{cluster.a.digest(alice)});
+    QVERIFY(!cluster.removed.first().contains(alice.toLatin1()));
+    QVERIFY(!cluster.a.holds(alice));
+    QVERIFY(!cluster.b.holds(alice));
+
+    const QString bob = cluster.b.create(u"u2"_s);
+    QVERIFY(cluster.a.holds(bob));
+    QVERIFY(cluster.b.remove(bob)); // on the node that issued it
+    QVERIFY(!cluster.a.holds(bob));
+    // An expired adoption is not taken.
+    cluster.a.adopt(cluster.a.digest(u"x"_s), u"u3"_s, QDateTime::currentDateTimeUtc().addSecs(-1));
+    QVERIFY(!cluster.a.holds(u"x"_s));
 }
 
 QTEST_APPLESS_MAIN(tst_SessionStore)
