@@ -1,5 +1,7 @@
 #include "mainwindow.h"
 
+#include "nodesview.h"
+
 #include "composerwidget.h"
 #include "connectdialog.h"
 #include "connectionmodel.h"
@@ -32,6 +34,7 @@ MainWindow::MainWindow(QWidget *parent)
     , m_eventLog(new EventLogView(m_events, this))
     , m_chart(new RateChart(this))
     , m_testClient(new TestClientWidget(this))
+    , m_nodes(new NodesView(this))
     , m_status(new QLabel(this))
     , m_rates(new QLabel(this))
 {
@@ -42,6 +45,10 @@ MainWindow::MainWindow(QWidget *parent)
     m_tabs->addTab(m_eventLog, tr("&Events"));
     m_tabs->addTab(m_chart, tr("C&harts"));
     m_tabs->addTab(m_testClient, tr("&Test client"));
+    m_tabs->addTab(m_nodes, tr("&Nodes"));
+    // The node list, every 4 s while connected (a cluster's heartbeat).
+    m_nodesTimer.setInterval(4000);
+    connect(&m_nodesTimer, &QTimer::timeout, this, &MainWindow::refreshNodes);
     setCentralWidget(m_tabs);
     m_status->setObjectName(QStringLiteral("connectionState"));
     m_rates->setObjectName(QStringLiteral("rates"));
@@ -140,7 +147,9 @@ void MainWindow::handleState(ControlClient::State state, const QString &detail)
         break;
     case ControlClient::State::Connected:
         m_status->setText(tr("Connected to %1 (server %2)").arg(server, m_client->serverVersion()));
-        break;
+        refreshNodes();
+        m_nodesTimer.start();
+        return;
     case ControlClient::State::Reconnecting:
         m_status->setText(tr("Connection to %1 lost: %2").arg(server, detail));
         break;
@@ -148,6 +157,16 @@ void MainWindow::handleState(ControlClient::State state, const QString &detail)
         m_status->setText(tr("%1 refused the admin token: %2").arg(server, detail));
         break;
     }
+    m_nodesTimer.stop();
+}
+
+void MainWindow::refreshNodes()
+{
+    m_client->request(QStringLiteral("nodes"), {}, [this](const QJsonObject &result, const QString &error) {
+        if (!error.isEmpty())
+            return;
+        m_nodes->setNodes(result.value(QStringLiteral("nodes")).toArray(), result.value(QStringLiteral("error")).toString());
+    });
 }
 
 void MainWindow::openPauseDialog(TargetPicker::Kind kind, const QStringList &values)

@@ -4,19 +4,21 @@
 #include "targetpicker.h"
 
 #include <QMainWindow>
+#include <QTimer>
 
 class ComposerWidget;
 class ConnectionModel;
 class ConnectionsView;
 class EventLogModel;
 class EventLogView;
+class NodesView;
 class QLabel;
 class QTabWidget;
 class RateChart;
 class TestClientWidget;
 
-// The operator's console: live connections, composer, event log, charts and a test client,
-// all fed by one ControlClient.
+// The operator's console: live connections, composer, event log, charts, a test client and
+// the cluster's nodes, all fed by one ControlClient.
 class MainWindow final : public QMainWindow
 {
     Q_OBJECT
@@ -42,6 +44,7 @@ private:
     void handleState(ControlClient::State state, const QString &detail);
     void openPauseDialog(TargetPicker::Kind kind, const QStringList &values);
     void kick(const QString &connectionId);
+    void refreshNodes();
     void showAbout();
 
     ControlClient *m_client;
@@ -53,6 +56,8 @@ private:
     EventLogView *m_eventLog;
     RateChart *m_chart;
     TestClientWidget *m_testClient;
+    NodesView *m_nodes;
+    QTimer m_nodesTimer;
     QLabel *m_status;
     QLabel *m_rates;
 };
