@@ -213,7 +213,7 @@ void RedisBus::takeNodeNumber()
 
 void RedisBus::readNext()
 {
-    if (m_reading || m_readFrom.isEmpty() || m_commandsFrom.isEmpty() || !m_reader.isReady())
+    if (m_reading || m_verifying || m_readFrom.isEmpty() || m_commandsFrom.isEmpty() || !m_reader.isReady())
         return;
     m_reading = true;
     m_reader.command({"XREAD", "COUNT", QByteArray::number(readBatch), "BLOCK", QByteArray::number(blockMs),
@@ -241,38 +241,48 @@ void RedisBus::handleRead(const RedisReply &reply)
             continue;
         const bool isEvents = stream.elements[0].string == events;
         for (const RedisReply &entry : stream.elements[1].elements) {
-            if (isEvents) {
-                deliver(entry);
-                ++read;
-            } else {
+            if (!isEvents) {
                 applyCommand(entry);
+                continue;
             }
+            if (!deliver(entry)) {
+                m_caughtUp = false;
+                return; // verifyEpoch() reads on
+            }
+            ++read;
         }
     }
     m_caughtUp = read < readBatch;
     readNext();
 }
 
-void RedisBus::deliver(const RedisReply &entry)
+bool RedisBus::deliver(const RedisReply &entry)
 {
     QString error;
     const std::optional<StreamEntry> decoded = StreamEntry::decode(entry, &error);
     if (!decoded) {
         ++m_stats.malformedEntries;
         qCWarning(lcRedisBus).nospace() << "stream entry skipped: " << error;
-        // Read on past it, never deliver it.
-        if (!entry.elements.isEmpty() && StreamEntry::parseId(entry.elements.first().string))
+        // Read on past it, never deliver it (and it is no gap in this epoch's numbers).
+        const auto id = entry.elements.isEmpty() ? std::nullopt : StreamEntry::parseId(entry.elements.first().string);
+        if (id) {
             m_readFrom = entry.elements.first().string;
-        return;
+            if (id->first == m_epochMs && (!m_hasRead || id->second > m_lastRedisSeq)) {
+                m_lastRedisSeq = id->second;
+                m_hasRead = true;
+            }
+        }
+        return true;
+    }
+    if (decoded->epochMs > m_epochMs) {
+        // A later epoch: another node found the history reset first, or another program
+        // wrote into the stream. Only the epoch key tells: read no further until it has.
+        verifyEpoch(StreamEntry::redisId(decoded->epochMs, decoded->redisSeq), decoded->epochMs);
+        return false;
     }
     m_readFrom = StreamEntry::redisId(decoded->epochMs, decoded->redisSeq);
     if (decoded->epochMs < m_epochMs)
-        return; // left over from an epoch before this one
-    if (decoded->epochMs > m_epochMs) {
-        // Another node found the history reset first.
-        adoptEpoch(decoded->epochMs);
-        m_readFrom = StreamEntry::redisId(decoded->epochMs, decoded->redisSeq);
-    }
+        return true; // left over from an epoch before this one
     const quint64 expected = m_hasRead ? m_lastRedisSeq + 1 : 0;
     if (decoded->redisSeq > expected) {
         m_stats.missedEntries += qint64(decoded->redisSeq - expected);
@@ -287,6 +297,26 @@ void RedisBus::deliver(const RedisReply &entry)
     Q_EMIT committed(decoded->event);
     answerAwaiting(decoded->event.id);
     resumeDeferred();
+    return true;
+}
+
+void RedisBus::verifyEpoch(const QByteArray &entryId, qint64 epochMs)
+{
+    m_verifying = true;
+    m_commands.command({"GET", key("epoch")}, [this, entryId, epochMs](const RedisReply &reply) {
+        m_verifying = false;
+        if (reply.transport)
+            return readNext(); // asks again when it meets the entry again
+        if (reply.string.toLongLong() == epochMs) {
+            adoptEpoch(epochMs); // reads the new epoch from its first entry
+        } else {
+            ++m_stats.malformedEntries;
+            qCWarning(lcRedisBus).nospace() << "stream entry " << entryId << " is of no epoch of this history "
+                                            << "(another program writes into " << key("events") << "?): skipped";
+            m_readFrom = entryId;
+        }
+        readNext();
+    });
 }
 
 void RedisBus::resumeDeferred()

@@ -100,7 +100,9 @@ private:
     void applyCommand(const RedisReply &entry);
     void readNext();
     void handleRead(const RedisReply &reply);
-    void deliver(const RedisReply &entry);
+    // False when reading must wait (an entry of a later epoch is being checked).
+    bool deliver(const RedisReply &entry);
+    void verifyEpoch(const QByteArray &entryId, qint64 epochMs);
     void answerAwaiting(const QByteArray &id);
     void resumeDeferred();
     void runReplay(const QByteArray &after, int maxEvents, ReplayCallback done);
@@ -119,6 +121,7 @@ private:
     quint64 m_lastWrittenSeq = 0;   // the newest entry a publish of this node made, in m_epochMs
     bool m_hasRead = false;         // m_lastRedisSeq is of an entry read
     bool m_reading = false;         // an XREAD is out
+    bool m_verifying = false;       // the epoch key is being read back
     bool m_caughtUp = false;
     quint64 m_nodeNumber = 0;
     QHash<QByteArray, Awaiting> m_awaiting; // by event id

@@ -4,6 +4,7 @@
 #include "httpclient.h"
 #include "jwt.h"
 #include "passwordhash.h"
+#include "redisconnection.h"
 #include "redisprocess.h"
 #include "serverprocess.h"
 #include "sseclient.h"
@@ -66,6 +67,7 @@ private slots:
     void nodeIdInUseIsRefused();
     void controlChannelSeesEveryNode();
     void sessionsAcrossNodes();
+    void foreignEntriesAreSkipped();
     void publishWhileRedisDown();
     void redisRestartDuringBurst();
     void redisLostItsDataSignalsGap();
@@ -453,6 +455,51 @@ void tst_Cluster::sessionsAcrossNodes()
             QTest::qWait(100);
     }
     QVERIFY(ended);
+}
+
+// Entries another program wrote into the stream: one in the wrong shape is skipped and
+// counted, one of no epoch of this history is skipped too (the history stays the same), and
+// the publishes that then cannot follow it are refused with Redis' reason.
+void tst_Cluster::foreignEntriesAreSkipped()
+{
+    QVERIFY(startNodes());
+    auto client = stream(1);
+    QVERIFY(client);
+    const AdminApi::Pushed before = AdminApi::pushNamed(admin(0), {}, u"before"_s);
+    QCOMPARE(before.status, 200);
+    const qint64 epochMs = SseClient::epochOf(before.id).toLongLong(nullptr, 36);
+
+    RedisConnection::Options options;
+    options.url.host = u"127.0.0.1"_s;
+    options.url.port = m_redis->port();
+    RedisConnection redis(options);
+    redis.open();
+    QVERIFY(QTest::qWaitFor([&redis] { return redis.isReady(); }, 5000));
+    const auto run = [&redis](const QList<QByteArray> &arguments) {
+        std::optional<RedisReply> answer;
+        redis.command(arguments, [&answer](const RedisReply &reply) { answer = reply; });
+        if (!QTest::qWaitFor([&answer] { return answer.has_value(); }, 5000))
+            return RedisReply::error("no answer", true);
+        return *answer;
+    };
+    QVERIFY(!run({"XADD", "eventsource:events", QByteArray::number(epochMs) + "-*", "foo", "bar"}).isError());
+    const AdminApi::Pushed after = AdminApi::pushNamed(admin(2), {}, u"after"_s);
+    QCOMPARE(after.status, 200);
+    QVERIFY(client->waitForMessages(2));
+    QCOMPARE(dataOf(client->messages()), (QStringList{u"before"_s, u"after"_s}));
+    QVERIFY(AdminApi::metric(admin(1), "eventsource_broker_malformed_entries_total") >= 1);
+
+    // An entry of the present time: no epoch of this history.
+    QVERIFY(!run({"XADD", "eventsource:events", "*", "d", "x", "c", "1"}).isError());
+    QTest::qWait(300);
+    QVERIFY(AdminApi::metric(admin(1), "eventsource_broker_malformed_entries_total") >= 2);
+    QCOMPARE(SseClient::epochOf(AdminApi::history(admin(1)).value(u"headId"_s).toString()), SseClient::epochOf(before.id));
+    const AdminApi::Pushed blocked = AdminApi::pushNamed(admin(0), {}, u"blocked"_s);
+    QCOMPARE(blocked.status, 503);
+    QVERIFY2(blocked.body.value(u"error"_s).toString().contains(u"redis refused"_s),
+             qPrintable(blocked.body.value(u"error"_s).toString()));
+    client->readFor(200);
+    QCOMPARE(client->messages().size(), 2);
 }
 
 // Redis down: publishes are refused with 503 and a reason within the timeout, streams stay
