@@ -2,6 +2,7 @@
 #include "redisprocess.h"
 
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
 
 namespace {
@@ -39,6 +40,7 @@ class tst_RedisConnection final : public QObject
 private slots:
     void commandsAndReplies();
     void connectFailureThenRedisComes();
+    void unixSocket();
     void wrongPasswordAndSelect();
     void redisKilledWithCommandsPending();
     void stuckRedisTimesOut();
@@ -99,6 +101,26 @@ void tst_RedisConnection::connectFailureThenRedisComes()
 
     QVERIFY2(redis.start(), redis.output().constData());
     QVERIFY(ready.wait(10000));
+    QCOMPARE(run(connection, {"PING"}).string, QByteArray("PONG"));
+}
+
+void tst_RedisConnection::unixSocket()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(QStringLiteral("redis.sock"));
+    RedisProcess redis;
+    QVERIFY2(redis.start({QStringLiteral("--unixsocket"), path, QStringLiteral("--unixsocketperm"), QStringLiteral("700")}),
+             redis.output().constData());
+    QString error;
+    std::optional<RedisUrl> url = RedisUrl::parse(QStringLiteral("unix://") + path, &error);
+    QVERIFY2(url, qPrintable(error));
+    RedisConnection::Options options;
+    options.url = *url;
+    RedisConnection connection(options);
+    QSignalSpy ready(&connection, &RedisConnection::ready);
+    connection.open();
+    QVERIFY(ready.wait(5000));
     QCOMPARE(run(connection, {"PING"}).string, QByteArray("PONG"));
 }
 
