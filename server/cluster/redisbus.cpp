@@ -305,8 +305,12 @@ void RedisBus::verifyEpoch(const QByteArray &entryId, qint64 epochMs)
     m_verifying = true;
     m_commands.command({"GET", key("epoch")}, [this, entryId, epochMs](const RedisReply &reply) {
         m_verifying = false;
-        if (reply.transport)
-            return readNext(); // asks again when it meets the entry again
+        if (reply.transport) {
+            // Asked again when the reader meets the entry again: not at once, the publisher
+            // connection may be down for seconds (its backoff).
+            QTimer::singleShot(200, this, &RedisBus::readNext);
+            return;
+        }
         if (reply.string.toLongLong() == epochMs) {
             adoptEpoch(epochMs); // reads the new epoch from its first entry
         } else {
