@@ -208,17 +208,12 @@ void tst_RedisConnection::closeInsideCallback()
     connection.open();
     QVERIFY(ready.wait(5000));
     int answered = 0;
-    int transportErrors = 0;
     connection.command({"PING"}, [&](const RedisReply &) {
         ++answered;
         connection.close();
     });
-    for (int i = 0; i < 10; ++i) {
-        connection.command({"PING"}, [&](const RedisReply &reply) {
-            ++answered;
-            transportErrors += reply.transport ? 1 : 0;
-        });
-    }
+    for (int i = 0; i < 10; ++i)
+        connection.command({"PING"}, [&](const RedisReply &) { ++answered; });
     QTRY_COMPARE(answered, 11);
     QTest::qWait(50);
     QCOMPARE(answered, 11);
