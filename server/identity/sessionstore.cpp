@@ -42,6 +42,16 @@ bool SessionStore::isWellFormedId(QStringView id)
 void SessionStore::setReplica(Replica replica)
 {
     m_replica = std::move(replica);
+    // Logins made before the cluster could be told (Redis was not there yet) are told now.
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    for (auto it = m_sessions.cbegin(); it != m_sessions.cend(); ++it) {
+        if (it->userId.isEmpty() || it->expiresAt <= now)
+            continue;
+        const QByteArray key = digest(it.key());
+        m_issuedByDigest.insert(key, it.key());
+        if (m_replica.added)
+            m_replica.added(key, it->userId, it->expiresAt);
+    }
 }
 
 QByteArray SessionStore::digest(const QString &sessionId) const

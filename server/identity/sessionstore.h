@@ -37,6 +37,7 @@ public:
     static QString newId();
     static bool isWellFormedId(QStringView id);
 
+    // Joins the cluster: from now on logins are told, the ones held already at once.
     void setReplica(Replica replica);
     bool hasReplica() const { return !m_replica.key.isEmpty(); }
     // How a session id is known to the other nodes.

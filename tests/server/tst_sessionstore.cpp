@@ -26,6 +26,7 @@ private slots:
     void expiredIsNotHeld();
     void clusterAnonymousIdsAreSigned();
     void clusterLoginsAdoptedAndEndedEverywhere();
+    void loginsBeforeJoiningAreTold();
 };
 
 void tst_SessionStore::newIdsAreWellFormedAndDistinct()
@@ -290,6 +291,26 @@ void tst_SessionStore::clusterLoginsAdoptedAndEndedEverywhere()
     // An expired adoption is not taken.
     cluster.a.adopt(cluster.a.digest(u"x"_s), u"u3"_s, QDateTime::currentDateTimeUtc().addSecs(-1));
     QVERIFY(!cluster.a.holds(u"x"_s));
+}
+
+// A login made while the cluster could not be reached is told when the node joins.
+void tst_SessionStore::loginsBeforeJoiningAreTold()
+{
+    SessionStore early;
+    const QString alice = early.create(u"u1"_s);
+    early.createAnonymous();
+    SessionStore other;
+    QList<QString> told;
+    SessionStore::Replica replica;
+    replica.key = "k3y-0123456789abcdef0123456789ab";
+    replica.added = [&](const QByteArray &digest, const QString &user, const QDateTime &expires) {
+        told.append(user);
+        other.adopt(digest, user, expires);
+    };
+    other.setReplica(SessionStore::Replica{replica.key, {}, {}});
+    early.setReplica(replica);
+    QCOMPARE(told, QList<QString>{u"u1"_s}); // the login, not the anonymous session
+    QCOMPARE(other.userOf(alice), std::optional<QString>(u"u1"_s));
 }
 
 QTEST_APPLESS_MAIN(tst_SessionStore)
