@@ -145,17 +145,25 @@ void ClusterPresence::heartbeat()
                     [](const RedisReply &) {});
     // Counters of streams that sent something since the last beat, a bounded number.
     QList<QByteArray> fields{"HSET", ownKey()};
+    QJsonArray updates;
     for (const SseConnection *connection : m_fanout->connections()) {
         qint64 &reported = m_reportedEvents[connection->info().id];
         if (reported == connection->eventsSent())
             continue;
         reported = connection->eventsSent();
         fields << QByteArray::number(connection->info().id) << compact(m_recordOf(*connection));
+        updates.append(QJsonObject{{QStringLiteral("id"), QString::number(connection->info().id)},
+                                   {QStringLiteral("eventsSent"), connection->eventsSent()},
+                                   {QStringLiteral("bytesSent"), connection->bytesSent()},
+                                   {QStringLiteral("lastEventId"), QString::fromLatin1(connection->lastEventId())}});
         if (fields.size() >= 2 + 2 * updatesPerBeat)
             break;
     }
-    if (fields.size() > 2)
+    if (fields.size() > 2) {
         m_redis.command(fields, [](const RedisReply &) {});
+        // One log entry for all of them: consoles on other nodes see the counters move.
+        log({"op", "update", "id", "-", "u", QJsonDocument(updates).toJson(QJsonDocument::Compact)});
+    }
     m_redis.command({"PEXPIRE", ownKey(), QByteArray::number(liveMs)}, [](const RedisReply &) {});
     if (!m_remote.isEmpty())
         listNodes([this](const QJsonArray &nodes, const QString &error) {
@@ -230,6 +238,11 @@ void ClusterPresence::readLog()
                 const QString id = QString::fromUtf8(fields.value("id"));
                 if (node.isEmpty() || node == m_options.nodeId || id.isEmpty())
                     continue;
+                if (fields.value("op") == "update") {
+                    for (const QJsonValue &update : QJsonDocument::fromJson(fields.value("u")).array())
+                        Q_EMIT remoteUpdated(update.toObject());
+                    continue;
+                }
                 if (fields.value("op") == "open") {
                     QJsonObject record = QJsonDocument::fromJson(fields.value("r")).object();
                     record.insert(QStringLiteral("node"), node);

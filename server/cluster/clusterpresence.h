@@ -60,6 +60,9 @@ Q_SIGNALS:
     // A stream of another node opened (its record, with "node") or closed.
     void remoteOpened(const QJsonObject &record);
     void remoteClosed(const QString &connectionId, const QString &reason);
+    // Counters of another node's stream (id, eventsSent, bytesSent, lastEventId), every 4 s
+    // for the streams that sent something.
+    void remoteUpdated(const QJsonObject &update);
 
 private:
     QByteArray key(const QString &name) const { return (m_options.prefix + name).toUtf8(); }

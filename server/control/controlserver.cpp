@@ -318,6 +318,10 @@ void ControlServer::setPresence(ClusterPresence *presence)
     connect(presence, &ClusterPresence::remoteClosed, this, [this](const QString &id, const QString &reason) {
         queueClosed(id.toULongLong(), reason);
     });
+    connect(presence, &ClusterPresence::remoteUpdated, this, [this](const QJsonObject &update) {
+        if (anySubscribed(ControlProtocol::topicConnections) && m_remoteUpdated.size() < maxUpdatesPerTick)
+            m_remoteUpdated.append(update);
+    });
 }
 
 void ControlServer::handleConnectionOpened(const SseConnection *connection)
@@ -421,11 +425,12 @@ void ControlServer::sendStats()
     // Counters of streams that sent something since the last report, a bounded number a tick.
     if (!anySubscribed(ControlProtocol::topicConnections))
         return;
-    QJsonArray updated;
+    QJsonArray updated = std::exchange(m_remoteUpdated, {});
+    const qsizetype remote = updated.size();
     const QList<SseConnection *> all = m_hub->fanout().connections();
     qsizetype scanned = 0;
     // Start where the last tick stopped, so no stream starves behind the cap.
-    for (; scanned < all.size() && updated.size() < maxUpdatesPerTick; ++scanned) {
+    for (; scanned < all.size() && updated.size() - remote < maxUpdatesPerTick; ++scanned) {
         const SseConnection *connection = all[(m_updateCursor + scanned) % all.size()];
         const quint64 id = connection->info().id;
         qint64 &reported = m_reportedEvents[id];

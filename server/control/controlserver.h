@@ -95,6 +95,7 @@ private:
     QTimer m_statsTimer;
     // Pending batch contents.
     QHash<quint64, QJsonObject> m_opened;
+    QJsonArray m_remoteUpdated; // other nodes' counters, for the next tick (bounded per tick)
     ClusterPresence *m_presence = nullptr;
     QJsonArray m_closed;
     QJsonArray m_events;

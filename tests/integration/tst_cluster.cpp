@@ -374,6 +374,16 @@ void tst_Cluster::controlChannelSeesEveryNode()
     QVERIFY(QTest::qWaitFor([&] { return !findAgent(records(u"connections.batch"_s, u"opened"_s), u"late"_s).isEmpty(); }, 10000));
     const QJsonObject opened = findAgent(records(u"connections.batch"_s, u"opened"_s), u"late"_s);
     QCOMPARE(opened.value(u"node"_s).toString(), u"node2"_s);
+    // Its counters move in the console of another node too (with node 2's 4 s heartbeat).
+    const AdminApi::Pushed pushed = AdminApi::pushNamed(admin(0), {}, u"counted"_s);
+    QCOMPARE(pushed.status, 200);
+    QVERIFY(QTest::qWaitFor([&] {
+        for (const QJsonObject &update : records(u"connections.batch"_s, u"updated"_s)) {
+            if (update.value(u"id"_s) == opened.value(u"id"_s) && update.value(u"lastEventId"_s).toString() == pushed.id)
+                return true;
+        }
+        return false;
+    }, 15000));
     late->close();
     QVERIFY(QTest::qWaitFor([&] {
         for (const QJsonObject &closed : records(u"connections.batch"_s, u"closed"_s)) {
