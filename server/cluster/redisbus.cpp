@@ -5,6 +5,7 @@
 #include "ringeventlog.h"
 #include "sseencoder.h"
 #include "streamentry.h"
+#include "streamreplay.h"
 
 #include <QDateTime>
 #include <QLoggingCategory>
@@ -477,63 +478,20 @@ void RedisBus::replay(const QByteArray &after, int maxEvents, ReplayCallback don
 
 void RedisBus::runReplay(const QByteArray &after, int maxEvents, ReplayCallback done)
 {
-    const std::optional<EventId> id = EventId::parse(after);
-    const bool sameEpoch = id && id->epoch == StreamEntry::epochText(m_epochMs);
-    const QByteArray start = !sameEpoch ? QByteArray("-")
-        : id->seq == 0                   ? StreamEntry::redisId(m_epochMs, 0)
-                                         : "(" + StreamEntry::redisId(m_epochMs, id->seq - 1);
-    const int count = qMax(1, maxEvents);
-    m_commands.command({"EVAL", replayScript, "1", key("events"), start, QByteArray::number(count)},
-                       [this, after, maxEvents, sameEpoch, id, count, done = std::move(done)](const RedisReply &reply) mutable {
+    const StreamReplay page(after, m_epochMs, m_hasRead ? std::optional<quint64>(m_lastRedisSeq) : std::nullopt,
+                            maxEvents);
+    m_commands.command({"EVAL", replayScript, "1", key("events"), page.start(), QByteArray::number(page.count())},
+                       [this, after, maxEvents, page, done = std::move(done)](const RedisReply &reply) mutable {
         if (reply.transport) {
             m_deferred.push_back({after, maxEvents, std::move(done), m_clock.elapsed() + m_options.timeoutMs});
             return;
         }
-        EventLog::Replay replay;
-        if (reply.isError() || reply.elements.size() != 2) {
+        if (reply.isError())
             qCWarning(lcRedisBus).nospace() << "cannot replay from the stream: " << reply.string;
-            replay.status = EventLog::ResumeStatus::Unknown;
-            return done(replay);
-        }
-        const QList<RedisReply> &range = reply.elements[1].elements;
-        bool capped = false;
-        std::optional<quint64> firstSeq;
-        for (const RedisReply &entry : range) {
-            QString error;
-            const std::optional<StreamEntry> decoded = StreamEntry::decode(entry, &error);
-            if (!decoded || decoded->epochMs != m_epochMs)
-                continue;
-            if (!firstSeq)
-                firstSeq = decoded->redisSeq;
-            // Not past what this node has read: the reader brings the rest as live events.
-            if (!m_hasRead || decoded->redisSeq > m_lastRedisSeq) {
-                capped = true;
-                break;
-            }
-            replay.events.append(decoded->event);
-        }
-        replay.complete = capped || range.size() < count;
-        if (!sameEpoch) {
-            replay.status = EventLog::ResumeStatus::Unknown;
-        } else {
-            // Events after ours are those from Redis seq id->seq on; a later first one means
-            // some were trimmed. A seq past the newest is from no history we know.
-            const quint64 wanted = id->seq;
-            std::optional<quint64> lastSeq;
-            if (!reply.elements[0].elements.isEmpty()) {
-                const auto last = StreamEntry::parseId(reply.elements[0].elements.first().elements.value(0).string);
-                if (last && last->first == m_epochMs)
-                    lastSeq = last->second;
-            }
-            if (wanted > 0 && (!lastSeq || wanted - 1 > *lastSeq)) {
-                // An id of this epoch past its newest event: from no history we know, so
-                // everything retained, as for any unknown id.
-                return runReplay({}, maxEvents, std::move(done));
-            }
-            if (firstSeq && *firstSeq > wanted)
-                replay.status = EventLog::ResumeStatus::TooOld;
-        }
-        done(replay);
+        const std::optional<EventLog::Replay> replay = page.interpret(reply);
+        if (!replay) // an id of this epoch past its newest event: everything retained
+            return runReplay({}, maxEvents, std::move(done));
+        done(*replay);
     });
 }
 
