@@ -34,14 +34,8 @@ stop_all() {
 }
 trap 'stop_all; rm -rf "$out"' EXIT
 
-free_port() {
-    local p
-    for _ in $(seq 50); do
-        p=$((15000 + RANDOM % 15000))
-        (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
-    done
-    return 1
-}
+# shellcheck source=tests/bench/free-port.sh
+source "$root/tests/bench/free-port.sh"
 # start_node NAME [flags]: sets port_<NAME>, admin_<NAME>, pid_<NAME>.
 start_node() {
     local name=$1; shift

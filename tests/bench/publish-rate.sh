@@ -19,14 +19,8 @@ work=$(mktemp -d)
 pid=""
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
 
-free_port() {
-    local p
-    for _ in $(seq 50); do
-        p=$((15000 + RANDOM % 15000))
-        (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
-    done
-    return 1
-}
+# shellcheck source=tests/bench/free-port.sh
+source "$root/tests/bench/free-port.sh"
 
 median() { sort -n | awk '{a[NR]=$1} END {printf "%.0f (%.0f..%.0f)", a[int((NR+1)/2)], a[1], a[NR]}'; }
 

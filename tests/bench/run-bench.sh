@@ -72,15 +72,8 @@ trap 'stop_all; rm -rf "$out"' EXIT
 # Peers take the soft limit they are started with; the hub and the client raise their own.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
-# A loopback port nothing listens on, below the ephemeral range the client's streams use.
-free_port() {
-    local p
-    for _ in $(seq 50); do
-        p=$((15000 + RANDOM % 15000))
-        (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
-    done
-    echo "no free port" >&2; return 1
-}
+# shellcheck source=tests/bench/free-port.sh
+source "$root/tests/bench/free-port.sh"
 wait_port() {
     for _ in $(seq 100); do
         (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
