@@ -2,7 +2,6 @@
 
 #include "commandentry.h"
 #include "eventid.h"
-#include "ringeventlog.h"
 #include "sseencoder.h"
 #include "streamentry.h"
 #include "streamreplay.h"
@@ -22,6 +21,20 @@ constexpr int blockMs = 5000;
 constexpr int deadlineCheckMs = 50;
 constexpr int lagCheckMs = 1000;
 constexpr char maxSeq[] = "18446744073709551615";
+
+// The XREAD start that reads an epoch from its first entry.
+QByteArray beforeEpoch(qint64 epochMs)
+{
+    return QByteArray::number(epochMs - 1) + '-' + maxSeq;
+}
+
+// The id of the entry an XREVRANGE ... COUNT 1 answered; empty when the stream has none.
+QByteArray newestEntryId(const RedisReply &reply)
+{
+    if (reply.elements.isEmpty() || reply.elements.first().elements.isEmpty())
+        return {};
+    return reply.elements.first().elements.first().string;
+}
 
 // Stores the epoch once: the time, or later than the newest entry if the clock is behind it.
 const QByteArray epochScript = R"lua(
@@ -58,6 +71,7 @@ RedisBus::RedisBus(Options options, QObject *parent)
     , m_options(std::move(options))
     , m_commands({m_options.url, m_options.timeoutMs, QStringLiteral("redis publisher")})
     , m_reader({m_options.url, m_options.timeoutMs, QStringLiteral("redis reader")})
+    , m_recent(m_options.capacity, m_options.maxBytes)
 {
     m_clock.start();
     connect(&m_commands, &RedisConnection::ready, this, &RedisBus::learnEpoch);
@@ -91,13 +105,10 @@ void RedisBus::measureLag()
         return;
     // How far the newest entry is ahead of what this node has read (and delivered).
     m_commands.command({"XREVRANGE", key("events"), "+", "-", "COUNT", "1"}, [this](const RedisReply &reply) {
-        if (reply.isError() || reply.elements.isEmpty() || reply.elements.first().elements.isEmpty())
-            return;
-        const auto last = StreamEntry::parseId(reply.elements.first().elements.first().string);
+        const auto last = reply.isError() ? std::nullopt : StreamEntry::parseId(newestEntryId(reply));
         if (!last || last->first != m_epochMs)
             return;
-        const quint64 read = m_hasRead ? m_lastRedisSeq + 1 : 0;
-        m_stats.lagEvents = last->second + 1 > read ? qint64(last->second + 1 - read) : 0;
+        m_stats.lagEvents = last->second + 1 > headSeq() ? qint64(last->second + 1 - headSeq()) : 0;
     });
 }
 
@@ -118,10 +129,7 @@ void RedisBus::learnEpoch()
         adoptEpoch(epochMs);
         if (m_reader.isReady() && m_readFrom.isEmpty())
             join();
-        // Replays that waited for Redis go on.
-        std::vector<DeferredReplay> deferred = std::exchange(m_deferred, {});
-        for (DeferredReplay &replay : deferred)
-            this->replay(replay.after, replay.maxEvents, std::move(replay.done));
+        resumeDeferred(); // replays that waited for Redis
     });
 }
 
@@ -134,15 +142,13 @@ void RedisBus::adoptEpoch(qint64 epochMs)
                                         << "): ids of the old one resume as unknown";
     const bool joined = !m_readFrom.isEmpty();
     m_epochMs = epochMs;
-    m_recent.clear();
-    m_recentBytes = 0;
-    m_hasRead = false;
-    m_lastRedisSeq = 0;
+    m_recent = RingEventLog(m_options.capacity, m_options.maxBytes);
+    m_readSeq.reset();
     m_lastWrittenSeq = 0;
     m_head = StreamEntry::epochText(epochMs) + "-0";
     // Read the new epoch from its first entry (the old one's are skipped).
     if (joined)
-        m_readFrom = QByteArray::number(epochMs - 1) + '-' + maxSeq;
+        m_readFrom = beforeEpoch(epochMs);
 }
 
 void RedisBus::join()
@@ -159,16 +165,12 @@ void RedisBus::join()
         }
         if (!m_readFrom.isEmpty())
             return;
-        m_readFrom = QByteArray::number(m_epochMs - 1) + '-' + maxSeq;
-        if (!reply.elements.isEmpty() && !reply.elements.first().elements.isEmpty()) {
-            const std::optional<std::pair<qint64, quint64>> last =
-                StreamEntry::parseId(reply.elements.first().elements.first().string);
-            if (last && last->first == m_epochMs) {
-                m_readFrom = StreamEntry::redisId(last->first, last->second);
-                m_lastRedisSeq = last->second;
-                m_hasRead = true;
-                m_head = StreamEntry::eventId(last->first, last->second);
-            }
+        m_readFrom = beforeEpoch(m_epochMs);
+        const std::optional<std::pair<qint64, quint64>> last = StreamEntry::parseId(newestEntryId(reply));
+        if (last && last->first == m_epochMs) {
+            m_readFrom = StreamEntry::redisId(last->first, last->second);
+            m_readSeq = last->second;
+            m_head = StreamEntry::eventId(last->first, last->second);
         }
         joinCommands();
     });
@@ -184,9 +186,9 @@ void RedisBus::joinCommands()
             }
             return;
         }
-        m_commandsFrom = "0-0";
-        if (!reply.elements.isEmpty() && !reply.elements.first().elements.isEmpty())
-            m_commandsFrom = reply.elements.first().elements.first().string;
+        m_commandsFrom = newestEntryId(reply);
+        if (m_commandsFrom.isEmpty())
+            m_commandsFrom = "0-0";
         qCInfo(lcRedisBus).nospace() << "joined the cluster history epoch=" << StreamEntry::epochText(m_epochMs)
                                      << " head=" << m_head << " node=" << m_options.nodeId;
         readNext();
@@ -268,10 +270,8 @@ bool RedisBus::deliver(const RedisReply &entry)
         const auto id = entry.elements.isEmpty() ? std::nullopt : StreamEntry::parseId(entry.elements.first().string);
         if (id) {
             m_readFrom = entry.elements.first().string;
-            if (id->first == m_epochMs && (!m_hasRead || id->second > m_lastRedisSeq)) {
-                m_lastRedisSeq = id->second;
-                m_hasRead = true;
-            }
+            if (id->first == m_epochMs && headSeq() <= id->second)
+                m_readSeq = id->second;
         }
         return true;
     }
@@ -284,17 +284,16 @@ bool RedisBus::deliver(const RedisReply &entry)
     m_readFrom = StreamEntry::redisId(decoded->epochMs, decoded->redisSeq);
     if (decoded->epochMs < m_epochMs)
         return true; // left over from an epoch before this one
-    const quint64 expected = m_hasRead ? m_lastRedisSeq + 1 : 0;
+    const quint64 expected = headSeq();
     if (decoded->redisSeq > expected) {
         m_stats.missedEntries += qint64(decoded->redisSeq - expected);
         qCWarning(lcRedisBus).nospace() << "events trimmed from the stream before this node read them: "
                                         << decoded->redisSeq - expected;
         Q_EMIT eventsLost();
     }
-    m_lastRedisSeq = decoded->redisSeq;
-    m_hasRead = true;
+    m_readSeq = decoded->redisSeq;
     m_head = decoded->event.id;
-    keep(decoded->event);
+    m_recent.commit({decoded->event});
     Q_EMIT committed(decoded->event);
     answerAwaiting(decoded->event.id);
     resumeDeferred();
@@ -328,21 +327,31 @@ void RedisBus::resumeDeferred()
 {
     // Replays that waited for this node to read as far as their id; the others keep their
     // deadline (an id from the future must not wait longer because events keep coming).
-    if (m_deferred.empty() || !m_commands.isReady())
+    if (m_deferred.empty() || !m_commands.isReady() || m_epochMs == 0)
         return;
-    std::vector<DeferredReplay> ready;
+    const QByteArray epoch = StreamEntry::epochText(m_epochMs);
+    std::vector<DeferredReplay> ready = takeDeferred([this, &epoch](const DeferredReplay &replay) {
+        const std::optional<EventId> id = EventId::parse(replay.after);
+        return !id || id->epoch != epoch || id->seq <= headSeq();
+    });
+    for (DeferredReplay &replay : ready)
+        runReplay(replay.after, replay.maxEvents, std::move(replay.done));
+    if (!m_deferred.empty())
+        m_deadlineTimer.start(); // the others run at their deadline at the latest
+}
+
+std::vector<RedisBus::DeferredReplay> RedisBus::takeDeferred(const std::function<bool(const DeferredReplay &)> &pass)
+{
+    std::vector<DeferredReplay> taken;
     for (auto it = m_deferred.begin(); it != m_deferred.end();) {
-        const std::optional<EventId> id = EventId::parse(it->after);
-        const quint64 headSeq = m_hasRead ? m_lastRedisSeq + 1 : 0;
-        if (!id || id->epoch != StreamEntry::epochText(m_epochMs) || id->seq <= headSeq) {
-            ready.push_back(std::move(*it));
+        if (pass(*it)) {
+            taken.push_back(std::move(*it));
             it = m_deferred.erase(it);
         } else {
             ++it;
         }
     }
-    for (DeferredReplay &replay : ready)
-        runReplay(replay.after, replay.maxEvents, std::move(replay.done));
+    return taken;
 }
 
 void RedisBus::applyCommand(const RedisReply &entry)
@@ -382,17 +391,6 @@ void RedisBus::answerAwaiting(const QByteArray &id)
     awaiting.done(Published{std::move(awaiting.event), {}});
 }
 
-void RedisBus::keep(const Event &event)
-{
-    m_recent.push_back(event);
-    m_recentBytes += RingEventLog::footprint(event);
-    while (!m_recent.empty()
-           && (m_recent.size() > size_t(qMax(0, m_options.capacity)) || m_recentBytes > m_options.maxBytes)) {
-        m_recentBytes -= RingEventLog::footprint(m_recent.front());
-        m_recent.pop_front();
-    }
-}
-
 void RedisBus::publish(Event draft, PublishCallback done)
 {
     // Not before the reader has joined: it reads from where it joined, and must see this.
@@ -405,7 +403,8 @@ void RedisBus::publish(Event draft, PublishCallback done)
     }
     // Redis trims the stream to --history-size: a node that publishes faster than it reads
     // would see its own events trimmed before it delivered them. Refuse (503) before that.
-    const quint64 unread = m_lastWrittenSeq > m_lastRedisSeq ? m_lastWrittenSeq - m_lastRedisSeq : 0;
+    const quint64 read = m_readSeq.value_or(0);
+    const quint64 unread = m_lastWrittenSeq > read ? m_lastWrittenSeq - read : 0;
     if (m_commands.pendingCommands() >= maxPublishesInFlight) {
         ++m_stats.publishFailures;
         ++m_stats.publishesRefusedBusy;
@@ -449,7 +448,7 @@ void RedisBus::publish(Event draft, PublishCallback done)
         event.id = StreamEntry::eventId(id->first, id->second);
         event.frame = SseEncoder::event(event.id, event.name, event.data).value_or(QByteArray());
         // Read back already (the reader is another connection): answer now.
-        if (id->first == m_epochMs && m_hasRead && id->second <= m_lastRedisSeq)
+        if (id->first == m_epochMs && id->second < headSeq())
             return done(Published{std::move(event), {}});
         const QByteArray eventId = event.id;
         m_awaiting.insert(eventId, Awaiting{std::move(event), std::move(done), m_clock.elapsed() + m_options.timeoutMs});
@@ -467,8 +466,7 @@ void RedisBus::replay(const QByteArray &after, int maxEvents, ReplayCallback don
     }
     // An id this node has not read yet (published elsewhere a moment ago): wait for the reader.
     const std::optional<EventId> id = EventId::parse(after);
-    const quint64 headSeq = m_hasRead ? m_lastRedisSeq + 1 : 0;
-    if (id && id->epoch == StreamEntry::epochText(m_epochMs) && id->seq > headSeq) {
+    if (id && id->epoch == StreamEntry::epochText(m_epochMs) && id->seq > headSeq()) {
         m_deferred.push_back({after, maxEvents, std::move(done), deadline});
         m_deadlineTimer.start();
         return;
@@ -478,8 +476,7 @@ void RedisBus::replay(const QByteArray &after, int maxEvents, ReplayCallback don
 
 void RedisBus::runReplay(const QByteArray &after, int maxEvents, ReplayCallback done)
 {
-    const StreamReplay page(after, m_epochMs, m_hasRead ? std::optional<quint64>(m_lastRedisSeq) : std::nullopt,
-                            maxEvents);
+    const StreamReplay page(after, m_epochMs, m_readSeq, maxEvents);
     m_commands.command({"EVAL", replayScript, "1", key("events"), page.start(), QByteArray::number(page.count())},
                        [this, after, maxEvents, page, done = std::move(done)](const RedisReply &reply) mutable {
         if (reply.transport) {
@@ -509,15 +506,7 @@ void RedisBus::checkDeadlines()
         awaiting.done(Published{std::move(awaiting.event), {}});
     }
     if (m_commands.isReady() && m_epochMs != 0) {
-        std::vector<DeferredReplay> due;
-        for (auto it = m_deferred.begin(); it != m_deferred.end();) {
-            if (it->deadline <= now) {
-                due.push_back(std::move(*it));
-                it = m_deferred.erase(it);
-            } else {
-                ++it;
-            }
-        }
+        std::vector<DeferredReplay> due = takeDeferred([now](const DeferredReplay &replay) { return replay.deadline <= now; });
         for (DeferredReplay &replay : due)
             runReplay(replay.after, replay.maxEvents, std::move(replay.done));
     }
@@ -525,20 +514,9 @@ void RedisBus::checkDeadlines()
         m_deadlineTimer.stop();
 }
 
-QList<Event> RedisBus::recent(int count) const
-{
-    const size_t n = qMin(size_t(qMax(0, count)), m_recent.size());
-    QList<Event> events;
-    events.reserve(qsizetype(n));
-    for (auto it = m_recent.end() - qsizetype(n); it != m_recent.end(); ++it)
-        events.append(*it);
-    return events;
-}
-
 EventBus::HistoryStats RedisBus::history() const
 {
-    return {int(m_recent.size()), m_options.capacity, m_recentBytes, m_options.maxBytes, true,
-            m_stats.publishFailures};
+    return {m_recent.size(), m_recent.capacity(), m_recent.bytes(), m_recent.maxBytes(), true, m_stats.publishFailures};
 }
 
 void RedisBus::flush()

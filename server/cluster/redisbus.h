@@ -2,12 +2,12 @@
 
 #include "eventbus.h"
 #include "redisconnection.h"
+#include "ringeventlog.h"
 
 #include <QElapsedTimer>
 #include <QHash>
 #include <QTimer>
 
-#include <deque>
 #include <vector>
 
 // The bus of a cluster node, on one Redis stream shared by every node (<prefix>events). A
@@ -58,7 +58,7 @@ public:
     void publish(Event draft, PublishCallback done) override;
     void replay(const QByteArray &after, int maxEvents, ReplayCallback done) override;
     QByteArray head() const override { return m_head; }
-    QList<Event> recent(int count) const override;
+    QList<Event> recent(int count) const override { return m_recent.recent(count); }
     bool mayReach(const Event &event, const Principal &principal) const override
     {
         return principal.isAddressedBy(event.target);
@@ -105,9 +105,12 @@ private:
     void verifyEpoch(const QByteArray &entryId, qint64 epochMs);
     void answerAwaiting(const QByteArray &id);
     void resumeDeferred();
+    // Our seq of the newest event this node has read (0: none yet).
+    quint64 headSeq() const { return m_readSeq ? *m_readSeq + 1 : 0; }
+    // Removes and returns the deferred replays that pass.
+    std::vector<DeferredReplay> takeDeferred(const std::function<bool(const DeferredReplay &)> &pass);
     void runReplay(const QByteArray &after, int maxEvents, ReplayCallback done);
     void checkDeadlines();
-    void keep(const Event &event);
     void measureLag();
 
     Options m_options;
@@ -117,17 +120,15 @@ private:
     QByteArray m_head;
     QByteArray m_readFrom;          // the Redis id read last; empty until joined
     QByteArray m_commandsFrom;      // the same in the command stream
-    quint64 m_lastRedisSeq = 0;     // of m_readFrom, in m_epochMs
     quint64 m_lastWrittenSeq = 0;   // the newest entry a publish of this node made, in m_epochMs
-    bool m_hasRead = false;         // m_lastRedisSeq is of an entry read
+    std::optional<quint64> m_readSeq; // the Redis seq of the entry read last in m_epochMs
     bool m_reading = false;         // an XREAD is out
     bool m_verifying = false;       // the epoch key is being read back
     bool m_caughtUp = false;
     quint64 m_nodeNumber = 0;
     QHash<QByteArray, Awaiting> m_awaiting; // by event id
     std::vector<DeferredReplay> m_deferred;
-    std::deque<Event> m_recent;
-    qint64 m_recentBytes = 0;
+    RingEventLog m_recent; // what this node read, for recent() and the history figures
     QElapsedTimer m_clock;
     QTimer m_deadlineTimer;
     QTimer m_lagTimer;
