@@ -73,3 +73,17 @@ bool ConnectionRecord::operator==(const ConnectionRecord &other) const
 {
     return toJson() == other.toJson();
 }
+
+QJsonObject ConnectionUpdate::toJson() const
+{
+    return {{QStringLiteral("id"), id},
+            {QStringLiteral("eventsSent"), eventsSent},
+            {QStringLiteral("bytesSent"), bytesSent},
+            {QStringLiteral("lastEventId"), lastEventId}};
+}
+
+ConnectionUpdate ConnectionUpdate::fromJson(const QJsonObject &object)
+{
+    return {object.value(QStringLiteral("id")).toString(), object.value(QStringLiteral("eventsSent")).toInteger(),
+            object.value(QStringLiteral("bytesSent")).toInteger(), object.value(QStringLiteral("lastEventId")).toString()};
+}

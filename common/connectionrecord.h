@@ -38,4 +38,7 @@ struct ConnectionUpdate final
     qint64 eventsSent = 0;
     qint64 bytesSent = 0;
     QString lastEventId;
+
+    QJsonObject toJson() const;
+    static ConnectionUpdate fromJson(const QJsonObject &object);
 };

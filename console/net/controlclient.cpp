@@ -140,13 +140,8 @@ void ControlClient::handleMessage(const QString &text)
         for (const QJsonValue &entry : message->value(QStringLiteral("closed")).toArray())
             closed.append(entry.toObject().value(QStringLiteral("id")).toString());
         QList<ConnectionUpdate> updated;
-        for (const QJsonValue &entry : message->value(QStringLiteral("updated")).toArray()) {
-            const QJsonObject object = entry.toObject();
-            updated.append({object.value(QStringLiteral("id")).toString(),
-                            object.value(QStringLiteral("eventsSent")).toInteger(),
-                            object.value(QStringLiteral("bytesSent")).toInteger(),
-                            object.value(QStringLiteral("lastEventId")).toString()});
-        }
+        for (const QJsonValue &entry : message->value(QStringLiteral("updated")).toArray())
+            updated.append(ConnectionUpdate::fromJson(entry.toObject()));
         Q_EMIT connectionsChanged(records(message->value(QStringLiteral("opened"))), closed, updated);
     } else if (type == QLatin1String("events.batch")) {
         Q_EMIT eventsReceived(message->value(QStringLiteral("events")).toArray(),

@@ -152,10 +152,7 @@ void ClusterPresence::heartbeat()
             continue;
         reported = connection->eventsSent();
         fields << QByteArray::number(connection->info().id) << compact(m_recordOf(*connection));
-        updates.append(QJsonObject{{QStringLiteral("id"), QString::number(connection->info().id)},
-                                   {QStringLiteral("eventsSent"), connection->eventsSent()},
-                                   {QStringLiteral("bytesSent"), connection->bytesSent()},
-                                   {QStringLiteral("lastEventId"), QString::fromLatin1(connection->lastEventId())}});
+        updates.append(connection->update().toJson());
         if (fields.size() >= 2 + 2 * updatesPerBeat)
             break;
     }

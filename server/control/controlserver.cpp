@@ -437,10 +437,7 @@ void ControlServer::sendStats()
         if (reported == connection->eventsSent())
             continue;
         reported = connection->eventsSent();
-        updated.append(QJsonObject{{QStringLiteral("id"), QString::number(id)},
-                                   {QStringLiteral("eventsSent"), connection->eventsSent()},
-                                   {QStringLiteral("bytesSent"), connection->bytesSent()},
-                                   {QStringLiteral("lastEventId"), QString::fromLatin1(connection->lastEventId())}});
+        updated.append(connection->update().toJson());
     }
     m_updateCursor = all.isEmpty() ? 0 : (m_updateCursor + scanned) % all.size();
     if (!updated.isEmpty())

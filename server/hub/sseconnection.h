@@ -1,5 +1,6 @@
 #pragma once
 
+#include "connectionrecord.h"
 #include "event.h"
 #include "principal.h"
 #include "streamsink.h"
@@ -70,6 +71,11 @@ public:
     qint64 eventsSent() const { return m_eventsSent; }
     qint64 bytesSent() const { return m_bytesSent; }
     QByteArray lastEventId() const { return m_lastEventId; }
+    // Its counters, as the control channel reports them.
+    ConnectionUpdate update() const
+    {
+        return {QString::number(m_info.id), m_eventsSent, m_bytesSent, QString::fromLatin1(m_lastEventId)};
+    }
     // True when something was queued since the last call; the heartbeat uses it.
     bool takeActivity();
 
