@@ -49,23 +49,27 @@ void AdminEndpoint::answer(QHttpServerResponder &responder, const AdminOperation
     }
 }
 
-std::function<void(const QJsonObject &)> AdminEndpoint::later(QHttpServerResponder &&responder)
+AdminEndpoint::Held AdminEndpoint::hold(QHttpServerResponder &&responder)
 {
     auto held = std::make_shared<QHttpServerResponder>(std::move(responder));
     const QPointer<QTcpSocket> socket = held->socket();
-    return [held, socket](const QJsonObject &body) {
+    return [held, socket](const std::function<void(QHttpServerResponder &)> &write) {
         if (socket && socket->state() == QAbstractSocket::ConnectedState)
-            HttpReply::json(*held, body);
+            write(*held);
+    };
+}
+
+std::function<void(const QJsonObject &)> AdminEndpoint::later(QHttpServerResponder &&responder)
+{
+    return [held = hold(std::move(responder))](const QJsonObject &body) {
+        held([&body](QHttpServerResponder &responder) { HttpReply::json(responder, body); });
     };
 }
 
 void AdminEndpoint::push(const QJsonObject &body, QHttpServerResponder &&responder)
 {
-    auto held = std::make_shared<QHttpServerResponder>(std::move(responder));
-    const QPointer<QTcpSocket> socket = held->socket();
-    m_operations->push(body, [held, socket](const AdminOperations::Outcome &outcome) {
-        if (socket && socket->state() == QAbstractSocket::ConnectedState)
-            answer(*held, outcome);
+    m_operations->push(body, [held = hold(std::move(responder))](const AdminOperations::Outcome &outcome) {
+        held([&outcome](QHttpServerResponder &responder) { answer(responder, outcome); });
     });
 }
 

@@ -28,7 +28,11 @@ private:
     static std::optional<QJsonObject> jsonBody(const QHttpServerRequest &request,
                                                QHttpServerResponder &responder);
     static void answer(QHttpServerResponder &responder, const AdminOperations::Outcome &outcome);
-    // Answers when the event is stored; nothing is written to a connection gone meanwhile.
+    // A responder kept for an answer that comes later: the write runs only if the connection
+    // is still there (QtHttpServer 6.4 frees a closed socket under the responder).
+    using Held = std::function<void(const std::function<void(QHttpServerResponder &)> &write)>;
+    static Held hold(QHttpServerResponder &&responder);
+    // Answers when the event is stored.
     void push(const QJsonObject &body, QHttpServerResponder &&responder);
     // A JSON answer that comes later (from Redis), to the connection if it is still there.
     static std::function<void(const QJsonObject &)> later(QHttpServerResponder &&responder);

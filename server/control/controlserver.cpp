@@ -184,25 +184,24 @@ void ControlServer::handleRequest(ControlSession *session, const QJsonObject &re
     QJsonObject body = request;
     body.remove(QStringLiteral("type"));
     body.remove(QStringLiteral("id"));
-    const auto reply = [&](const AdminOperations::Outcome &outcome) {
-        session->send(outcome.failure == AdminOperations::Failure::None
-                          ? ControlProtocol::result(id, outcome.result)
-                          : ControlProtocol::error(id, outcome.error));
+    // Answers now or later (once stored, or from Redis): a console gone meanwhile gets nothing.
+    const QPointer<ControlSession> guard(session);
+    const auto result = [guard, id](const QJsonObject &answer) {
+        if (guard)
+            guard->send(ControlProtocol::result(id, answer));
+    };
+    const auto reply = [guard, id](const AdminOperations::Outcome &outcome) {
+        if (guard)
+            guard->send(outcome.failure == AdminOperations::Failure::None
+                            ? ControlProtocol::result(id, outcome.result)
+                            : ControlProtocol::error(id, outcome.error));
     };
     if (type == QLatin1String("auth"))
-        return session->send(ControlProtocol::result(id, {{QStringLiteral("authenticated"), true}}));
+        return result({{QStringLiteral("authenticated"), true}});
     if (type == QLatin1String("subscribe") || type == QLatin1String("unsubscribe"))
         return subscribe(session, id, request.value(QStringLiteral("topics")), type == QLatin1String("subscribe"));
-    if (type == QLatin1String("push")) {
-        // Answered once the event is stored; a console gone meanwhile gets nothing.
-        const QPointer<ControlSession> guard(session);
-        return m_operations->push(body, [guard, id](const AdminOperations::Outcome &outcome) {
-            if (guard)
-                guard->send(outcome.failure == AdminOperations::Failure::None
-                                ? ControlProtocol::result(id, outcome.result)
-                                : ControlProtocol::error(id, outcome.error));
-        });
-    }
+    if (type == QLatin1String("push"))
+        return m_operations->push(body, reply);
     if (type == QLatin1String("pause"))
         return reply(m_operations->pause(body));
     if (type == QLatin1String("kick")) {
@@ -211,29 +210,17 @@ void ControlServer::handleRequest(ControlSession *session, const QJsonObject &re
             return session->send(ControlProtocol::error(id, QStringLiteral("kick needs \"connection\": \"<id>\"")));
         return reply(m_operations->kick(connection.toString()));
     }
-    if (type == QLatin1String("connections")) {
-        const QPointer<ControlSession> guard(session);
+    if (type == QLatin1String("connections"))
         return m_operations->clusterConnections(request.value(QStringLiteral("user")).toString(),
-                                                request.value(QStringLiteral("group")).toString(),
-                                                [guard, id](const QJsonObject &result) {
-            if (guard)
-                guard->send(ControlProtocol::result(id, result));
-        });
-    }
-    if (type == QLatin1String("nodes")) {
-        const QPointer<ControlSession> guard(session);
-        return m_operations->nodes([guard, id](const QJsonObject &result) {
-            if (guard)
-                guard->send(ControlProtocol::result(id, result));
-        });
-    }
+                                                request.value(QStringLiteral("group")).toString(), result);
+    if (type == QLatin1String("nodes"))
+        return m_operations->nodes(result);
     if (type == QLatin1String("stats"))
-        return session->send(ControlProtocol::result(id, m_operations->stats()));
+        return result(m_operations->stats());
     if (type == QLatin1String("history"))
-        return session->send(ControlProtocol::result(
-            id, m_operations->history(request.value(QStringLiteral("limit")).toInt(100))));
+        return result(m_operations->history(request.value(QStringLiteral("limit")).toInt(100)));
     if (type == QLatin1String("ping"))
-        return session->send(ControlProtocol::result(id, {}));
+        return result({});
     session->send(ControlProtocol::error(id, QStringLiteral("unknown message type '%1'").arg(type.left(64))));
 }
 
