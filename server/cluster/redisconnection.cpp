@@ -365,42 +365,46 @@ void RedisConnection::writable()
     --m_inHiredis;
 }
 
+void RedisConnection::watch(QSocketNotifier::Type type, bool on)
+{
+    QPointer<QSocketNotifier> &notifier = type == QSocketNotifier::Read ? m_read : m_write;
+    if (!on) {
+        if (notifier)
+            notifier->setEnabled(false);
+        return;
+    }
+    if (!m_context)
+        return;
+    if (!notifier) {
+        notifier = new QSocketNotifier(m_context->c.fd, type, this);
+        connect(notifier, &QSocketNotifier::activated, this,
+                type == QSocketNotifier::Read ? &RedisConnection::readable : &RedisConnection::writable);
+    }
+    notifier->setEnabled(true);
+}
+
 void RedisConnection::addRead(void *data)
 {
-    auto *self = static_cast<RedisConnection *>(data);
-    if (!self || !self->m_context)
-        return;
-    if (!self->m_read) {
-        self->m_read = new QSocketNotifier(self->m_context->c.fd, QSocketNotifier::Read, self);
-        connect(self->m_read, &QSocketNotifier::activated, self, &RedisConnection::readable);
-    }
-    self->m_read->setEnabled(true);
+    if (auto *self = static_cast<RedisConnection *>(data))
+        self->watch(QSocketNotifier::Read, true);
 }
 
 void RedisConnection::delRead(void *data)
 {
-    auto *self = static_cast<RedisConnection *>(data);
-    if (self && self->m_read)
-        self->m_read->setEnabled(false);
+    if (auto *self = static_cast<RedisConnection *>(data))
+        self->watch(QSocketNotifier::Read, false);
 }
 
 void RedisConnection::addWrite(void *data)
 {
-    auto *self = static_cast<RedisConnection *>(data);
-    if (!self || !self->m_context)
-        return;
-    if (!self->m_write) {
-        self->m_write = new QSocketNotifier(self->m_context->c.fd, QSocketNotifier::Write, self);
-        connect(self->m_write, &QSocketNotifier::activated, self, &RedisConnection::writable);
-    }
-    self->m_write->setEnabled(true);
+    if (auto *self = static_cast<RedisConnection *>(data))
+        self->watch(QSocketNotifier::Write, true);
 }
 
 void RedisConnection::delWrite(void *data)
 {
-    auto *self = static_cast<RedisConnection *>(data);
-    if (self && self->m_write)
-        self->m_write->setEnabled(false);
+    if (auto *self = static_cast<RedisConnection *>(data))
+        self->watch(QSocketNotifier::Write, false);
 }
 
 void RedisConnection::cleanup(void *data)

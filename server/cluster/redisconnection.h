@@ -6,13 +6,13 @@
 #include <QElapsedTimer>
 #include <QObject>
 #include <QPointer>
+#include <QSocketNotifier>
 #include <QTimer>
 
 #include <functional>
 #include <map>
 
 struct redisAsyncContext;
-class QSocketNotifier;
 
 // One connection to Redis on hiredis' asynchronous API, driven by the Qt event loop (hiredis'
 // own Qt adapter cannot be used under Qt 6: it writes into a context hiredis has freed).
@@ -84,6 +84,8 @@ private:
     void failPending(const QString &why);
     void scheduleReconnect();
     void checkDeadlines();
+    // Turns hiredis' interest in reading or writing into a notifier of this context.
+    void watch(QSocketNotifier::Type type, bool on);
     void readable();
     void writable();
 

@@ -45,13 +45,17 @@ void SessionStore::setReplica(Replica replica)
     // Logins made before the cluster could be told (Redis was not there yet) are told now.
     const QDateTime now = QDateTime::currentDateTimeUtc();
     for (auto it = m_sessions.cbegin(); it != m_sessions.cend(); ++it) {
-        if (it->userId.isEmpty() || it->expiresAt <= now)
-            continue;
-        const QByteArray key = digest(it.key());
-        m_issuedByDigest.insert(key, it.key());
-        if (m_replica.added)
-            m_replica.added(key, it->userId, it->expiresAt);
+        if (!it->userId.isEmpty() && it->expiresAt > now)
+            tell(it.key(), *it);
     }
+}
+
+void SessionStore::tell(const QString &sessionId, const Entry &entry)
+{
+    const QByteArray key = digest(sessionId);
+    m_issuedByDigest.insert(key, sessionId);
+    if (m_replica.added)
+        m_replica.added(key, entry.userId, entry.expiresAt);
 }
 
 QByteArray SessionStore::digest(const QString &sessionId) const
@@ -63,12 +67,8 @@ QByteArray SessionStore::digest(const QString &sessionId) const
 QString SessionStore::create(const QString &userId)
 {
     const QString id = add(userId, m_loginOrder, m_maxSessions);
-    if (hasReplica()) {
-        const QByteArray key = digest(id);
-        m_issuedByDigest.insert(key, id);
-        if (m_replica.added)
-            m_replica.added(key, userId, m_sessions.value(id).expiresAt);
-    }
+    if (hasReplica())
+        tell(id, m_sessions.value(id));
     return id;
 }
 
@@ -80,14 +80,17 @@ QString SessionStore::createAnonymous()
     return add(QString(), m_anonymousOrder, m_maxAnonymous);
 }
 
+QByteArray SessionStore::signatureOf(const QByteArray &random) const
+{
+    return QMessageAuthenticationCode::hash(random, m_replica.key, QCryptographicHash::Sha256).first(8);
+}
+
 QString SessionStore::signedAnonymousId() const
 {
     quint64 bits[2];
     QRandomGenerator::system()->fillRange(bits);
     const QByteArray random(reinterpret_cast<const char *>(bits), sizeof bits);
-    const QByteArray signature =
-        QMessageAuthenticationCode::hash(random, m_replica.key, QCryptographicHash::Sha256).first(8);
-    return QString::fromLatin1(base64Url(random + signature));
+    return QString::fromLatin1(base64Url(random + signatureOf(random)));
 }
 
 bool SessionStore::isSignedAnonymous(const QString &sessionId) const
@@ -98,8 +101,7 @@ bool SessionStore::isSignedAnonymous(const QString &sessionId) const
                                                                               | QByteArray::OmitTrailingEquals);
     if (bytes.size() != signedIdBytes)
         return false;
-    const QByteArray expected =
-        QMessageAuthenticationCode::hash(bytes.first(16), m_replica.key, QCryptographicHash::Sha256).first(8);
+    const QByteArray expected = signatureOf(bytes.first(16));
     // Constant time: the signature is what a forger would guess at.
     char difference = 0;
     for (qsizetype i = 0; i < 8; ++i)
@@ -180,21 +182,20 @@ std::optional<QString> SessionStore::userOf(const QString &sessionId) const
 
 bool SessionStore::remove(const QString &sessionId)
 {
+    const auto it = m_sessions.find(sessionId);
     bool adopted = false;
     if (hasReplica()) {
         // Logged out everywhere, wherever it was issued.
         const QByteArray key = digest(sessionId);
         adopted = m_adopted.remove(key);
-        const auto it = m_sessions.constFind(sessionId);
-        const bool login = it != m_sessions.constEnd() && !it->userId.isEmpty();
+        const bool login = it != m_sessions.end() && !it->userId.isEmpty();
+        if (login)
+            m_issuedByDigest.remove(key);
         if ((adopted || login) && m_replica.removed)
             m_replica.removed(key);
     }
-    const auto it = m_sessions.find(sessionId);
     if (it == m_sessions.end())
         return adopted || isSignedAnonymous(sessionId);
-    if (hasReplica())
-        m_issuedByDigest.remove(digest(sessionId));
     --(it->userId.isEmpty() ? m_liveAnonymous : m_liveLogins);
     m_sessions.erase(it);
     return true;

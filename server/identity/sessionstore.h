@@ -63,6 +63,9 @@ private:
     QString add(const QString &userId, QQueue<QString> &order, int max);
     const Entry *find(const QString &sessionId) const;
     QString signedAnonymousId() const;
+    QByteArray signatureOf(const QByteArray &random) const;
+    // Tells the cluster of a login of this node.
+    void tell(const QString &sessionId, const Entry &entry);
     bool isSignedAnonymous(const QString &sessionId) const;
 
     int m_maxSessions;
