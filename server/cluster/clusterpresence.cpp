@@ -295,57 +295,62 @@ void ClusterPresence::listNodes(NodesDone done)
             node.remove(QStringLiteral("instance"));
             others.append(node);
         }
-        if (others.isEmpty())
-            return done(QJsonArray{self}, {});
         // Their stream counts as of now, not as of their last heartbeat.
-        struct Gathered
-        {
-            QJsonArray nodes;
-            qsizetype waiting = 0;
-        };
-        auto gathered = std::make_shared<Gathered>();
-        gathered->nodes.append(self);
-        gathered->waiting = others.size();
-        for (const QJsonObject &node : std::as_const(others)) {
-            m_redis.command({"HLEN", key(QStringLiteral("presence:") + node.value(QStringLiteral("id")).toString())},
-                            [gathered, entry = node, done](const RedisReply &count) mutable {
-                if (count.type == RedisReply::Type::Integer)
-                    entry.insert(QStringLiteral("connections"), count.integer);
-                gathered->nodes.append(entry);
-                if (--gathered->waiting == 0)
-                    done(gathered->nodes, {});
-            });
-        }
+        QList<QList<QByteArray>> counts;
+        for (const QJsonObject &node : std::as_const(others))
+            counts.append({"HLEN", key(QStringLiteral("presence:") + node.value(QStringLiteral("id")).toString())});
+        askEach(counts, [self, others, done](const QList<RedisReply> &replies) mutable {
+            QJsonArray nodes{self};
+            for (qsizetype i = 0; i < others.size(); ++i) {
+                if (replies[i].type == RedisReply::Type::Integer)
+                    others[i].insert(QStringLiteral("connections"), replies[i].integer);
+                nodes.append(others[i]);
+            }
+            done(nodes, {});
+        });
     });
+}
+
+void ClusterPresence::askEach(const QList<QList<QByteArray>> &commands,
+                              std::function<void(const QList<RedisReply> &replies)> done)
+{
+    if (commands.isEmpty())
+        return done({});
+    // One connection answers in order: the last reply completes the list.
+    auto replies = std::make_shared<QList<RedisReply>>();
+    for (const QList<QByteArray> &command : commands) {
+        m_redis.command(command, [replies, total = commands.size(), done](const RedisReply &reply) {
+            replies->append(reply);
+            if (replies->size() == total)
+                done(*replies);
+        });
+    }
 }
 
 void ClusterPresence::listOthers(ListDone done)
 {
     listNodes([this, done = std::move(done)](const QJsonArray &nodes, const QString &error) {
-        if (!error.isEmpty() || nodes.size() <= 1)
+        if (!error.isEmpty())
             return done({}, error);
-        struct Gathered
-        {
-            QJsonArray records;
-            int waiting = 0;
-            QString error;
-        };
-        auto gathered = std::make_shared<Gathered>();
-        gathered->waiting = int(nodes.size()) - 1;
+        QStringList others;
+        QList<QList<QByteArray>> listings;
         for (qsizetype i = 1; i < nodes.size(); ++i) {
-            const QString node = nodes[i].toObject().value(QStringLiteral("id")).toString();
-            m_redis.command({"HGETALL", key(QStringLiteral("presence:") + node)},
-                            [gathered, node, done](const RedisReply &reply) {
-                if (reply.isError())
-                    gathered->error = QString::fromUtf8(reply.string);
-                for (qsizetype j = 1; j < reply.elements.size(); j += 2) {
-                    QJsonObject record = QJsonDocument::fromJson(reply.elements[j].string).object();
-                    record.insert(QStringLiteral("node"), node);
-                    gathered->records.append(record);
-                }
-                if (--gathered->waiting == 0)
-                    done(gathered->records, gathered->error);
-            });
+            others.append(nodes[i].toObject().value(QStringLiteral("id")).toString());
+            listings.append({"HGETALL", key(QStringLiteral("presence:") + others.last())});
         }
+        askEach(listings, [others, done](const QList<RedisReply> &replies) {
+            QJsonArray records;
+            QString error;
+            for (qsizetype i = 0; i < replies.size(); ++i) {
+                if (replies[i].isError())
+                    error = QString::fromUtf8(replies[i].string);
+                for (qsizetype j = 1; j < replies[i].elements.size(); j += 2) {
+                    QJsonObject record = QJsonDocument::fromJson(replies[i].elements[j].string).object();
+                    record.insert(QStringLiteral("node"), others[i]);
+                    records.append(record);
+                }
+            }
+            done(records, error);
+        });
     });
 }

@@ -77,6 +77,8 @@ private:
     void joinLog();
     void readLog();
     void forgetDeadNodes(const QJsonArray &liveNodes);
+    // Sends the commands and calls done with their replies, in order, once all are in.
+    void askEach(const QList<QList<QByteArray>> &commands, std::function<void(const QList<RedisReply> &replies)> done);
 
     Options m_options;
     Fanout *m_fanout;

@@ -67,7 +67,7 @@ public:
     // Appended to the cluster's command stream; every other node applies it when read.
     void sendCommand(const Command &command) override;
     void flush() override;
-    bool healthy() const override { return stats().connected && stats().reading; }
+    bool healthy() const override { return stats().reading; } // reading implies connected
     QJsonObject status() const override;
 
     Stats stats() const;
