@@ -45,6 +45,10 @@ ClusterPresence::ClusterPresence(Options options, Fanout *fanout, RecordOf recor
         closed(id, QString::fromLatin1(QMetaEnum::fromType<SseConnection::CloseReason>().valueToKey(int(reason)))
                        .toLower());
     });
+    connect(m_fanout, &Fanout::connectionRenumbered, this, [this](quint64 oldId, const SseConnection *connection) {
+        closed(oldId, QStringLiteral("renumbered"));
+        opened(connection);
+    });
     connect(&m_logReader, &RedisConnection::ready, this, [this] {
         if (m_logFrom.isEmpty())
             joinLog();

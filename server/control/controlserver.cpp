@@ -43,6 +43,12 @@ ControlServer::ControlServer(Hub *hub, const AdminOperations *operations, AdminA
 {
     connect(&hub->fanout(), &Fanout::connectionOpened, this, &ControlServer::handleConnectionOpened);
     connect(&hub->fanout(), &Fanout::connectionClosed, this, &ControlServer::handleConnectionClosed);
+    connect(&hub->fanout(), &Fanout::connectionRenumbered, this,
+            [this](quint64 oldId, const SseConnection *connection) {
+                m_reportedEvents.remove(oldId);
+                queueClosed(oldId, QStringLiteral("renumbered"));
+                handleConnectionOpened(connection);
+            });
     connect(hub, &Hub::eventPublished, this, &ControlServer::handleEventPublished);
     m_batchTimer.setInterval(batchIntervalMs);
     m_batchTimer.setSingleShot(true);

@@ -67,6 +67,14 @@ void ConnectionRegistry::remove(SseConnection *connection)
         m_byAddress.erase(it);
 }
 
+void ConnectionRegistry::changeId(SseConnection *connection, quint64 id)
+{
+    if (!m_byId.remove(connection->info().id))
+        return;
+    connection->setId(id);
+    m_byId.insert(id, connection);
+}
+
 QList<SseConnection *> ConnectionRegistry::recipients(const Event &event) const
 {
     QList<SseConnection *> out;

@@ -18,6 +18,7 @@ class ConnectionRegistry final
 public:
     void add(SseConnection *connection);
     void remove(SseConnection *connection);
+    void changeId(SseConnection *connection, quint64 id);
     SseConnection *find(quint64 id) const { return m_byId.value(id); }
     int size() const { return int(m_byId.size()); }
     QList<SseConnection *> all() const { return m_byId.values(); }

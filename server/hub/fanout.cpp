@@ -87,6 +87,25 @@ int Fanout::pause(int delayMs, const Target &target, const QStringList &exceptGr
     return paused;
 }
 
+void Fanout::setNodeNumber(quint64 number)
+{
+    m_nodeNumber = number;
+    for (SseConnection *connection : m_registry.all()) {
+        const quint64 oldId = connection->info().id;
+        if (oldId >> nodeShift != 0)
+            continue;
+        // The low bits are the node's own counter, unique on this node: with the node's
+        // number on top the id is unique in the cluster.
+        const quint64 id = (number << nodeShift) | oldId;
+        m_registry.changeId(connection, id);
+        if (const QDateTime expiresAt = connection->info().expiresAt; expiresAt.isValid()) {
+            m_expiries.remove(expiresAt, oldId);
+            m_expiries.insert(expiresAt, id);
+        }
+        Q_EMIT connectionRenumbered(oldId, connection);
+    }
+}
+
 bool Fanout::kick(quint64 connectionId)
 {
     SseConnection *connection = m_registry.find(connectionId);

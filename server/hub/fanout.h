@@ -47,7 +47,7 @@ public:
     static constexpr char gapEventName[] = "eventsource-gap";
 
     // In a cluster a connection id carries its node's number from this bit on (ids of a
-    // standalone node, or opened before the node joined, are below it).
+    // standalone node are below it; setNodeNumber() moves those opened before the node joined).
     static constexpr int nodeShift = 40;
 
     Fanout(EventBus *bus, Options options, QObject *parent = nullptr);
@@ -78,13 +78,17 @@ public:
     QList<SseConnection *> connections(const Target &target) const { return m_registry.addressed(target); }
     const FanoutStats &stats() const { return m_stats; }
     const Options &options() const { return m_options; }
-    // The cluster number of this node (0: standalone): ids of streams opened from now on.
-    void setNodeNumber(quint64 number) { m_nodeNumber = number; }
+    // The cluster number of this node (0: standalone), carried by the ids of its streams.
+    // Streams opened before the node had it are given it now (connectionRenumbered()), so
+    // that ids stay unique in the cluster.
+    void setNodeNumber(quint64 number);
     quint64 nodeNumber() const { return m_nodeNumber; }
 
 Q_SIGNALS:
     void connectionOpened(const SseConnection *connection);
     void connectionClosed(quint64 connectionId, SseConnection::CloseReason reason);
+    // The stream, opened before the node joined a cluster, now carries the node's number.
+    void connectionRenumbered(quint64 oldId, const SseConnection *connection);
     // After a committed event was queued on its recipients.
     void eventDelivered(const Event &event, int delivered);
     // Emitted when the last stream has closed after shutdown().

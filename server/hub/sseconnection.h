@@ -39,6 +39,8 @@ public:
     SseConnection(Info info, std::unique_ptr<StreamSink> sink, qint64 maxBufferBytes, QObject *parent = nullptr);
 
     const Info &info() const { return m_info; }
+    // The fan-out gives a stream opened before its node joined a cluster the node's number.
+    void setId(quint64 id) { m_info.id = id; }
     // Whether this stream is to receive the event: its name passes the URL filter and the
     // event is addressed to this stream's principal.
     bool accepts(const Event &event) const;

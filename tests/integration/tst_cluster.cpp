@@ -625,28 +625,62 @@ void tst_Cluster::redisLostItsDataSignalsGap()
     QCOMPARE(resumed.messages()[1].data, u"new"_s);
 }
 
-// A node started while Redis is down serves streams (publishes get 503) and joins once
-// Redis is there.
+// Nodes started while Redis is down serve streams (publishes get 503) and join once Redis is
+// there; the streams they opened meanwhile (the same local ids on both) then carry their
+// node's number: unique in the cluster, and kicked from another node.
 void tst_Cluster::nodeStartedBeforeRedis()
 {
     m_redis->kill();
-    ServerProcess node;
-    QVERIFY2(node.start({u"--redis"_s, m_redis->url(), u"--redis-timeout-ms"_s, u"500"_s}), node.output().constData());
-    SseClient client;
-    QVERIFY(client.open(node.publicPort(), "/eventsource"));
-    QCOMPARE(client.status(), 200);
-    QCOMPARE(AdminApi::pushNamed(node.adminPort(), {}, u"too early"_s).status, 503);
+    std::array<ServerProcess, 2> nodes;
+    std::array<SseClient, 2> clients;
+    for (size_t i = 0; i < nodes.size(); ++i) {
+        QVERIFY2(nodes[i].start({u"--redis"_s, m_redis->url(), u"--redis-timeout-ms"_s, u"500"_s}),
+                 nodes[i].output().constData());
+        QVERIFY(clients[i].open(nodes[i].publicPort(), "/eventsource", {{"User-Agent", "early" + QByteArray::number(i)}}));
+        QCOMPARE(clients[i].status(), 200);
+    }
+    QCOMPARE(AdminApi::connectionOf(nodes[0].adminPort(), u"early0"_s).value(u"id"_s).toString(),
+             AdminApi::connectionOf(nodes[1].adminPort(), u"early1"_s).value(u"id"_s).toString());
+    QCOMPARE(AdminApi::pushNamed(nodes[0].adminPort(), {}, u"too early"_s).status, 503);
     QVERIFY2(m_redis->start(), m_redis->output().constData());
     QElapsedTimer waited;
     waited.start();
     AdminApi::Pushed pushed;
     do {
         QTest::qWait(100);
-        pushed = AdminApi::pushNamed(node.adminPort(), {}, u"joined"_s);
+        pushed = AdminApi::pushNamed(nodes[0].adminPort(), {}, u"joined"_s);
     } while (pushed.status != 200 && waited.elapsed() < 15000);
     QCOMPARE(pushed.status, 200);
-    QVERIFY(client.waitForMessages(1));
-    QCOMPARE(client.messages().last().data, u"joined"_s);
+    for (SseClient &client : clients) {
+        QVERIFY(client.waitForMessages(1));
+        QCOMPARE(client.messages().last().data, u"joined"_s);
+    }
+
+    const auto listedIds = [&nodes] {
+        QHash<QString, QString> idOf; // user agent -> id
+        const QJsonObject listed = HttpClient::admin(nodes[0].adminPort(), "GET", "/api/connections").json().object();
+        for (const QJsonValue &value : listed.value(u"connections"_s).toArray())
+            idOf.insert(value[u"userAgent"_s].toString(), value[u"id"_s].toString());
+        return idOf;
+    };
+    QHash<QString, QString> idOf;
+    waited.restart();
+    do {
+        QTest::qWait(100);
+        idOf = listedIds();
+    } while ((idOf.size() != 2 || idOf.value(u"early1"_s).toULongLong() >> 40 == 0) && waited.elapsed() < 15000);
+    QCOMPARE(idOf.size(), 2);
+    QVERIFY(idOf.value(u"early0"_s) != idOf.value(u"early1"_s));
+    for (const QString &id : std::as_const(idOf))
+        QVERIFY2(id.toULongLong() >> 40 != 0, qPrintable(id));
+    QCOMPARE(AdminApi::connectionOf(nodes[1].adminPort(), u"early1"_s).value(u"id"_s).toString(), idOf.value(u"early1"_s));
+
+    const HttpResponse kicked = HttpClient::admin(nodes[0].adminPort(), "DELETE",
+                                                  "/api/connections/" + idOf.value(u"early1"_s).toUtf8());
+    QCOMPARE(kicked.status, 200);
+    QVERIFY(clients[1].waitForClosed());
+    clients[0].readFor(200);
+    QVERIFY(!clients[0].isClosed());
 }
 
 void tst_Cluster::badRedisUrlIsAConfigurationError()

@@ -57,6 +57,7 @@ private slots:
     void lossReachesLiveStreams();
     void heartbeatReachesIdleStreams();
     void expiredTokenCloses();
+    void joiningRenumbersEarlierStreams();
     void shutdownSendsRetryAndDrains();
 
 private:
@@ -286,6 +287,42 @@ void tst_Fanout::expiredTokenCloses()
     QCOMPARE(closed.first().at(1).value<SseConnection::CloseReason>(), SseConnection::CloseReason::TokenExpired);
     QCOMPARE(m_fanout->stats().tokenExpired, qint64(1));
     QVERIFY(lasting && !lasting->isClosed());
+}
+
+// Streams opened before the node had a cluster number get it on top of their id; the
+// registry, the token expiry and kick follow the new id.
+void tst_Fanout::joiningRenumbersEarlierStreams()
+{
+    QSignalSpy renumbered(m_fanout.get(), &Fanout::connectionRenumbered);
+    QSignalSpy closed(m_fanout.get(), &Fanout::connectionClosed);
+    QPointer<FakeStreamSink> expiring = open(user(QStringLiteral("u")), {}, std::nullopt, FakeStreamSink::unlimited,
+                                             QDateTime::currentDateTimeUtc().addMSecs(200));
+    QPointer<FakeStreamSink> kicked = open();
+    const quint64 node = 5;
+    m_fanout->setNodeNumber(node);
+    QCOMPARE(renumbered.count(), 2);
+    QPointer<FakeStreamSink> later = open();
+    QSet<quint64> ids;
+    for (const SseConnection *connection : m_fanout->connections()) {
+        QCOMPARE(connection->info().id >> Fanout::nodeShift, node);
+        ids.insert(connection->info().id);
+    }
+    QCOMPARE(ids.size(), 3);
+    quint64 kickedId = 0;
+    for (const QList<QVariant> &arguments : std::as_const(renumbered)) {
+        const quint64 oldId = arguments.at(0).toULongLong();
+        const auto *connection = arguments.at(1).value<const SseConnection *>();
+        QCOMPARE(oldId >> Fanout::nodeShift, quint64(0));
+        QCOMPARE(connection->info().id, (node << Fanout::nodeShift) | oldId);
+        QVERIFY(!m_fanout->kick(oldId));
+        if (!connection->info().expiresAt.isValid())
+            kickedId = connection->info().id;
+    }
+    QVERIFY(m_fanout->kick(kickedId));
+    QTRY_VERIFY(kicked && kicked->isClosed());
+    QTRY_COMPARE(closed.count(), 2);
+    QCOMPARE(closed.last().at(1).value<SseConnection::CloseReason>(), SseConnection::CloseReason::TokenExpired);
+    QVERIFY(later && !later->isClosed());
 }
 
 void tst_Fanout::shutdownSendsRetryAndDrains()
