@@ -1,8 +1,10 @@
+#include "clienttls.h"
 #include "mainwindow.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QProcessEnvironment>
+#include <QTextStream>
 
 int main(int argc, char *argv[])
 {
@@ -20,8 +22,25 @@ int main(int argc, char *argv[])
     const QCommandLineOption url(QStringLiteral("admin-url"), QStringLiteral("Admin listener, e.g. http://127.0.0.1:8081."),
                                  QStringLiteral("URL"));
     const QCommandLineOption token(QStringLiteral("admin-token"), QStringLiteral("Admin token."), QStringLiteral("TOKEN"));
-    parser.addOptions({url, token});
+    const QCommandLineOption caFile(QStringLiteral("ca-file"),
+                                    QStringLiteral("Also trust the PEM CA certificate(s) in FILE for https:// and wss:// "
+                                                   "(a self-signed or private CA)."),
+                                    QStringLiteral("FILE"));
+    const QCommandLineOption insecure(QStringLiteral("insecure"),
+                                      QStringLiteral("Do not check server certificates: anyone on the way can read and "
+                                                     "change the traffic, the admin token too. For test benches only."));
+    parser.addOptions({url, token, caFile, insecure});
     parser.process(app);
+
+    // Every connection the console makes (the control channel, the test client) uses it.
+    QString tlsError;
+    const std::optional<QSslConfiguration> tls =
+        ClientTls{parser.value(caFile), parser.isSet(insecure)}.configuration(&tlsError);
+    if (!tls) {
+        QTextStream(stderr) << "eventsource-console: --ca-file " << tlsError << Qt::endl;
+        return 2;
+    }
+    QSslConfiguration::setDefaultConfiguration(*tls);
 
     const QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
     const QString adminUrl = parser.isSet(url) ? parser.value(url) : environment.value(QStringLiteral("EVENTSOURCE_ADMIN_URL"));

@@ -79,6 +79,7 @@ int main(int argc, char *argv[])
 
     SignalWatcher signals_;
     QObject::connect(&signals_, &SignalWatcher::terminationRequested, &server, &ServerApp::stop);
+    QObject::connect(&signals_, &SignalWatcher::reloadRequested, &server, &ServerApp::reload);
     QObject::connect(&server, &ServerApp::stopped, &app, &QCoreApplication::quit);
     // A configuration error found only once running (a node id in use): exit code 2.
     QObject::connect(&server, &ServerApp::failed, &app, [&err](const QString &error) {

@@ -83,5 +83,12 @@ QByteArray MetricsFormatter::format(const Hub &hub, const HttpLimitStats &http)
     w.sample("eventsource_limit_hits_total", "limit", "request_timeout", http.requestTimeouts);
     w.sample("eventsource_limit_hits_total", "limit", "malformed_request", http.malformedRequests);
     w.metric("eventsource_accept_errors_total", "counter", "Failed accepts (such as out of descriptors).", http.acceptErrors);
+    w.metric("eventsource_tls_handshakes_total", "counter", "TLS handshakes completed.", http.tlsHandshakes);
+    w.metric("eventsource_tls_handshake_failures_total", "counter",
+             "TLS handshakes that failed (plain HTTP on a TLS port, no common protocol, a refused certificate).",
+             http.tlsHandshakeFailures);
+    w.metric("eventsource_tls_handshake_timeouts_total", "counter",
+             "Connections closed before their TLS handshake ended, within --request-timeout-ms.",
+             http.tlsHandshakeTimeouts);
     return w.take();
 }

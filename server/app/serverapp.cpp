@@ -168,12 +168,14 @@ QString ServerApp::start()
     control.allowOrigins = m_config.adminAllowOrigins;
     m_control = new ControlServer(m_hub, m_operations.get(), m_adminAuth.get(), control, this);
     m_control->attach(m_adminListener);
-    if (QString error = bind(m_publicListener, m_config.listenAddress, m_config.listenPort,
-                             publicBody, &m_publicPort); !error.isEmpty())
+    if (QString error = bind(m_publicListener, m_config.listenAddress, m_config.listenPort, publicBody,
+                             m_config.publicTls, &m_publicTcp); !error.isEmpty())
         return QStringLiteral("public listener: ") + error;
-    if (QString error = bind(m_adminListener, m_config.adminAddress, m_config.adminPort,
-                             adminBody, &m_adminPort); !error.isEmpty())
+    if (QString error = bind(m_adminListener, m_config.adminAddress, m_config.adminPort, adminBody,
+                             m_config.adminTls, &m_adminTcp); !error.isEmpty())
         return QStringLiteral("admin listener: ") + error;
+    m_publicPort = m_publicTcp->serverPort();
+    m_adminPort = m_adminTcp->serverPort();
     if (m_redisBus) {
         // Joins when Redis answers; until then streams are served and publishes refused.
         const QString nodeId = m_config.nodeId.isEmpty()
@@ -212,19 +214,42 @@ QString ServerApp::start()
     return {};
 }
 
-QString ServerApp::bind(HttpListener *listener, const QHostAddress &address, quint16 port,
-                        qint64 maxBodyBytes, quint16 *boundPort)
+QString ServerApp::bind(HttpListener *listener, const QHostAddress &address, quint16 port, qint64 maxBodyBytes,
+                        const std::optional<TlsCredentials> &tls, TcpListener **bound)
 {
     SocketGuard::Limits limits;
     limits.maxHeaderBytes = qint64(m_config.maxHeaderKb) * 1024;
     limits.maxBodyBytes = maxBodyBytes;
     limits.requestTimeoutMs = m_config.requestTimeoutMs;
     auto *tcp = new TcpListener(limits, &m_httpStats, listener);
+    if (tls)
+        tcp->setTls(tls->serverConfiguration());
     if (!tcp->listen(address, port))
         return QStringLiteral("cannot listen on %1:%2: %3").arg(address.toString()).arg(port).arg(tcp->errorString());
-    listener->bind(tcp);
-    *boundPort = tcp->serverPort();
+    tcp->bindTo(listener);
+    *bound = tcp;
     return {};
+}
+
+void ServerApp::reload()
+{
+    const auto reloadOne = [](const char *name, std::optional<TlsCredentials> &credentials, TcpListener *tcp) {
+        if (!credentials || !tcp)
+            return;
+        QString error;
+        std::optional<TlsCredentials> renewed =
+            TlsCredentials::load(credentials->certificateFile(), credentials->keyFile(), &error);
+        if (!renewed) {
+            qCWarning(lcApp).nospace().noquote() << name << " TLS certificate not reloaded, the old one stays: " << error;
+            return;
+        }
+        credentials = std::move(renewed);
+        tcp->setTls(credentials->serverConfiguration());
+        qCInfo(lcApp).nospace().noquote() << name << " TLS certificate reloaded subject=" << credentials->subject()
+                                          << " expires=" << credentials->expiresAt().toString(Qt::ISODate);
+    };
+    reloadOne("public", m_config.publicTls, m_publicTcp);
+    reloadOne("admin", m_config.adminTls, m_adminTcp);
 }
 
 void ServerApp::stop()

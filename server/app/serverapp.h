@@ -22,6 +22,7 @@ class Hub;
 class ClusterPresence;
 class RedisBus;
 class HttpListener;
+class TcpListener;
 
 // Wires the server together from its configuration: event log and bus, hub, the public and the
 // admin listeners. main() only parses arguments and runs it.
@@ -38,6 +39,9 @@ public:
     QString start();
     // Closes every stream with a final retry, flushes history, then emits stopped().
     void stop();
+    // SIGHUP: loads the TLS certificates and keys again (renewed files) for new connections;
+    // open streams keep theirs. A file that does not load leaves the old one in use.
+    void reload();
 
     Hub *hub() const { return m_hub; }
     quint16 publicPort() const { return m_publicPort; }
@@ -53,8 +57,8 @@ Q_SIGNALS:
 
 private:
     QString prepareAdminToken();
-    QString bind(HttpListener *listener, const QHostAddress &address, quint16 port,
-                 qint64 maxBodyBytes, quint16 *boundPort);
+    QString bind(HttpListener *listener, const QHostAddress &address, quint16 port, qint64 maxBodyBytes,
+                 const std::optional<TlsCredentials> &tls, TcpListener **bound);
 
     ServerConfig m_config;
     HttpLimitStats m_httpStats;
@@ -73,6 +77,8 @@ private:
     ControlServer *m_control = nullptr;
     HttpListener *m_publicListener = nullptr;
     HttpListener *m_adminListener = nullptr;
+    TcpListener *m_publicTcp = nullptr;
+    TcpListener *m_adminTcp = nullptr;
     quint16 m_publicPort = 0;
     quint16 m_adminPort = 0;
     bool m_tokenGenerated = false;

@@ -29,6 +29,7 @@ SignalWatcher::SignalWatcher(QObject *parent)
     action.sa_flags = SA_RESTART;
     sigaction(SIGTERM, &action, nullptr);
     sigaction(SIGINT, &action, nullptr);
+    sigaction(SIGHUP, &action, nullptr);
     // A client vanishing mid-write must not kill the process.
     signal(SIGPIPE, SIG_IGN);
 }
@@ -37,11 +38,16 @@ SignalWatcher::~SignalWatcher()
 {
     signal(SIGTERM, SIG_DFL);
     signal(SIGINT, SIG_DFL);
+    signal(SIGHUP, SIG_DFL);
 }
 
 void SignalWatcher::handleActivated()
 {
     char byte = 0;
-    while (::read(pipeFds[0], &byte, 1) == 1)
-        Q_EMIT terminationRequested(int(byte));
+    while (::read(pipeFds[0], &byte, 1) == 1) {
+        if (byte == SIGHUP)
+            Q_EMIT reloadRequested();
+        else
+            Q_EMIT terminationRequested(int(byte));
+    }
 }

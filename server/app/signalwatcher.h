@@ -4,7 +4,7 @@
 
 class QSocketNotifier;
 
-// Turns SIGTERM and SIGINT into a Qt signal: the handler only writes a byte to a pipe, and
+// Turns SIGTERM and SIGINT (stop) and SIGHUP (reload) into Qt signals: the handler only writes a byte to a pipe, and
 // the event loop reads it (nothing else is safe inside a signal handler).
 class SignalWatcher final : public QObject
 {
@@ -17,6 +17,7 @@ public:
 
 Q_SIGNALS:
     void terminationRequested(int signalNumber);
+    void reloadRequested();
 
 private:
     void handleActivated();

@@ -7,10 +7,11 @@
 // Quiet unless asked for (QT_LOGGING_RULES="eventsource.cli.*.debug=true"): stderr is for failures.
 Q_LOGGING_CATEGORY(lcAdminClient, "eventsource.cli.admin", QtWarningMsg)
 
-AdminClient::AdminClient(QUrl baseUrl, QByteArray token, QObject *parent)
+AdminClient::AdminClient(QUrl baseUrl, QByteArray token, QSslConfiguration tls, QObject *parent)
     : QObject(parent)
     , m_baseUrl(std::move(baseUrl))
     , m_token(std::move(token))
+    , m_tls(std::move(tls))
 {
 }
 
@@ -29,6 +30,8 @@ QNetworkRequest AdminClient::request(const QString &path, const QUrlQuery &query
     request.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
     request.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
     request.setTransferTimeout(timeoutMs);
+    if (url.scheme() == QLatin1String("https"))
+        request.setSslConfiguration(m_tls);
     return request;
 }
 

@@ -5,6 +5,7 @@
 #include <QJsonObject>
 #include <QNetworkAccessManager>
 #include <QObject>
+#include <QSslConfiguration>
 #include <QUrl>
 #include <QUrlQuery>
 
@@ -29,7 +30,7 @@ public:
         bool ok() const { return error.isEmpty(); }
     };
 
-    AdminClient(QUrl baseUrl, QByteArray token, QObject *parent = nullptr);
+    AdminClient(QUrl baseUrl, QByteArray token, QSslConfiguration tls, QObject *parent = nullptr);
 
     void get(const QString &path, const QUrlQuery &query = {});
     void post(const QString &path, const QJsonObject &body);
@@ -46,4 +47,5 @@ private:
     QNetworkAccessManager m_manager;
     QUrl m_baseUrl;
     QByteArray m_token;
+    QSslConfiguration m_tls;
 };

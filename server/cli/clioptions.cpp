@@ -1,5 +1,7 @@
 #include "clioptions.h"
 
+#include "clienttls.h"
+
 #include <algorithm>
 #include <climits>
 
@@ -199,6 +201,13 @@ QString CliOptions::validate(const QProcessEnvironment &environment)
     const QString output = value(QStringLiteral("output"));
     if (!output.isEmpty() && output != QLatin1String("text") && output != QLatin1String("json"))
         return QStringLiteral("--output must be text or json, got '%1'").arg(output.left(32));
+
+    QString tlsError;
+    const std::optional<QSslConfiguration> tls =
+        ClientTls{value(QStringLiteral("ca-file")), isSet(QStringLiteral("insecure"))}.configuration(&tlsError);
+    if (!tls)
+        return QStringLiteral("--ca-file ") + tlsError;
+    m_tls = *tls;
 
     if (isAdminCommand(m_command)) {
         const QString urlText = isSet(QStringLiteral("admin-url"))

@@ -6,6 +6,7 @@
 #include <QHash>
 #include <QProcessEnvironment>
 #include <QStringList>
+#include <QSslConfiguration>
 #include <QUrl>
 
 #include <optional>
@@ -34,6 +35,8 @@ public:
 
     QUrl adminUrl() const { return m_adminUrl; }
     QByteArray adminToken() const { return m_adminToken; }
+    // For https:// (the admin API and listen): --ca-file and --insecure.
+    const QSslConfiguration &tls() const { return m_tls; }
     QByteArray jwtSecret() const { return m_jwtSecret; }
     // --output json, or --json on the commands where it means the output.
     bool jsonOutput() const;
@@ -48,6 +51,7 @@ private:
     QHash<QString, QStringList> m_values;
     QUrl m_adminUrl;
     QByteArray m_adminToken;
+    QSslConfiguration m_tls;
     QByteArray m_jwtSecret;
 };
 

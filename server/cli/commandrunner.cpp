@@ -82,7 +82,7 @@ void CommandRunner::start()
 AdminClient *CommandRunner::adminClient()
 {
     if (!m_admin)
-        m_admin = new AdminClient(m_options.adminUrl(), m_options.adminToken(), this);
+        m_admin = new AdminClient(m_options.adminUrl(), m_options.adminToken(), m_options.tls(), this);
     return m_admin;
 }
 
@@ -209,6 +209,7 @@ void CommandRunner::listen()
     options.lastEventId = m_options.value(QStringLiteral("last-event-id"));
     options.token = m_options.value(QStringLiteral("token")).toUtf8();
     options.reconnect = m_options.isSet(QStringLiteral("reconnect"));
+    options.tls = m_options.tls();
     const qint64 count = m_options.number(QStringLiteral("count"), 0);
     const bool json = m_options.jsonOutput();
     const QString what = QStringLiteral("listen %1").arg(shown(options.url));

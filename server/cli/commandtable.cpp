@@ -58,6 +58,11 @@ const QList<Option> &CommandTable::globalOptions()
          "Admin API of the server. Default: EVENTSOURCE_ADMIN_URL, else http://127.0.0.1:8081."},
         {"admin-token", Kind::Text, "TOKEN",
          "Admin bearer token. Default: EVENTSOURCE_ADMIN_TOKEN (prefer it: flags show in ps)."},
+        {"ca-file", Kind::Text, "FILE",
+         "Also trust the PEM CA certificate(s) in FILE for https:// (a self-signed or private CA)."},
+        {"insecure", Kind::Flag, "",
+         "Do not check the server's certificate for https://: anyone on the way can read and "
+         "change the traffic, the admin token too. For test benches only."},
     };
     return options;
 }

@@ -57,6 +57,8 @@ void SseListener::open()
     request.setTransferTimeout(0); // a stream may stay quiet for as long as it likes
     m_open = false;
     m_parser.emplace();
+    if (m_options.url.scheme() == QLatin1String("https"))
+        request.setSslConfiguration(m_options.tls);
     m_reply = m_manager.get(request);
     qCDebug(lcListener).nospace() << "connecting path=" << m_options.url.path()
                                   << " lastEventId=" << m_lastEventId;

@@ -7,6 +7,7 @@
 #include <QObject>
 #include <QPointer>
 #include <QTimer>
+#include <QSslConfiguration>
 #include <QUrl>
 
 #include <optional>
@@ -31,6 +32,7 @@ public:
         QString lastEventId;
         QByteArray token; // sent as Authorization: Bearer when set
         bool reconnect = false;
+        QSslConfiguration tls; // for https://
     };
 
     explicit SseListener(Options options, QObject *parent = nullptr);

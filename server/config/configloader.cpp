@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <climits>
 #include <functional>
+#include <tuple>
 
 namespace {
 
@@ -81,7 +82,16 @@ const Option options[] = {
     {"deny-anonymous", Kind::Flag, "", "Refuse streams without a token or login (401)."},
     {"session-cookie", Kind::Text, "NAME", "Session cookie name. Default eventsource_session."},
     {"secure-cookies", Kind::Flag, "",
-     "Mark cookies Secure; SameSite=None (behind TLS, for cross-site pages)."},
+     "Mark cookies Secure; SameSite=None (behind a TLS proxy, for cross-site pages). On by "
+     "default with --tls-cert."},
+    {"tls-cert", Kind::Text, "FILE",
+     "PEM certificate chain (the server's own certificate first) for the public listener: it "
+     "then speaks only TLS 1.2+ (https://). Reloaded on SIGHUP. Needs --tls-key."},
+    {"tls-key", Kind::Text, "FILE", "PEM private key of --tls-cert, not encrypted."},
+    {"admin-tls-cert", Kind::Text, "FILE",
+     "PEM certificate chain for the admin listener: https:// and wss:// for /control. "
+     "Reloaded on SIGHUP. Needs --admin-tls-key."},
+    {"admin-tls-key", Kind::Text, "FILE", "PEM private key of --admin-tls-cert, not encrypted."},
     {"initial-padding", Kind::Number, "BYTES",
      "Comment padding sent at stream start for old polyfills (2048 for IE). Default 0.", 0, 65536},
     {"redis", Kind::Text, "URL",
@@ -241,6 +251,10 @@ struct Applier
             {QStringLiteral("redis"), &ServerConfig::redisUrl},
             {QStringLiteral("node-id"), &ServerConfig::nodeId},
             {QStringLiteral("redis-prefix"), &ServerConfig::redisPrefix},
+            {QStringLiteral("tls-cert"), &ServerConfig::tlsCertFile},
+            {QStringLiteral("tls-key"), &ServerConfig::tlsKeyFile},
+            {QStringLiteral("admin-tls-cert"), &ServerConfig::adminTlsCertFile},
+            {QStringLiteral("admin-tls-key"), &ServerConfig::adminTlsKeyFile},
         };
         return config.*fields.value(name);
     }
@@ -424,6 +438,24 @@ ConfigLoader::Result ConfigLoader::load(const QStringList &arguments,
             result.error = applier.error;
             return result;
         }
+    }
+    for (const auto &[cert, key, flag] : {std::tuple{&config.tlsCertFile, &config.tlsKeyFile, "tls"},
+                                          std::tuple{&config.adminTlsCertFile, &config.adminTlsKeyFile, "admin-tls"}}) {
+        if (cert->isEmpty() != key->isEmpty()) {
+            result.error = QStringLiteral("--%1-cert and --%1-key go together").arg(QLatin1String(flag));
+            return result;
+        }
+    }
+    if (!config.tlsCertFile.isEmpty()) {
+        config.publicTls = TlsCredentials::load(config.tlsCertFile, config.tlsKeyFile, &result.error);
+        if (!config.publicTls)
+            return result;
+        config.secureCookies = true;
+    }
+    if (!config.adminTlsCertFile.isEmpty()) {
+        config.adminTls = TlsCredentials::load(config.adminTlsCertFile, config.adminTlsKeyFile, &result.error);
+        if (!config.adminTls)
+            return result;
     }
     result.config = config;
     return result;

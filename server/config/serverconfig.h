@@ -1,7 +1,11 @@
 #pragma once
 
+#include "tlscredentials.h"
+
 #include <QHostAddress>
 #include <QStringList>
+
+#include <optional>
 
 // Everything the server is told at start. Defaults are the embedded configuration.
 struct ServerConfig final
@@ -42,4 +46,10 @@ struct ServerConfig final
     QString nodeId;           // empty: <hostname>-<public port>
     QString redisPrefix = QStringLiteral("eventsource:");
     int redisTimeoutMs = 2000;
+    QString tlsCertFile; // empty: the public listener speaks plain HTTP
+    QString tlsKeyFile;
+    QString adminTlsCertFile;
+    QString adminTlsKeyFile;
+    std::optional<TlsCredentials> publicTls; // loaded from the files above
+    std::optional<TlsCredentials> adminTls;
 };

@@ -16,5 +16,8 @@ struct HttpLimitStats final
     qint64 streamsRejected = 0;   // over --max-connections, or out of descriptors
     qint64 streamsRejectedPerAddress = 0; // over --max-connections-per-ip
     qint64 filtersRefused = 0;    // over --max-filter-names
+    qint64 tlsHandshakes = 0;        // completed
+    qint64 tlsHandshakeFailures = 0; // refused by either side (plain HTTP on a TLS port, too)
+    qint64 tlsHandshakeTimeouts = 0; // not done within --request-timeout-ms
     LogThrottle refusalLog;
 };

@@ -3,17 +3,10 @@
 #include "clientaddress.h"
 
 #include <QLoggingCategory>
+#include <QSslSocket>
 #include <QTcpSocket>
 #include <QTimer>
 
-#include <cstddef>
-#include <optional>
-
-#include <linux/sockios.h>
-#include <linux/tcp.h>
-#include <netinet/in.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
 
 Q_LOGGING_CATEGORY(lcGuard, "eventsource.server.http.guard")
 
@@ -30,26 +23,6 @@ QByteArray reasonPhrase(int status)
     case 505: return "HTTP Version Not Supported";
     }
     return "Error";
-}
-
-// How many bytes Qt has read from this TCP socket so far: what the kernel received minus what
-// still waits in its queue, read until both agree (a segment may arrive in between).
-std::optional<qint64> bytesTakenFromKernel(qintptr descriptor)
-{
-    for (int attempt = 0; attempt < 4; ++attempt) {
-        tcp_info before{};
-        tcp_info after{};
-        socklen_t size = sizeof before;
-        int queued = 0;
-        if (::getsockopt(int(descriptor), IPPROTO_TCP, TCP_INFO, &before, &size) != 0
-            || size < offsetof(tcp_info, tcpi_bytes_received) + sizeof before.tcpi_bytes_received
-            || ::ioctl(int(descriptor), SIOCINQ, &queued) != 0
-            || ::getsockopt(int(descriptor), IPPROTO_TCP, TCP_INFO, &after, &size) != 0)
-            return std::nullopt;
-        if (before.tcpi_bytes_received == after.tcpi_bytes_received)
-            return qint64(after.tcpi_bytes_received) - queued;
-    }
-    return std::nullopt;
 }
 
 } // namespace
@@ -109,22 +82,24 @@ void SocketGuard::handleReadyRead()
     if (m_done || m_phase == Phase::Upgraded || m_phase == Phase::Closing)
         return;
     const qint64 available = m_socket->bytesAvailable();
-    if (available <= 0)
-        return;
     // QtHttpServer 6.4 reads requests in transactions and, after answering one, signals
     // readyRead again for the rest of the buffer: bytes this guard has already followed.
-    // Only what Qt took from the kernel since the last look is new, at the buffer's end;
-    // when nothing is, the buffer is not even looked at (thousands of pipelined requests
-    // would otherwise copy it once each).
-    qint64 fresh = available;
-    if (const std::optional<qint64> taken = bytesTakenFromKernel(m_socket->socketDescriptor())) {
-        fresh = qBound<qint64>(0, *taken - m_takenFromKernel, available);
-        m_takenFromKernel = *taken;
-    }
+    // What is new is what the buffer grew by since the HTTP server's last read
+    // (followServerReads()), at its end; when nothing is, the buffer is not even looked at
+    // (thousands of pipelined requests would otherwise copy it once each). This counts what
+    // the socket delivers, so it holds for TLS, where the kernel's counts are of ciphertext.
+    const qint64 fresh = qBound<qint64>(0, available - m_availableAfterServer, available);
+    m_availableAfterServer = available;
     if (fresh <= 0)
         return;
     const QByteArray buffered = m_socket->peek(available);
     consume(QByteArrayView(buffered).last(qMin<qint64>(fresh, buffered.size())));
+}
+
+void SocketGuard::followServerReads()
+{
+    connect(m_socket, &QIODevice::readyRead, this,
+            [this] { m_availableAfterServer = m_socket->bytesAvailable(); });
 }
 
 void SocketGuard::consume(QByteArrayView bytes)
@@ -223,6 +198,13 @@ void SocketGuard::handleTimeout()
     m_deadline = 0;
     if (m_done)
         return;
+    if (const auto *ssl = qobject_cast<QSslSocket *>(m_socket); ssl && !ssl->isEncrypted()) {
+        // Never finished its TLS handshake: a slowloris of the handshake.
+        ++m_stats->tlsHandshakeTimeouts;
+        m_done = true;
+        m_socket->abort();
+        return;
+    }
     if (m_requestStarted) {
         refuse(408, "request not complete in time");
         return;

@@ -39,6 +39,9 @@ public:
     ~SocketGuard() override;
 
     static SocketGuard *of(QTcpSocket *socket);
+    // Once the HTTP server has connected to the socket: from then on the guard also looks
+    // after each of the server's reads (its slot runs after the server's).
+    void followServerReads();
     // Qt parsed a whole request and hands it over: budgets start over.
     void requestCompleted();
     // The socket now carries an event stream or a WebSocket: no more requests, no timeout.
@@ -75,7 +78,7 @@ private:
     QByteArray m_head; // the request head so far, until its blank line
     qint64 m_bodyLeft = 0;
     ChunkedBody m_chunked;
-    qint64 m_takenFromKernel = 0; // bytes Qt had read from the socket at the last look
+    qint64 m_availableAfterServer = 0; // bytes buffered when the HTTP server last read
     qint64 m_requestsFollowed = 0; // requests read to their end and let through
     qint64 m_requestsHandled = 0;  // requests handed to a handler (requestCompleted)
     qint64 m_closeAt = 0;          // the number of the request whose answer closes, or 0

@@ -6,11 +6,13 @@
 #include "identityresolver.h"
 #include "socketguard.h"
 #include "sseencoder.h"
+#include "qtsocketsink.h"
 #include "streamsocket.h"
 
 #include <QHttpServerRequest>
 #include <QLoggingCategory>
 #include <QSet>
+#include <QSslSocket>
 #include <QUrlQuery>
 
 Q_LOGGING_CATEGORY(lcEndpoint, "eventsource.server.http.stream", QtInfoMsg)
@@ -107,13 +109,20 @@ void StreamEndpoint::handle(const QHttpServerRequest &request, QHttpServerRespon
     QTcpSocket *socket = responder.socket();
     if (SocketGuard *guard = SocketGuard::of(socket))
         guard->streamStarted();
-    // From here on the stream has its own descriptor and nobody parses requests on it (the
-    // pipelining hazard); Qt's socket and request are freed.
-    const int descriptor = StreamSocket::takeOver(socket);
-    if (descriptor < 0) {
-        ++m_stats->streamsRejected;
-        return HttpReply::error(responder, Status::ServiceUnavailable,
-                                QStringLiteral("out of descriptors"), corsHeaders);
+    std::unique_ptr<StreamSink> sink;
+    if (qobject_cast<QSslSocket *>(socket)) {
+        // The encryption stays in Qt's socket; the stream writes through it.
+        sink = std::make_unique<QtSocketSink>(socket);
+    } else {
+        // From here on the stream has its own descriptor and nobody parses requests on it
+        // (the pipelining hazard); Qt's socket and request are freed.
+        const int descriptor = StreamSocket::takeOver(socket);
+        if (descriptor < 0) {
+            ++m_stats->streamsRejected;
+            return HttpReply::error(responder, Status::ServiceUnavailable,
+                                    QStringLiteral("out of descriptors"), corsHeaders);
+        }
+        sink = std::make_unique<StreamSocket>(descriptor);
     }
 
     Fanout::StreamRequest stream;
@@ -133,7 +142,6 @@ void StreamEndpoint::handle(const QHttpServerRequest &request, QHttpServerRespon
         head += name + ": " + value + "\r\n";
     if (!identity.setCookie.isEmpty())
         head += "Set-Cookie: " + identity.setCookie + "\r\n";
-    auto sink = std::make_unique<StreamSocket>(descriptor);
     sink->queue(head + "\r\n");
     const SseConnection *opened = m_fanout->open(std::move(stream), std::move(sink));
     qCDebug(lcEndpoint).nospace() << "stream opened id=" << opened->info().id

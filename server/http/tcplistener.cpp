@@ -1,6 +1,8 @@
 #include "tcplistener.h"
 
 #include <QLoggingCategory>
+#include <QAbstractHttpServer>
+#include <QSslSocket>
 #include <QTcpSocket>
 #include <QTimer>
 
@@ -21,16 +23,49 @@ TcpListener::TcpListener(SocketGuard::Limits limits, HttpLimitStats *stats, QObj
     connect(this, &QTcpServer::acceptError, this, &TcpListener::handleAcceptError);
 }
 
+void TcpListener::bindTo(QAbstractHttpServer *server)
+{
+    server->bind(this);
+    // Connected after the HTTP server's own slot: it runs once the server read the socket.
+    connect(this, &QTcpServer::newConnection, this, &TcpListener::guardsFollowServer);
+}
+
 void TcpListener::incomingConnection(qintptr descriptor)
 {
-    auto *socket = new QTcpSocket(this);
+    QSslSocket *ssl = m_tls ? new QSslSocket(this) : nullptr;
+    QTcpSocket *socket = ssl ? ssl : new QTcpSocket(this);
     if (!socket->setSocketDescriptor(descriptor)) {
         delete socket;
         return;
     }
-    new SocketGuard(socket, m_limits, m_stats, m_sweep);
+    m_unfollowed.append(new SocketGuard(socket, m_limits, m_stats, m_sweep));
+    if (ssl)
+        watchHandshake(ssl);
     refreshSenderHint();
     addPendingConnection(socket);
+}
+
+void TcpListener::watchHandshake(QSslSocket *socket)
+{
+    socket->setSslConfiguration(*m_tls);
+    connect(socket, &QSslSocket::encrypted, this, [stats = m_stats] { ++stats->tlsHandshakes; });
+    connect(socket, &QAbstractSocket::errorOccurred, this, [this, socket](QAbstractSocket::SocketError) {
+        if (socket->isEncrypted())
+            return;
+        // Plain HTTP on this port, a client refusing the certificate, no common protocol.
+        ++m_stats->tlsHandshakeFailures;
+        qCDebug(lcListener) << "TLS handshake failed:" << socket->errorString();
+        socket->abort();
+    });
+    socket->startServerEncryption();
+}
+
+void TcpListener::guardsFollowServer()
+{
+    for (const QPointer<SocketGuard> &guard : std::exchange(m_unfollowed, {})) {
+        if (guard)
+            guard->followServerReads();
+    }
 }
 
 void TcpListener::refreshSenderHint()

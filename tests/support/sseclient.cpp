@@ -6,10 +6,17 @@
 
 bool SseClient::open(quint16 port, const QByteArray &target, const Headers &headers, int timeoutMs)
 {
-    m_socket.connectToHost(QStringLiteral("127.0.0.1"), port);
-    if (!m_socket.waitForConnected(timeoutMs))
-        return false;
-    QByteArray request = "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(port)
+    if (m_tls) {
+        m_socket.setSslConfiguration(*m_tls);
+        m_socket.connectToHostEncrypted(QStringLiteral("localhost"), port);
+        if (!m_socket.waitForEncrypted(timeoutMs))
+            return false;
+    } else {
+        m_socket.connectToHost(QStringLiteral("127.0.0.1"), port);
+        if (!m_socket.waitForConnected(timeoutMs))
+            return false;
+    }
+    QByteArray request = "GET " + target + " HTTP/1.1\r\nHost: " + (m_tls ? "localhost:" : "127.0.0.1:") + QByteArray::number(port)
         + "\r\nAccept: text/event-stream\r\n";
     for (const auto &[name, value] : headers)
         request += name + ": " + value + "\r\n";

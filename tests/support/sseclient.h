@@ -3,7 +3,10 @@
 #include "sseparser.h"
 
 #include <QList>
-#include <QTcpSocket>
+#include <QSslConfiguration>
+#include <QSslSocket>
+
+#include <optional>
 
 // A raw-socket EventSource client: sends the GET, reads the response head, then feeds the
 // body through the common parser. Blocking waits with deadlines, no sleeps.
@@ -12,6 +15,8 @@ class SseClient final
 public:
     using Headers = QList<std::pair<QByteArray, QByteArray>>;
 
+    // Speak TLS to "localhost" (as the certificate names it) with this configuration.
+    void setTls(const QSslConfiguration &configuration) { m_tls = configuration; }
     // Connects and waits for the response head. False when no head arrived in time.
     bool open(quint16 port, const QByteArray &target, const Headers &headers = {},
               int timeoutMs = 10000);
@@ -44,7 +49,8 @@ public:
 private:
     bool pump(int waitMs);
 
-    QTcpSocket m_socket;
+    QSslSocket m_socket; // plain TCP unless setTls()
+    std::optional<QSslConfiguration> m_tls;
     QByteArray m_head;
     QByteArray m_body;
     int m_status = 0;
