@@ -4,8 +4,9 @@
 
 class QSocketNotifier;
 
-// Turns SIGTERM and SIGINT (stop) and SIGHUP (reload) into Qt signals: the handler only writes a byte to a pipe, and
-// the event loop reads it (nothing else is safe inside a signal handler).
+// Turns SIGTERM and SIGINT (stop) and SIGHUP (reload) into Qt signals: the handler only
+// writes a byte to a pipe, and the event loop reads it (nothing else is safe inside a signal
+// handler).
 class SignalWatcher final : public QObject
 {
     Q_OBJECT

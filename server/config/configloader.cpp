@@ -439,24 +439,21 @@ ConfigLoader::Result ConfigLoader::load(const QStringList &arguments,
             return result;
         }
     }
-    for (const auto &[cert, key, flag] : {std::tuple{&config.tlsCertFile, &config.tlsKeyFile, "tls"},
-                                          std::tuple{&config.adminTlsCertFile, &config.adminTlsKeyFile, "admin-tls"}}) {
+    for (const auto &[cert, key, loaded, flag] :
+         {std::tuple{&config.tlsCertFile, &config.tlsKeyFile, &config.publicTls, "tls"},
+          std::tuple{&config.adminTlsCertFile, &config.adminTlsKeyFile, &config.adminTls, "admin-tls"}}) {
         if (cert->isEmpty() != key->isEmpty()) {
             result.error = QStringLiteral("--%1-cert and --%1-key go together").arg(QLatin1String(flag));
             return result;
         }
-    }
-    if (!config.tlsCertFile.isEmpty()) {
-        config.publicTls = TlsCredentials::load(config.tlsCertFile, config.tlsKeyFile, &result.error);
-        if (!config.publicTls)
+        if (cert->isEmpty())
+            continue;
+        *loaded = TlsCredentials::load(*cert, *key, &result.error);
+        if (!*loaded)
             return result;
+    }
+    if (config.publicTls)
         config.secureCookies = true;
-    }
-    if (!config.adminTlsCertFile.isEmpty()) {
-        config.adminTls = TlsCredentials::load(config.adminTlsCertFile, config.adminTlsKeyFile, &result.error);
-        if (!config.adminTls)
-            return result;
-    }
     result.config = config;
     return result;
 }

@@ -7,7 +7,6 @@
 #include <QTcpSocket>
 #include <QTimer>
 
-
 Q_LOGGING_CATEGORY(lcGuard, "eventsource.server.http.guard")
 
 namespace {

@@ -47,6 +47,14 @@ Bio memoryBio(const QByteArray &bytes)
     return Bio(BIO_new_mem_buf(bytes.constData(), int(bytes.size())));
 }
 
+// What was written into a memory BIO.
+QByteArray contents(const Bio &bio)
+{
+    char *data = nullptr;
+    const long size = BIO_get_mem_data(bio.get(), &data);
+    return QByteArray(data, qsizetype(size));
+}
+
 QString opensslError()
 {
     const unsigned long code = ERR_get_error();
@@ -119,18 +127,13 @@ std::optional<TlsCredentials> TlsCredentials::load(const QString &certificateFil
     }
 
     TlsCredentials credentials;
-    for (const Certificate &certificate : chain) {
-        const Bio out(BIO_new(BIO_s_mem()));
-        PEM_write_bio_X509(out.get(), certificate.get());
-        char *data = nullptr;
-        const long size = BIO_get_mem_data(out.get(), &data);
-        credentials.m_chainPem.append(data, qsizetype(size));
-    }
+    const Bio chainOut(BIO_new(BIO_s_mem()));
+    for (const Certificate &certificate : chain)
+        PEM_write_bio_X509(chainOut.get(), certificate.get());
+    credentials.m_chainPem = contents(chainOut);
     const Bio keyOut(BIO_new(BIO_s_mem()));
     PEM_write_bio_PrivateKey(keyOut.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr);
-    char *data = nullptr;
-    const long size = BIO_get_mem_data(keyOut.get(), &data);
-    credentials.m_keyPem = QByteArray(data, qsizetype(size));
+    credentials.m_keyPem = contents(keyOut);
     credentials.m_keyIsRsa = EVP_PKEY_base_id(key.get()) == EVP_PKEY_RSA;
     credentials.m_expiresAt = asDateTime(X509_get0_notAfter(chain.front().get()));
     char name[256] = {};
