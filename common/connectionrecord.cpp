@@ -34,6 +34,7 @@ QJsonObject ConnectionRecord::toJson() const
             {QStringLiteral("groupIds"), QJsonArray::fromStringList(groupIds)},
             {QStringLiteral("remoteAddress"), remoteAddress},
             {QStringLiteral("userAgent"), userAgent},
+            {QStringLiteral("protocol"), protocol},
             {QStringLiteral("filter"), QJsonArray::fromStringList(filter)},
             {QStringLiteral("connectedAt"), time(connectedAt)},
             {QStringLiteral("expiresAt"), time(expiresAt)},
@@ -59,6 +60,7 @@ std::optional<ConnectionRecord> ConnectionRecord::fromJson(const QJsonObject &ob
     record.groupIds = strings(object.value(QStringLiteral("groupIds")));
     record.remoteAddress = object.value(QStringLiteral("remoteAddress")).toString();
     record.userAgent = object.value(QStringLiteral("userAgent")).toString();
+    record.protocol = object.value(QStringLiteral("protocol")).toString();
     record.filter = strings(object.value(QStringLiteral("filter")));
     record.connectedAt = QDateTime::fromString(object.value(QStringLiteral("connectedAt")).toString(), Qt::ISODateWithMs);
     record.expiresAt = QDateTime::fromString(object.value(QStringLiteral("expiresAt")).toString(), Qt::ISODateWithMs);

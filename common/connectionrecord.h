@@ -18,6 +18,7 @@ struct ConnectionRecord final
     QStringList groupIds;
     QString remoteAddress;
     QString userAgent;
+    QString protocol; // "http/1.1" or "h2"
     QStringList filter;   // event names; empty: everything
     QDateTime connectedAt;
     QDateTime expiresAt;  // invalid: no token expiry

@@ -149,6 +149,7 @@ ConnectionRecord AdminOperations::record(const SseConnection &connection)
     record.groupIds = info.principal.groupIds;
     record.remoteAddress = info.remoteAddress;
     record.userAgent = info.userAgent;
+    record.protocol = QString::fromLatin1(info.protocol);
     for (const QByteArray &name : info.filter)
         record.filter.append(QString::fromUtf8(name));
     record.connectedAt = info.connectedAt;

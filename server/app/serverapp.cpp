@@ -1,8 +1,10 @@
 #include "serverapp.h"
 
 #include "controlprotocol.h"
+#include "http1responder.h"
 #include "httplistener.h"
 #include "privatefiles.h"
+#include "publicrequest.h"
 #include "hub.h"
 #include "localbus.h"
 #include "clusterpresence.h"
@@ -148,10 +150,7 @@ QString ServerApp::start()
     m_admin = std::make_unique<AdminEndpoint>(m_hub, m_operations.get(), m_adminAuth.get(), &m_httpStats);
     m_publicListener = new HttpListener(
         [this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
-            if (LoginEndpoint::handles(request.url().path()))
-                m_login->handle(request, std::move(responder));
-            else
-                m_stream->handle(request, std::move(responder));
+            handlePublic(PublicRequest(request), std::make_unique<Http1Responder>(std::move(responder)));
         }, this);
     m_adminListener = new HttpListener(
         [this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
@@ -229,6 +228,14 @@ QString ServerApp::bind(HttpListener *listener, const QHostAddress &address, qui
     tcp->bindTo(listener);
     *bound = tcp;
     return {};
+}
+
+void ServerApp::handlePublic(const PublicRequest &request, std::unique_ptr<PublicResponder> responder)
+{
+    if (LoginEndpoint::handles(request.url().path()))
+        m_login->handle(request, std::move(responder));
+    else
+        m_stream->handle(request, *responder);
 }
 
 void ServerApp::reload()

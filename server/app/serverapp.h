@@ -8,6 +8,7 @@
 #include "identityresolver.h"
 #include "loginendpoint.h"
 #include "passwordchecker.h"
+#include "publicresponder.h"
 #include "serverconfig.h"
 #include "sessionstore.h"
 #include "streamendpoint.h"
@@ -57,6 +58,8 @@ Q_SIGNALS:
 
 private:
     QString prepareAdminToken();
+    // The public listener's routes, for HTTP/1.1 and HTTP/2 alike.
+    void handlePublic(const PublicRequest &request, std::unique_ptr<PublicResponder> responder);
     QString bind(HttpListener *listener, const QHostAddress &address, quint16 port, qint64 maxBodyBytes,
                  const std::optional<TlsCredentials> &tls, TcpListener **bound);
 

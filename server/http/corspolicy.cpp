@@ -1,6 +1,7 @@
 #include "corspolicy.h"
 
-#include <QHttpServerRequest>
+#include "publicrequest.h"
+
 #include <QUrl>
 
 namespace {
@@ -22,7 +23,7 @@ CorsPolicy::CorsPolicy(QStringList allowedOrigins)
         m_origins.append(normalised(origin));
 }
 
-CorsPolicy::Verdict CorsPolicy::check(const QHttpServerRequest &request) const
+CorsPolicy::Verdict CorsPolicy::check(const PublicRequest &request) const
 {
     return check(request.value("Origin"), request.value("Host"));
 }
@@ -50,7 +51,7 @@ bool CorsPolicy::isListed(const QByteArray &origin) const
     return origin != "null" && m_origins.contains(normalised(QString::fromUtf8(origin)));
 }
 
-CorsPolicy::Headers CorsPolicy::responseHeaders(const QHttpServerRequest &request) const
+CorsPolicy::Headers CorsPolicy::responseHeaders(const PublicRequest &request) const
 {
     const QByteArray origin = request.value("Origin");
     if (!isListed(origin))
@@ -60,7 +61,7 @@ CorsPolicy::Headers CorsPolicy::responseHeaders(const QHttpServerRequest &reques
             {"Vary", "Origin"}};
 }
 
-CorsPolicy::Headers CorsPolicy::preflightHeaders(const QHttpServerRequest &request,
+CorsPolicy::Headers CorsPolicy::preflightHeaders(const PublicRequest &request,
                                                  const QByteArray &methods) const
 {
     Headers headers = responseHeaders(request);

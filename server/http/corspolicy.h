@@ -4,7 +4,7 @@
 #include <QList>
 #include <QStringList>
 
-class QHttpServerRequest;
+class PublicRequest;
 
 // The CORS allowlist. A listed origin is echoed with credentials allowed (cookies, so login
 // sessions work cross-site). "*" allows every other origin too, but only as
@@ -19,14 +19,14 @@ public:
     explicit CorsPolicy(QStringList allowedOrigins);
 
     enum class Verdict { NoOrigin, SameOrigin, Allowed, Refused };
-    Verdict check(const QHttpServerRequest &request) const;
+    Verdict check(const PublicRequest &request) const;
     // The same from the raw Origin and Host header values (a WebSocket handshake).
     Verdict check(const QByteArray &origin, const QByteArray &host) const;
     // Headers for an allowed cross-origin response.
-    Headers responseHeaders(const QHttpServerRequest &request) const;
+    Headers responseHeaders(const PublicRequest &request) const;
     // Headers answering a preflight (OPTIONS) for an allowed origin: the fixed list of
     // request headers the endpoints read, never an echo of what was asked for.
-    Headers preflightHeaders(const QHttpServerRequest &request,
+    Headers preflightHeaders(const PublicRequest &request,
                              const QByteArray &methods = "GET, OPTIONS") const;
 
     // The headers a preflight allows.

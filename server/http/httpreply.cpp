@@ -1,25 +1,55 @@
 #include "httpreply.h"
 
+#include "publicresponder.h"
 #include "socketguard.h"
 
 #include <QJsonDocument>
 #include <QTcpSocket>
 
-void HttpReply::json(QHttpServerResponder &responder, const QJsonObject &body,
-                     QHttpServerResponder::StatusCode status, const Headers &headers)
+namespace {
+
+template <typename Responder>
+void jsonTo(Responder &responder, const QJsonObject &body, HttpReply::Status status, const HttpReply::Headers &headers)
 {
-    raw(responder, status, "application/json",
-        QJsonDocument(body).toJson(QJsonDocument::Compact), headers);
+    HttpReply::raw(responder, status, "application/json", QJsonDocument(body).toJson(QJsonDocument::Compact),
+                   headers);
 }
 
-void HttpReply::error(QHttpServerResponder &responder, QHttpServerResponder::StatusCode status,
-                      const QString &message, const Headers &headers)
+QJsonObject errorBody(const QString &message)
 {
-    json(responder, QJsonObject{{QStringLiteral("error"), message}}, status, headers);
+    return QJsonObject{{QStringLiteral("error"), message}};
 }
 
-void HttpReply::raw(QHttpServerResponder &responder, QHttpServerResponder::StatusCode status,
-                    const QByteArray &contentType, const QByteArray &body, const Headers &headers)
+} // namespace
+
+void HttpReply::json(QHttpServerResponder &responder, const QJsonObject &body, Status status, const Headers &headers)
+{
+    jsonTo(responder, body, status, headers);
+}
+
+void HttpReply::json(PublicResponder &responder, const QJsonObject &body, Status status, const Headers &headers)
+{
+    jsonTo(responder, body, status, headers);
+}
+
+void HttpReply::error(QHttpServerResponder &responder, Status status, const QString &message, const Headers &headers)
+{
+    jsonTo(responder, errorBody(message), status, headers);
+}
+
+void HttpReply::error(PublicResponder &responder, Status status, const QString &message, const Headers &headers)
+{
+    jsonTo(responder, errorBody(message), status, headers);
+}
+
+void HttpReply::raw(PublicResponder &responder, Status status, const QByteArray &contentType, const QByteArray &body,
+                    const Headers &headers)
+{
+    responder.respond(status, contentType, body, headers);
+}
+
+void HttpReply::raw(QHttpServerResponder &responder, Status status, const QByteArray &contentType,
+                    const QByteArray &body, const Headers &headers)
 {
     QTcpSocket *socket = responder.socket();
     if (!socket)

@@ -3,17 +3,25 @@
 #include <QHttpServerResponder>
 #include <QJsonObject>
 
-// One way to answer: JSON bodies, and errors as {"error": message} with their status.
+class PublicResponder;
+
+// One way to answer, through QtHttpServer's responder or a PublicResponder: JSON bodies, and
+// errors as {"error": message} with their status.
 struct HttpReply final
 {
     using Headers = QList<std::pair<QByteArray, QByteArray>>;
+    using Status = QHttpServerResponder::StatusCode;
 
-    static void json(QHttpServerResponder &responder, const QJsonObject &body,
-                     QHttpServerResponder::StatusCode status = QHttpServerResponder::StatusCode::Ok,
+    static void json(QHttpServerResponder &responder, const QJsonObject &body, Status status = Status::Ok,
                      const Headers &headers = {});
-    static void error(QHttpServerResponder &responder, QHttpServerResponder::StatusCode status,
-                      const QString &message, const Headers &headers = {});
-    static void raw(QHttpServerResponder &responder, QHttpServerResponder::StatusCode status,
-                    const QByteArray &contentType, const QByteArray &body,
-                    const Headers &headers = {});
+    static void json(PublicResponder &responder, const QJsonObject &body, Status status = Status::Ok,
+                     const Headers &headers = {});
+    static void error(QHttpServerResponder &responder, Status status, const QString &message,
+                      const Headers &headers = {});
+    static void error(PublicResponder &responder, Status status, const QString &message,
+                      const Headers &headers = {});
+    static void raw(QHttpServerResponder &responder, Status status, const QByteArray &contentType,
+                    const QByteArray &body, const Headers &headers = {});
+    static void raw(PublicResponder &responder, Status status, const QByteArray &contentType,
+                    const QByteArray &body, const Headers &headers = {});
 };

@@ -5,13 +5,13 @@
 #include "hub.h"
 #include "identityresolver.h"
 #include "passwordchecker.h"
+#include "publicrequest.h"
+#include "publicresponder.h"
 #include "sessionstore.h"
 
-#include <QHttpServerRequest>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
-#include <QTcpSocket>
 #include <QUrlQuery>
 
 #include <memory>
@@ -28,7 +28,7 @@ struct Credentials
     QString password;
 };
 
-std::optional<Credentials> readCredentials(const QHttpServerRequest &request)
+std::optional<Credentials> readCredentials(const PublicRequest &request)
 {
     const QByteArray type = request.value("Content-Type").toLower();
     if (type.startsWith("application/x-www-form-urlencoded")) {
@@ -75,38 +75,38 @@ bool LoginEndpoint::handles(const QString &path)
     return path == QLatin1String("/login") || path == QLatin1String("/logout");
 }
 
-void LoginEndpoint::handle(const QHttpServerRequest &request, QHttpServerResponder &&responder)
+void LoginEndpoint::handle(const PublicRequest &request, std::unique_ptr<PublicResponder> responder)
 {
     const CorsPolicy::Verdict verdict = m_cors.check(request);
     if (verdict == CorsPolicy::Verdict::Refused)
-        return HttpReply::error(responder, Status::Forbidden, QStringLiteral("origin not allowed"));
-    if (request.method() == QHttpServerRequest::Method::Options) {
+        return HttpReply::error(*responder, Status::Forbidden, QStringLiteral("origin not allowed"));
+    if (request.method() == PublicRequest::Method::Options) {
         const CorsPolicy::Headers headers = verdict == CorsPolicy::Verdict::Allowed
             ? m_cors.preflightHeaders(request, "POST, OPTIONS")
             : CorsPolicy::Headers{{"Allow", "POST, OPTIONS"}};
-        return HttpReply::raw(responder, Status::NoContent, "text/plain", {}, headers);
+        return HttpReply::raw(*responder, Status::NoContent, "text/plain", {}, headers);
     }
     const CorsPolicy::Headers cors =
         verdict == CorsPolicy::Verdict::Allowed ? m_cors.responseHeaders(request) : CorsPolicy::Headers{};
-    if (request.method() != QHttpServerRequest::Method::Post) {
+    if (request.method() != PublicRequest::Method::Post) {
         CorsPolicy::Headers headers = cors;
         headers.append(std::pair<QByteArray, QByteArray>("Allow", "POST, OPTIONS"));
-        return HttpReply::error(responder, Status::MethodNotAllowed, QStringLiteral("use POST"), headers);
+        return HttpReply::error(*responder, Status::MethodNotAllowed, QStringLiteral("use POST"), headers);
     }
     if (!m_users)
-        return HttpReply::error(responder, Status::NotFound,
+        return HttpReply::error(*responder, Status::NotFound,
                                 QStringLiteral("login is not enabled on this server (no --users)"), cors);
     if (request.url().path() == QLatin1String("/login"))
-        return login(request, responder, cors);
-    logout(request, responder, cors);
+        return login(request, std::move(responder), cors);
+    logout(request, *responder, cors);
 }
 
-void LoginEndpoint::login(const QHttpServerRequest &request, QHttpServerResponder &responder,
+void LoginEndpoint::login(const PublicRequest &request, std::unique_ptr<PublicResponder> responder,
                           const CorsPolicy::Headers &cors)
 {
     const std::optional<Credentials> credentials = readCredentials(request);
     if (!credentials)
-        return HttpReply::error(responder, Status::BadRequest,
+        return HttpReply::error(*responder, Status::BadRequest,
                                 QStringLiteral("send {\"username\": ..., \"password\": ...} as JSON or a form"), cors);
     const QString address = ClientAddress::throttleKey(request.remoteAddress());
     const QString name = credentials->name.left(256);
@@ -115,7 +115,7 @@ void LoginEndpoint::login(const QHttpServerRequest &request, QHttpServerResponde
     if (wait > 0) {
         CorsPolicy::Headers headers = cors;
         headers.append(std::pair<QByteArray, QByteArray>("Retry-After", QByteArray::number(wait)));
-        return HttpReply::error(responder, Status::TooManyRequests,
+        return HttpReply::error(*responder, Status::TooManyRequests,
                                 QStringLiteral("too many failed logins; retry later"), headers);
     }
     // Charged now, refunded if the password is right: attempts sent together count at once.
@@ -126,12 +126,12 @@ void LoginEndpoint::login(const QHttpServerRequest &request, QHttpServerResponde
         m_byAddress.refund(address, m_clock.elapsed());
         m_byName.refund(nameKey, m_clock.elapsed());
     };
-    // The answer comes once the worker has checked the password; the socket is the context,
-    // so nothing is written to a connection that has gone meanwhile.
-    auto pending = std::make_shared<QHttpServerResponder>(std::move(responder));
+    // The answer comes once the worker has checked the password; the responder's context
+    // goes with the connection, so nothing is written to one that has gone meanwhile.
+    std::shared_ptr<PublicResponder> pending = std::move(responder);
     const QString previous = m_identity->sessionIdOf(request);
     const QString peer = ClientAddress::text(request.remoteAddress());
-    const bool queued = m_checker->check(name, credentials->password, pending->socket(),
+    const bool queued = m_checker->check(name, credentials->password, pending->context(),
         [this, pending, cors, name, previous, peer, refund](const UserDirectory::User *user) {
             if (user) {
                 refund();
@@ -149,7 +149,7 @@ void LoginEndpoint::login(const QHttpServerRequest &request, QHttpServerResponde
     }
 }
 
-void LoginEndpoint::loggedIn(QHttpServerResponder &responder, const UserDirectory::User &user,
+void LoginEndpoint::loggedIn(PublicResponder &responder, const UserDirectory::User &user,
                              const QString &previous, CorsPolicy::Headers headers)
 {
     // A fresh session id (no fixation); the streams of the old one close and reconnect.
@@ -167,8 +167,7 @@ void LoginEndpoint::loggedIn(QHttpServerResponder &responder, const UserDirector
                     Status::Ok, headers);
 }
 
-void LoginEndpoint::logout(const QHttpServerRequest &request, QHttpServerResponder &responder,
-                           const CorsPolicy::Headers &cors)
+void LoginEndpoint::logout(const PublicRequest &request, PublicResponder &responder, const CorsPolicy::Headers &cors)
 {
     const QString session = m_identity->sessionIdOf(request);
     const bool loggedIn = !session.isEmpty() && m_sessions->userOf(session).has_value();

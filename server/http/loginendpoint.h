@@ -5,12 +5,14 @@
 #include "userdirectory.h"
 
 #include <QElapsedTimer>
-#include <QHttpServerResponder>
+
+#include <memory>
 
 class Hub;
 class IdentityResolver;
 class PasswordChecker;
-class QHttpServerRequest;
+class PublicRequest;
+class PublicResponder;
 class SessionStore;
 
 // POST /login (JSON {"username", "password"} or an HTML form) and POST /logout on the public
@@ -25,15 +27,14 @@ public:
                   const IdentityResolver *identity, CorsPolicy cors, FailureThrottle::Options throttle);
 
     static bool handles(const QString &path);
-    void handle(const QHttpServerRequest &request, QHttpServerResponder &&responder);
+    void handle(const PublicRequest &request, std::unique_ptr<PublicResponder> responder);
 
 private:
-    void login(const QHttpServerRequest &request, QHttpServerResponder &responder,
+    void login(const PublicRequest &request, std::unique_ptr<PublicResponder> responder,
                const CorsPolicy::Headers &cors);
-    void loggedIn(QHttpServerResponder &responder, const UserDirectory::User &user, const QString &previousSession,
+    void loggedIn(PublicResponder &responder, const UserDirectory::User &user, const QString &previousSession,
                   CorsPolicy::Headers headers);
-    void logout(const QHttpServerRequest &request, QHttpServerResponder &responder,
-                const CorsPolicy::Headers &cors);
+    void logout(const PublicRequest &request, PublicResponder &responder, const CorsPolicy::Headers &cors);
 
     Hub *m_hub;
     const UserDirectory *m_users;

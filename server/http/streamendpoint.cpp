@@ -4,15 +4,12 @@
 #include "httpreply.h"
 #include "fanout.h"
 #include "identityresolver.h"
-#include "socketguard.h"
+#include "publicrequest.h"
+#include "publicresponder.h"
 #include "sseencoder.h"
-#include "qtsocketsink.h"
-#include "streamsocket.h"
 
-#include <QHttpServerRequest>
 #include <QLoggingCategory>
 #include <QSet>
-#include <QSslSocket>
 #include <QUrlQuery>
 
 Q_LOGGING_CATEGORY(lcEndpoint, "eventsource.server.http.stream", QtInfoMsg)
@@ -34,7 +31,7 @@ StreamEndpoint::StreamEndpoint(Fanout *fanout, const IdentityResolver *identity,
 {
 }
 
-void StreamEndpoint::handle(const QHttpServerRequest &request, QHttpServerResponder &&responder)
+void StreamEndpoint::handle(const PublicRequest &request, PublicResponder &responder)
 {
     const QString path = request.url().path();
     QByteArrayList filter;
@@ -61,7 +58,7 @@ void StreamEndpoint::handle(const QHttpServerRequest &request, QHttpServerRespon
     }
 
     const CorsPolicy::Verdict cors = m_cors.check(request);
-    if (request.method() == QHttpServerRequest::Method::Options) {
+    if (request.method() == PublicRequest::Method::Options) {
         if (cors == CorsPolicy::Verdict::Refused)
             return HttpReply::error(responder, Status::Forbidden, QStringLiteral("origin not allowed"));
         const CorsPolicy::Headers headers = cors == CorsPolicy::Verdict::Allowed
@@ -69,7 +66,7 @@ void StreamEndpoint::handle(const QHttpServerRequest &request, QHttpServerRespon
             : CorsPolicy::Headers{{"Allow", "GET, OPTIONS"}};
         return HttpReply::raw(responder, Status::NoContent, "text/plain", {}, headers);
     }
-    if (request.method() != QHttpServerRequest::Method::Get)
+    if (request.method() != PublicRequest::Method::Get)
         return HttpReply::error(responder, Status::MethodNotAllowed,
                                 QStringLiteral("use GET to open an event stream"),
                                 {{"Allow", "GET, OPTIONS"}});
@@ -106,23 +103,14 @@ void StreamEndpoint::handle(const QHttpServerRequest &request, QHttpServerRespon
         return refuseBusy(responder, Status::TooManyRequests,
                           QStringLiteral("too many streams from this address"), corsHeaders);
 
-    QTcpSocket *socket = responder.socket();
-    if (SocketGuard *guard = SocketGuard::of(socket))
-        guard->streamStarted();
-    std::unique_ptr<StreamSink> sink;
-    if (qobject_cast<QSslSocket *>(socket)) {
-        // The encryption stays in Qt's socket; the stream writes through it.
-        sink = std::make_unique<QtSocketSink>(socket);
-    } else {
-        // From here on the stream has its own descriptor and nobody parses requests on it
-        // (the pipelining hazard); Qt's socket and request are freed.
-        const int descriptor = StreamSocket::takeOver(socket);
-        if (descriptor < 0) {
-            ++m_stats->streamsRejected;
-            return HttpReply::error(responder, Status::ServiceUnavailable,
-                                    QStringLiteral("out of descriptors"), corsHeaders);
-        }
-        sink = std::make_unique<StreamSocket>(descriptor);
+    CorsPolicy::Headers headers = corsHeaders;
+    if (!identity.setCookie.isEmpty())
+        headers.append(std::pair<QByteArray, QByteArray>("Set-Cookie", identity.setCookie));
+    std::unique_ptr<StreamSink> sink = responder.startStream(headers);
+    if (!sink) {
+        ++m_stats->streamsRejected;
+        return HttpReply::error(responder, Status::ServiceUnavailable, QStringLiteral("out of descriptors"),
+                                corsHeaders);
     }
 
     Fanout::StreamRequest stream;
@@ -132,17 +120,8 @@ void StreamEndpoint::handle(const QHttpServerRequest &request, QHttpServerRespon
     stream.info.remoteAddress = remoteAddress;
     stream.info.userAgent = QString::fromUtf8(request.value("User-Agent").left(512));
     stream.info.connectedAt = QDateTime::currentDateTimeUtc();
+    stream.info.protocol = responder.protocol();
     stream.lastEventId = lastEventId;
-    QByteArray head = "HTTP/1.1 200 OK\r\n"
-                      "Content-Type: text/event-stream\r\n"
-                      "Cache-Control: no-cache\r\n"
-                      "X-Accel-Buffering: no\r\n"
-                      "Connection: close\r\n";
-    for (const auto &[name, value] : corsHeaders)
-        head += name + ": " + value + "\r\n";
-    if (!identity.setCookie.isEmpty())
-        head += "Set-Cookie: " + identity.setCookie + "\r\n";
-    sink->queue(head + "\r\n");
     const SseConnection *opened = m_fanout->open(std::move(stream), std::move(sink));
     qCDebug(lcEndpoint).nospace() << "stream opened id=" << opened->info().id
                                   << " peer=" << opened->info().remoteAddress
@@ -150,7 +129,7 @@ void StreamEndpoint::handle(const QHttpServerRequest &request, QHttpServerRespon
                                   << " filter=" << filter.join(',') << " resume=" << bool(lastEventId);
 }
 
-void StreamEndpoint::refuseBusy(QHttpServerResponder &responder, QHttpServerResponder::StatusCode status,
+void StreamEndpoint::refuseBusy(PublicResponder &responder, QHttpServerResponder::StatusCode status,
                                 const QString &message, const CorsPolicy::Headers &cors)
 {
     if (status == Status::TooManyRequests)

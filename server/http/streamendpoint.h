@@ -7,12 +7,14 @@
 
 class Fanout;
 class IdentityResolver;
-class QHttpServerRequest;
+class PublicRequest;
+class PublicResponder;
 
 // The public endpoint: GET <path> streams every event, GET <path>/a,b only events named a
 // or b. Also the CORS preflight, the connection limit and Last-Event-ID (header or
 // ?lastEventId=) for replay, and who the subscriber is (IdentityResolver). An accepted
-// stream's response head is queued into its sink here; the fan-out writes the body.
+// stream gets its sink from the responder, whichever protocol it speaks (HTTP/1.1, one
+// HTTP/2 stream); the fan-out writes the body.
 class StreamEndpoint final
 {
 public:
@@ -27,11 +29,11 @@ public:
     };
 
     StreamEndpoint(Fanout *fanout, const IdentityResolver *identity, HttpLimitStats *stats, Options options);
-    void handle(const QHttpServerRequest &request, QHttpServerResponder &&responder);
+    void handle(const PublicRequest &request, PublicResponder &responder);
 
 private:
     // Refuses the stream with 503 (server full) or 429 (this address has its share).
-    void refuseBusy(QHttpServerResponder &responder, QHttpServerResponder::StatusCode status,
+    void refuseBusy(PublicResponder &responder, QHttpServerResponder::StatusCode status,
                     const QString &message, const CorsPolicy::Headers &cors);
 
     Fanout *m_fanout;

@@ -32,6 +32,7 @@ public:
         QByteArrayList filter; // event names; empty: every event and plain messages
         QString remoteAddress;
         QString userAgent;
+        QByteArray protocol; // "http/1.1" or "h2"
         QDateTime connectedAt;
         QDateTime expiresAt; // when its token expires; invalid: never
     };

@@ -3,10 +3,10 @@
 #include "bearertoken.h"
 #include "jwt.h"
 #include "jwtprincipal.h"
+#include "publicrequest.h"
 #include "sessionstore.h"
 #include "userdirectory.h"
 
-#include <QHttpServerRequest>
 #include <QUrlQuery>
 
 IdentityResolver::IdentityResolver(Options options, const UserDirectory *users, SessionStore *sessions)
@@ -16,9 +16,9 @@ IdentityResolver::IdentityResolver(Options options, const UserDirectory *users, 
 {
 }
 
-QByteArray IdentityResolver::cookie(const QHttpServerRequest &request, QByteArrayView name)
+QByteArray IdentityResolver::cookie(const PublicRequest &request, QByteArrayView name)
 {
-    // Qt joins repeated headers with ", ": split on both separators.
+    // Repeated headers arrive joined with ", " (Qt) or "; " (HTTP/2): split on both.
     const QByteArray header = request.value("Cookie");
     for (QByteArray part : header.split(';')) {
         for (QByteArray pair : part.split(',')) {
@@ -31,7 +31,7 @@ QByteArray IdentityResolver::cookie(const QHttpServerRequest &request, QByteArra
     return {};
 }
 
-QString IdentityResolver::sessionIdOf(const QHttpServerRequest &request) const
+QString IdentityResolver::sessionIdOf(const PublicRequest &request) const
 {
     const QString id = QString::fromLatin1(cookie(request, m_options.sessionCookie));
     return SessionStore::isWellFormedId(id) ? id : QString();
@@ -87,7 +87,7 @@ void IdentityResolver::assignSession(Identity &identity, const QString &cookieSe
     identity.setCookie = sessionCookieValue(identity.principal.sessionId);
 }
 
-IdentityResolver::Identity IdentityResolver::resolve(const QHttpServerRequest &request) const
+IdentityResolver::Identity IdentityResolver::resolve(const PublicRequest &request) const
 {
     const QString cookieSession = sessionIdOf(request);
     const QByteArray authorization = request.value("Authorization");

@@ -5,7 +5,7 @@
 #include <QByteArray>
 #include <QDateTime>
 
-class QHttpServerRequest;
+class PublicRequest;
 class SessionStore;
 class UserDirectory;
 
@@ -37,13 +37,13 @@ public:
 
     IdentityResolver(Options options, const UserDirectory *users, SessionStore *sessions);
 
-    Identity resolve(const QHttpServerRequest &request) const;
+    Identity resolve(const PublicRequest &request) const;
 
     // The value of one cookie of the request's Cookie header(s), or empty.
-    static QByteArray cookie(const QHttpServerRequest &request, QByteArrayView name);
+    static QByteArray cookie(const PublicRequest &request, QByteArrayView name);
     QByteArray sessionCookieValue(const QString &sessionId) const;
     QByteArray expiredSessionCookieValue() const;
-    QString sessionIdOf(const QHttpServerRequest &request) const;
+    QString sessionIdOf(const PublicRequest &request) const;
 
 private:
     Identity fromToken(QByteArrayView token, const QString &cookieSession) const;

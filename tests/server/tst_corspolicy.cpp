@@ -9,6 +9,7 @@
 #include <QTest>
 
 #include "httplistener.h"
+#include "publicrequest.h"
 
 namespace {
 
@@ -74,8 +75,8 @@ void tst_CorsPolicy::initTestCase()
     m_listener = new HttpListener(
         [this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
             if (m_policy) {
-                m_answer = Answer{m_policy->check(request), m_policy->responseHeaders(request),
-                                  m_policy->preflightHeaders(request)};
+                m_answer = Answer{m_policy->check(PublicRequest(request)), m_policy->responseHeaders(PublicRequest(request)),
+                                  m_policy->preflightHeaders(PublicRequest(request))};
             }
             responder.write(QHttpServerResponder::StatusCode::NoContent);
         },
