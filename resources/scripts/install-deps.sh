@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(cmake ninja-build g++ pkg-config
           qt6-base-dev qt6-base-private-dev qt6-httpserver-dev qt6-websockets-dev libqt6sql6-sqlite
-          libhiredis-dev redis-server libssl-dev openssl "$@")
+          libhiredis-dev redis-server libssl-dev openssl libnghttp2-dev "$@")
 missing=()
 for package in "${packages[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'ok installed'; then

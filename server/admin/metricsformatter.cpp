@@ -90,5 +90,17 @@ QByteArray MetricsFormatter::format(const Hub &hub, const HttpLimitStats &http)
     w.metric("eventsource_tls_handshake_timeouts_total", "counter",
              "Connections closed before their TLS handshake ended, within --request-timeout-ms.",
              http.tlsHandshakeTimeouts);
+    w.metric("eventsource_h2_connections_total", "counter", "HTTP/2 connections served (ALPN h2 or h2c).",
+             http.h2Connections);
+    w.metric("eventsource_h2_streams_refused_total", "counter",
+             "HTTP/2 streams refused (over --h2-max-streams, or while shutting down).", http.h2StreamsRefused);
+    w.header("eventsource_h2_floods_total", "counter",
+             "HTTP/2 connections closed with ENHANCE_YOUR_CALM for the frames they flooded.");
+    w.sample("eventsource_h2_floods_total", "frame", "ping", http.h2PingFloods);
+    w.sample("eventsource_h2_floods_total", "frame", "settings", http.h2SettingsFloods);
+    w.sample("eventsource_h2_floods_total", "frame", "rst_stream", http.h2ResetFloods);
+    w.metric("eventsource_h2_protocol_errors_total", "counter",
+             "HTTP/2 connections closed on a protocol error (bad preface, flow-control window overflow...).",
+             http.h2ProtocolErrors);
     return w.take();
 }

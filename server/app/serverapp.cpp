@@ -2,6 +2,7 @@
 
 #include "controlprotocol.h"
 #include "http1responder.h"
+#include "http2front.h"
 #include "httplistener.h"
 #include "privatefiles.h"
 #include "publicrequest.h"
@@ -170,6 +171,15 @@ QString ServerApp::start()
     if (QString error = bind(m_publicListener, m_config.listenAddress, m_config.listenPort, publicBody,
                              m_config.publicTls, &m_publicTcp); !error.isEmpty())
         return QStringLiteral("public listener: ") + error;
+    Http2Session::Options http2;
+    http2.maxConcurrentStreams = m_config.h2MaxStreams;
+    http2.maxHeaderBytes = qint64(m_config.maxHeaderKb) * 1024;
+    http2.maxBodyBytes = publicBody;
+    http2.requestTimeoutMs = m_config.requestTimeoutMs;
+    m_http2 = new Http2Front(http2, [this](const PublicRequest &request, std::unique_ptr<PublicResponder> responder) {
+        handlePublic(request, std::move(responder));
+    }, &m_httpStats, this);
+    m_publicTcp->setHttp2([this](QTcpSocket *socket) { m_http2->serve(socket); });
     if (QString error = bind(m_adminListener, m_config.adminAddress, m_config.adminPort, adminBody,
                              m_config.adminTls, &m_adminTcp); !error.isEmpty())
         return QStringLiteral("admin listener: ") + error;
@@ -222,7 +232,7 @@ QString ServerApp::bind(HttpListener *listener, const QHostAddress &address, qui
     limits.requestTimeoutMs = m_config.requestTimeoutMs;
     auto *tcp = new TcpListener(limits, &m_httpStats, listener);
     if (tls)
-        tcp->setTls(tls->serverConfiguration());
+        tcp->setTls(listener == m_publicListener ? publicTls(*tls) : tls->serverConfiguration());
     if (!tcp->listen(address, port))
         return QStringLiteral("cannot listen on %1:%2: %3").arg(address.toString()).arg(port).arg(tcp->errorString());
     tcp->bindTo(listener);
@@ -238,9 +248,14 @@ void ServerApp::handlePublic(const PublicRequest &request, std::unique_ptr<Publi
         m_stream->handle(request, *responder);
 }
 
+QSslConfiguration ServerApp::publicTls(const TlsCredentials &credentials)
+{
+    return credentials.serverConfiguration({QByteArrayLiteral("h2"), QByteArrayLiteral("http/1.1")});
+}
+
 void ServerApp::reload()
 {
-    const auto reloadOne = [](const char *name, std::optional<TlsCredentials> &credentials, TcpListener *tcp) {
+    const auto reloadOne = [this](const char *name, std::optional<TlsCredentials> &credentials, TcpListener *tcp) {
         if (!credentials || !tcp)
             return;
         QString error;
@@ -251,7 +266,7 @@ void ServerApp::reload()
             return;
         }
         credentials = std::move(renewed);
-        tcp->setTls(credentials->serverConfiguration());
+        tcp->setTls(tcp == m_publicTcp ? publicTls(*credentials) : credentials->serverConfiguration());
         qCInfo(lcApp).nospace().noquote() << name << " TLS certificate reloaded subject=" << credentials->subject()
                                           << " expires=" << credentials->expiresAt().toString(Qt::ISODate);
     };
@@ -278,4 +293,8 @@ void ServerApp::stop()
     connect(&m_hub->fanout(), &Fanout::drained, this, &ServerApp::stopped);
     QTimer::singleShot(shutdownGraceMs, this, &ServerApp::stopped);
     m_hub->shutdown();
+    // After the final retry: went to every stream: each HTTP/2 connection says GOAWAY once
+    // its streams have ended.
+    if (m_http2)
+        m_http2->shutdown();
 }

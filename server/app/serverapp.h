@@ -23,6 +23,7 @@ class Hub;
 class ClusterPresence;
 class RedisBus;
 class HttpListener;
+class Http2Front;
 class TcpListener;
 
 // Wires the server together from its configuration: event log and bus, hub, the public and the
@@ -62,6 +63,8 @@ private:
     void handlePublic(const PublicRequest &request, std::unique_ptr<PublicResponder> responder);
     QString bind(HttpListener *listener, const QHostAddress &address, quint16 port, qint64 maxBodyBytes,
                  const std::optional<TlsCredentials> &tls, TcpListener **bound);
+    // The TLS configuration of the public listener: offers h2 (ALPN) before http/1.1.
+    static QSslConfiguration publicTls(const TlsCredentials &credentials);
 
     ServerConfig m_config;
     HttpLimitStats m_httpStats;
@@ -80,6 +83,7 @@ private:
     ControlServer *m_control = nullptr;
     HttpListener *m_publicListener = nullptr;
     HttpListener *m_adminListener = nullptr;
+    Http2Front *m_http2 = nullptr;
     TcpListener *m_publicTcp = nullptr;
     TcpListener *m_adminTcp = nullptr;
     quint16 m_publicPort = 0;

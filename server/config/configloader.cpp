@@ -92,6 +92,10 @@ const Option options[] = {
      "PEM certificate chain for the admin listener: https:// and wss:// for /control. "
      "Reloaded on SIGHUP. Needs --admin-tls-key."},
     {"admin-tls-key", Kind::Text, "FILE", "PEM private key of --admin-tls-cert, not encrypted."},
+    {"h2-max-streams", Kind::Number, "N",
+     "Streams one HTTP/2 connection may have open at once (SETTINGS_MAX_CONCURRENT_STREAMS); "
+     "more are refused (REFUSED_STREAM). HTTP/2 is spoken over TLS when the client offers h2 "
+     "(ALPN), and in clear by clients that start with its preface (h2c). Default 128.", 1, 65536},
     {"initial-padding", Kind::Number, "BYTES",
      "Comment padding sent at stream start for old polyfills (2048 for IE). Default 0.", 0, 65536},
     {"redis", Kind::Text, "URL",
@@ -285,6 +289,7 @@ struct Applier
             {QStringLiteral("max-event-kb"), &ServerConfig::maxEventKb},
             {QStringLiteral("max-header-kb"), &ServerConfig::maxHeaderKb},
             {QStringLiteral("request-timeout-ms"), &ServerConfig::requestTimeoutMs},
+            {QStringLiteral("h2-max-streams"), &ServerConfig::h2MaxStreams},
             {QStringLiteral("initial-padding"), &ServerConfig::initialPadding},
             {QStringLiteral("send-threads"), &ServerConfig::sendThreads},
             {QStringLiteral("redis-timeout-ms"), &ServerConfig::redisTimeoutMs},

@@ -33,6 +33,7 @@ struct ServerConfig final
     int maxEventKb = 64;
     int maxHeaderKb = 16;
     int requestTimeoutMs = 10000;
+    int h2MaxStreams = 128;
     int initialPadding = 0;   // bytes of comment after "retry", for old polyfills
     int sendThreads = -1;     // helper threads for large flushes; -1: cores - 1, at most 3
     QString jwtSecret;        // empty: tokens refused

@@ -19,5 +19,11 @@ struct HttpLimitStats final
     qint64 tlsHandshakes = 0;        // completed
     qint64 tlsHandshakeFailures = 0; // refused by either side (plain HTTP on a TLS port, too)
     qint64 tlsHandshakeTimeouts = 0; // not done within --request-timeout-ms
+    qint64 h2Connections = 0;        // HTTP/2 connections served (ALPN h2, or h2c)
+    qint64 h2StreamsRefused = 0;     // REFUSED_STREAM: over --h2-max-streams, or shutting down
+    qint64 h2PingFloods = 0;         // connections closed for their PING frames
+    qint64 h2SettingsFloods = 0;     // ... SETTINGS frames
+    qint64 h2ResetFloods = 0;        // ... RST_STREAM frames (rapid reset)
+    qint64 h2ProtocolErrors = 0;     // closed on a protocol error (bad preface, window overflow...)
     LogThrottle refusalLog;
 };

@@ -21,7 +21,8 @@ public:
                          const QByteArray &body, const HttpReply::Headers &headers) = 0;
     // Answers 200 with an event stream: the response head (these headers and the stream's
     // own) is sent or queued, and the returned sink carries the body. nullptr when the
-    // stream cannot be opened (out of descriptors); nothing is answered then.
+    // stream cannot be opened (out of descriptors, or the client is gone); nothing is
+    // answered then.
     virtual std::unique_ptr<StreamSink> startStream(const HttpReply::Headers &headers) = 0;
     // Lives as long as an answer can still be delivered: the context for answers that come
     // later (a password checked on a worker thread). nullptr: the client is gone.

@@ -92,7 +92,31 @@ void SocketGuard::handleReadyRead()
     if (fresh <= 0)
         return;
     const QByteArray buffered = m_socket->peek(available);
+    if (opensWithHttp2Preface(buffered)) {
+        handOver();
+        Q_EMIT http2Preface();
+        return;
+    }
     consume(QByteArrayView(buffered).last(qMin<qint64>(fresh, buffered.size())));
+}
+
+bool SocketGuard::opensWithHttp2Preface(QByteArrayView buffered) const
+{
+    // "PRI " is no method an HTTP/1.1 client sends; nghttp2 checks the rest of the preface.
+    static constexpr QByteArrayView preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+    if (!m_limits.detectHttp2 || m_requestsFollowed > 0 || m_requestStarted || buffered.size() < 4)
+        return false;
+    const qsizetype compared = qMin(buffered.size(), preface.size());
+    return buffered.first(compared) == preface.first(compared);
+}
+
+void SocketGuard::handOver()
+{
+    m_done = true;
+    stopDeadline();
+    m_head.clear();
+    QObject::disconnect(m_socket, &QIODevice::readyRead, this, nullptr);
+    m_socket->setReadBufferSize(0);
 }
 
 void SocketGuard::followServerReads()

@@ -33,6 +33,9 @@ public:
         qint64 maxHeaderBytes = 16 * 1024;
         qint64 maxBodyBytes = 1024 * 1024;
         int requestTimeoutMs = 10000;
+        // A connection that opens with the HTTP/2 preface is announced (http2Preface())
+        // instead of being read as HTTP/1.1.
+        bool detectHttp2 = false;
     };
 
     SocketGuard(QTcpSocket *socket, Limits limits, HttpLimitStats *stats, DeadlineSweep *sweep);
@@ -54,12 +57,19 @@ public:
     bool closeAfterResponse() const { return m_closeAt != 0 && m_requestsHandled >= m_closeAt; }
     // Called once an answer is written: closes the connection if the client asked for it.
     void responseWritten();
+    // Another protocol handler took the socket over (HTTP/2): the guard lets go of it.
+    void handOver();
+
+Q_SIGNALS:
+    // The connection opened with the HTTP/2 client preface ("PRI * HTTP/2.0"), not yet read.
+    void http2Preface();
 
 private:
     // Upgraded: what follows is another protocol; Closing: past the request whose answer closes.
     enum class Phase { Head, LengthBody, ChunkedBody, Upgraded, Closing };
 
     void handleReadyRead();
+    bool opensWithHttp2Preface(QByteArrayView buffered) const;
     // Follows the request stream over bytes the HTTP server is about to read.
     void consume(QByteArrayView bytes);
     qsizetype consumeHead(QByteArrayView bytes);

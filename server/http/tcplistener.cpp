@@ -30,6 +30,12 @@ void TcpListener::bindTo(QAbstractHttpServer *server)
     connect(this, &QTcpServer::newConnection, this, &TcpListener::guardsFollowServer);
 }
 
+void TcpListener::setHttp2(std::function<void(QTcpSocket *)> serve)
+{
+    m_http2 = std::move(serve);
+    m_limits.detectHttp2 = bool(m_http2);
+}
+
 void TcpListener::incomingConnection(qintptr descriptor)
 {
     QSslSocket *ssl = m_tls ? new QSslSocket(this) : nullptr;
@@ -38,7 +44,10 @@ void TcpListener::incomingConnection(qintptr descriptor)
         delete socket;
         return;
     }
-    m_unfollowed.append(new SocketGuard(socket, m_limits, m_stats, m_sweep));
+    auto *guard = new SocketGuard(socket, m_limits, m_stats, m_sweep);
+    m_unfollowed.append(guard);
+    if (m_http2)
+        connect(guard, &SocketGuard::http2Preface, this, [this, socket] { handToHttp2(socket); });
     if (ssl)
         watchHandshake(ssl);
     refreshSenderHint();
@@ -48,7 +57,14 @@ void TcpListener::incomingConnection(qintptr descriptor)
 void TcpListener::watchHandshake(QSslSocket *socket)
 {
     socket->setSslConfiguration(*m_tls);
-    connect(socket, &QSslSocket::encrypted, this, [stats = m_stats] { ++stats->tlsHandshakes; });
+    connect(socket, &QSslSocket::encrypted, this, [this, socket] {
+        ++m_stats->tlsHandshakes;
+        if (m_http2 && socket->sslConfiguration().nextNegotiatedProtocol() == "h2") {
+            if (SocketGuard *guard = SocketGuard::of(socket))
+                guard->handOver();
+            handToHttp2(socket);
+        }
+    });
     connect(socket, &QAbstractSocket::errorOccurred, this, [this, socket](QAbstractSocket::SocketError) {
         if (socket->isEncrypted())
             return;
@@ -66,6 +82,16 @@ void TcpListener::guardsFollowServer()
         if (guard)
             guard->followServerReads();
     }
+}
+
+void TcpListener::handToHttp2(QTcpSocket *socket)
+{
+    // QtHttpServer reads the socket in a slot whose context is the server, this listener's
+    // parent: without it, nobody parses these bytes as HTTP/1.1. Its other slots (delete
+    // the socket once disconnected) stay.
+    if (parent())
+        QObject::disconnect(socket, &QIODevice::readyRead, parent(), nullptr);
+    m_http2(socket);
 }
 
 void TcpListener::refreshSenderHint()

@@ -10,6 +10,7 @@
 #include <QSslConfiguration>
 #include <QTcpServer>
 
+#include <functional>
 #include <optional>
 
 class QAbstractHttpServer;
@@ -33,6 +34,9 @@ public:
     bool isTls() const { return m_tls.has_value(); }
     // Hands the connections to the HTTP server (and parents this listener to it).
     void bindTo(QAbstractHttpServer *server);
+    // Connections that negotiate HTTP/2 (ALPN h2 under TLS, the h2c preface in clear) go to
+    // `serve` instead, before the HTTP server reads any of their bytes.
+    void setHttp2(std::function<void(QTcpSocket *)> serve);
 
 protected:
     void incomingConnection(qintptr descriptor) override;
@@ -42,11 +46,13 @@ private:
     void refreshSenderHint();
     void watchHandshake(class QSslSocket *socket);
     void guardsFollowServer();
+    void handToHttp2(QTcpSocket *socket);
 
     SocketGuard::Limits m_limits;
     HttpLimitStats *m_stats;
     DeadlineSweep *m_sweep; // a child, like the sockets
     QMetaObject::Connection m_senderHint;
     std::optional<QSslConfiguration> m_tls;
+    std::function<void(QTcpSocket *)> m_http2;
     QList<QPointer<SocketGuard>> m_unfollowed; // accepted, the HTTP server not yet reading
 };

@@ -1,0 +1,28 @@
+#include "http2front.h"
+
+#include <QTcpSocket>
+
+Http2Front::Http2Front(Http2Session::Options options, Http2Session::Handler handler, HttpLimitStats *stats,
+                       QObject *parent)
+    : QObject(parent)
+    , m_options(options)
+    , m_handler(std::move(handler))
+    , m_stats(stats)
+{
+}
+
+void Http2Front::serve(QTcpSocket *socket)
+{
+    auto *session = new Http2Session(socket, m_options, m_handler, m_stats);
+    m_sessions.insert(session);
+    connect(session, &QObject::destroyed, this, [this, session] { m_sessions.remove(session); });
+    if (m_shuttingDown)
+        session->shutdown();
+}
+
+void Http2Front::shutdown()
+{
+    m_shuttingDown = true;
+    for (Http2Session *session : std::as_const(m_sessions))
+        session->shutdown();
+}
