@@ -290,11 +290,16 @@ void ServerApp::stop()
     }
     if (m_presence)
         m_presence->stop();
-    connect(&m_hub->fanout(), &Fanout::drained, this, &ServerApp::stopped);
+    // Stopped once every stream had its final retry: and, after that, every HTTP/2
+    // connection its GOAWAY.
+    connect(&m_hub->fanout(), &Fanout::drained, this, [this] {
+        if (m_http2 && m_http2->sessionCount() > 0)
+            connect(m_http2, &Http2Front::drained, this, &ServerApp::stopped, Qt::UniqueConnection);
+        else
+            Q_EMIT stopped();
+    });
     QTimer::singleShot(shutdownGraceMs, this, &ServerApp::stopped);
     m_hub->shutdown();
-    // After the final retry: went to every stream: each HTTP/2 connection says GOAWAY once
-    // its streams have ended.
     if (m_http2)
         m_http2->shutdown();
 }

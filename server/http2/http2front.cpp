@@ -15,7 +15,11 @@ void Http2Front::serve(QTcpSocket *socket)
 {
     auto *session = new Http2Session(socket, m_options, m_handler, m_stats);
     m_sessions.insert(session);
-    connect(session, &QObject::destroyed, this, [this, session] { m_sessions.remove(session); });
+    connect(session, &QObject::destroyed, this, [this, session] {
+        m_sessions.remove(session);
+        if (m_shuttingDown && m_sessions.isEmpty())
+            Q_EMIT drained();
+    });
     if (m_shuttingDown)
         session->shutdown();
 }

@@ -19,8 +19,12 @@ public:
 
     // The socket's next bytes are the client's connection preface.
     void serve(QTcpSocket *socket);
+    // Each session says GOAWAY once its streams have ended; drained() once all are gone.
     void shutdown();
     qsizetype sessionCount() const { return m_sessions.size(); }
+
+Q_SIGNALS:
+    void drained();
 
 private:
     Http2Session::Options m_options;

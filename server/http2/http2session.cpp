@@ -423,6 +423,7 @@ bool Http2Session::startStream(qint32 streamId, const HttpReply::Headers &header
     ResponseFields fields(200);
     fields.add("content-type", "text/event-stream");
     fields.add("cache-control", "no-cache");
+    fields.add("x-accel-buffering", "no");
     fields.addAll(headers);
     std::vector<nghttp2_nv> nv = fields.fields();
     nghttp2_data_provider provider;
