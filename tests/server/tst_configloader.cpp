@@ -45,6 +45,7 @@ QList<std::pair<QString, int>> numbersOf(const ServerConfig &config)
         {QStringLiteral("max-header-kb"), config.maxHeaderKb},
         {QStringLiteral("request-timeout-ms"), config.requestTimeoutMs},
         {QStringLiteral("initial-padding"), config.initialPadding},
+        {QStringLiteral("h2-max-streams"), config.h2MaxStreams},
     };
 }
 
@@ -225,6 +226,8 @@ void tst_ConfigLoader::fromFlag_data()
     QTest::addRow("max-header-kb maximum") << "max-header-kb" << "1024" << "1024";
     QTest::addRow("request-timeout-ms minimum") << "request-timeout-ms" << "100" << "100";
     QTest::addRow("initial-padding") << "initial-padding" << "2048" << "2048";
+    QTest::addRow("h2-max-streams minimum") << "h2-max-streams" << "1" << "1";
+    QTest::addRow("h2-max-streams maximum") << "h2-max-streams" << "65536" << "65536";
     QTest::addRow("send-threads none") << "send-threads" << "0" << "0";
     QTest::addRow("send-threads maximum") << "send-threads" << "16" << "16";
     QTest::addRow("number with surrounding spaces") << "retry-ms" << " 250 " << "250";
@@ -453,6 +456,8 @@ void tst_ConfigLoader::errors_data()
     flagRow("listen port not a number", "listen", "127.0.0.1:http");
     flagRow("listen host name", "listen", "example.com:80");
     flagRow("admin-listen garbage", "admin-listen", "nonsense");
+    flagRow("h2-max-streams zero", "h2-max-streams", "0");
+    flagRow("h2-max-streams too many", "h2-max-streams", "65537");
     flagRow("admin-token empty", "admin-token", "");
     flagRow("admin-token with space", "admin-token", "two words");
     flagRow("path without leading slash", "path", "events");
