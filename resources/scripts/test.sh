@@ -40,7 +40,7 @@ if [ "${1:-}" = "--sanitize" ]; then
     exit "$status"
 fi
 
-bash resources/scripts/install-deps.sh nodejs
+bash resources/scripts/install-deps.sh nodejs chromium
 export QT_QPA_PLATFORM=offscreen
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DESH_WERROR=ON >/dev/null
 cmake --build build
