@@ -288,7 +288,10 @@ Http2Session::Http2Session(QTcpSocket *socket, const Options &options, Handler h
 
     socket->setReadBufferSize(64 * 1024);
     connect(socket, &QIODevice::readyRead, this, &Http2Session::readSocket);
-    connect(socket, &QIODevice::bytesWritten, this, &Http2Session::scheduleSend);
+    connect(socket, &QIODevice::bytesWritten, this, [this] {
+        m_wroteAtMs = m_clock.elapsed();
+        scheduleSend();
+    });
     connect(socket, &QAbstractSocket::disconnected, this, &Http2Session::connectionLost);
     m_sweepTimer.setInterval(m_options.requestTimeoutMs);
     connect(&m_sweepTimer, &QTimer::timeout, this, &Http2Session::sweep);
@@ -313,7 +316,7 @@ void Http2Session::readSocket()
                                                   size_t(bytes.size()));
     if (used < 0) {
         // A bad preface, or what nghttp2 takes for a flood of its own: no GOAWAY is owed.
-        qCDebug(lcHttp2).nospace() << "connection error peer=" << ClientAddress::text(m_peer)
+        qCDebug(lcHttp2).nospace().noquote() << "connection error peer=" << ClientAddress::text(m_peer)
                                    << " error=" << nghttp2_strerror(int(used));
         countProtocolError();
         afterCallbacks();
@@ -466,7 +469,7 @@ void Http2Session::flood(qint64 HttpLimitStats::*counter, const char *kind)
     ++(m_stats->*counter);
     m_errorCounted = true; // the GOAWAY that follows is this, not a protocol error
     if (const std::optional<qint64> heldBack = m_stats->refusalLog.admit()) {
-        qCInfo(lcHttp2).nospace() << "HTTP/2 flood closed kind=" << kind << " peer=" << ClientAddress::text(m_peer)
+        qCInfo(lcHttp2).nospace().noquote() << "HTTP/2 flood closed kind=" << kind << " peer=" << ClientAddress::text(m_peer)
                                   << " refusals_not_logged=" << *heldBack;
     }
     nghttp2_session_terminate_session(m_session, NGHTTP2_ENHANCE_YOUR_CALM);
@@ -484,14 +487,28 @@ void Http2Session::sweep()
     if (!m_session)
         return;
     const qint64 now = m_clock.elapsed();
+    // A peer that takes none of a full socket backlog for that long has stopped reading
+    // the connection itself: its streams' resets and its GOAWAY would wait behind it.
+    if (socketBacklog() >= maxSocketBacklog && now - m_wroteAtMs >= m_options.requestTimeoutMs) {
+        qCDebug(lcHttp2).nospace().noquote() << "connection not read, cut off peer=" << ClientAddress::text(m_peer);
+        m_socket->abort();
+        return;
+    }
     for (auto &[id, stream] : m_streams) {
         if (!stream->dispatched && !stream->refused && now - stream->begunAtMs >= m_options.requestTimeoutMs) {
             ++m_stats->requestTimeouts;
             answerEarly(*stream, 408, QStringLiteral("request not complete in time"));
         }
     }
-    if (m_streams.empty() && now - m_idleSinceMs >= m_options.requestTimeoutMs
-        && nghttp2_session_want_read(m_session)) {
+    if (!nghttp2_session_want_read(m_session)) {
+        // GOAWAY is queued: a peer that does not read it in time is not waited for.
+        if (m_goawayAtMs < 0)
+            m_goawayAtMs = now;
+        else if (now - m_goawayAtMs >= m_options.requestTimeoutMs && m_socket)
+            m_socket->abort();
+        return;
+    }
+    if (m_streams.empty() && now - m_idleSinceMs >= m_options.requestTimeoutMs) {
         nghttp2_session_terminate_session(m_session, NGHTTP2_NO_ERROR);
         sendPending();
     }

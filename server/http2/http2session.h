@@ -31,7 +31,9 @@ class QTcpSocket;
 // maxBodyBytes 413, a request not complete in requestTimeoutMs 408; a connection without
 // streams for that long is closed with GOAWAY. PING, SETTINGS and RST_STREAM frames past
 // their budgets (FloodMeter) close the connection with GOAWAY ENHANCE_YOUR_CALM; nghttp2's
-// own protocol errors (a window overflow, a bad preface) with its GOAWAY. All counted.
+// own protocol errors (a window overflow, a bad preface) with its GOAWAY. All counted. A
+// peer that has not taken its GOAWAY within requestTimeoutMs more, or nothing of a full
+// socket backlog for that long, is cut off.
 class Http2Session final : public QObject
 {
     Q_OBJECT
@@ -100,6 +102,8 @@ private:
     QElapsedTimer m_clock;
     QTimer m_sweepTimer;
     qint64 m_idleSinceMs = 0;
+    qint64 m_goawayAtMs = -1; // when the sweep first saw GOAWAY queued
+    qint64 m_wroteAtMs = 0;   // when the socket last took bytes
     bool m_sendScheduled = false;
     bool m_shuttingDown = false;
     bool m_errorCounted = false;

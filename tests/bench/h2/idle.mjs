@@ -1,17 +1,29 @@
 // Idle HTTP/2 streams for RSS figures (docs/BENCHMARKS.md, "HTTP/2 and TLS"): opens
-// CONNECTIONS connections of PER_CONNECTION streams each, prints "open N" once all are up,
-// and holds them until killed. Compare the server's VmRSS before and after.
-//   node idle.mjs https://127.0.0.1:PORT CONNECTIONS PER_CONNECTION
+// CONNECTIONS connections of PER_CONNECTION event streams each to STREAM_URL, prints
+// "open N" once all have answered 200, and holds them until killed. Compare the server's
+// VmRSS before and after.
+//   node idle.mjs https://127.0.0.1:PORT/eventsource CONNECTIONS PER_CONNECTION
 import http2 from 'node:http2';
-const [url, connections, perConnection] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4])];
+
+const [streamUrl, connections, perConnection] = process.argv.slice(2);
+const target = new URL(streamUrl);
+const total = Number(connections) * Number(perConnection);
 let open = 0;
-for (let c = 0; c < connections; ++c) {
-  const s = http2.connect(url, { rejectUnauthorized: false, settings: { initialWindowSize: 1 << 20 } });
-  s.on('error', e => console.error(String(e)));
-  for (let i = 0; i < perConnection; ++i) {
-    const r = s.request({ ':path': '/eventsource' });
-    r.on('response', () => { if (++open === connections * perConnection) console.log('open', open); });
-    r.on('data', () => {});
-    r.on('error', () => {});
-  }
+
+for (let c = 0; c < Number(connections); ++c) {
+    const session = http2.connect(target.origin, { rejectUnauthorized: false,
+                                                    settings: { initialWindowSize: 1 << 20 } });
+    session.on('error', (error) => { console.error(String(error)); process.exit(1); });
+    for (let i = 0; i < Number(perConnection); ++i) {
+        const stream = session.request({ ':path': target.pathname, accept: 'text/event-stream' });
+        stream.on('response', (headers) => {
+            if (headers[':status'] !== 200) {
+                console.error(`status ${headers[':status']}`);
+                process.exit(1);
+            }
+            if (++open === total)
+                console.log('open', open);
+        });
+        stream.on('data', () => {});
+    }
 }
