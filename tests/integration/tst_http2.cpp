@@ -235,6 +235,7 @@ private Q_SLOTS:
     void protocolErrorsClosed_data();
     void protocolErrorsClosed();
     void brokenPrefaceRefused();
+    void unreadConnectionCutOff();
     void goawayAfterFinalRetryAtShutdown();
     void certificateReloadKeepsHttp2Streams();
 
@@ -563,6 +564,33 @@ void TestHttp2::brokenPrefaceRefused()
 {
     const HttpResponse answer = HttpClient::parse(HttpClient::raw(m_plain.publicPort(), "PRI * HTTP/2.0\r\n\r\nXX\r\n\r\n"));
     QCOMPARE(answer.status, 505);
+}
+
+// A client that reads nothing at all: its stream is dropped at its buffer bound, and once
+// the socket has taken nothing of a full backlog for --request-timeout-ms, the connection
+// is cut off (the stream's reset and a GOAWAY would wait behind the unread bytes forever).
+void TestHttp2::unreadConnectionCutOff()
+{
+    ServerProcess server;
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(u"QT_LOGGING_RULES"_s, u"eventsource.server.http2.debug=true"_s);
+    QVERIFY2(server.start({u"--request-timeout-ms"_s, u"500"_s, u"--max-buffer-kb"_s, u"64"_s}, environment),
+             server.output().constData());
+    QTcpSocket socket;
+    socket.setReadBufferSize(1024);
+    socket.connectToHost(u"127.0.0.1"_s, server.publicPort());
+    QVERIFY(socket.waitForConnected(10000));
+    // Windows as large as HTTP/2 allows, so the bytes pile up in the socket.
+    const QByteArray initialWindow = QByteArray("\x00\x04", 2) + quad(0x7fffffff);
+    socket.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + frame(settingsFrame, 0, 0, initialWindow)
+                 + frame(windowUpdateFrame, 0, 0, quad(0x7fffffff - 65535)) + getHeaders(1, "/eventsource"));
+    QVERIFY(socket.waitForBytesWritten(10000));
+    QVERIFY(AdminApi::waitForConnections(server.adminPort(), 1));
+    const QString data(60 * 1024, u'u');
+    for (int i = 0; i < 100 && AdminApi::connections(server.adminPort()) == 1; ++i)
+        QCOMPARE(AdminApi::pushNamed(server.adminPort(), {}, data).status, 200);
+    QVERIFY(AdminApi::waitForConnections(server.adminPort(), 0));
+    QTRY_VERIFY_WITH_TIMEOUT(server.output().contains("connection not read, cut off"), 10000);
 }
 
 // SIGTERM: each HTTP/2 stream gets its final retry: and ends cleanly (END_STREAM, not a
