@@ -161,6 +161,12 @@ qsizetype SocketGuard::consumeHead(QByteArrayView bytes)
 {
     const qsizetype searchFrom = qMax<qsizetype>(0, m_head.size() - 3);
     const qsizetype before = m_head.size();
+    // A TLS record (0x16: handshake) where a request line should start: a client that
+    // takes this port for a TLS one. Refused at its first byte, not after its head times out.
+    if (before == 0 && !bytes.isEmpty() && bytes.front() == '\x16') {
+        refuse(400, "TLS handshake on a plain HTTP port");
+        return bytes.size();
+    }
     m_head.append(bytes.first(qMin<qsizetype>(bytes.size(), m_limits.maxHeaderBytes + 4 - before + 1)));
     bool bare = false;
     const qsizetype end = RequestHead::findEnd(m_head, searchFrom, &bare);

@@ -39,6 +39,7 @@ private slots:
     void destroyedGuardIsForgotten();
     void sweepDestroyedFirst();
     void bareLineEndsRefused();
+    void tlsHelloRefusedAtOnce();
     void pipelinedPastCloseNotAnswered();
     void refusalBehindPipelinedRequests();
 
@@ -180,6 +181,20 @@ void tst_SocketGuard::bareLineEndsRefused()
     QVERIFY(closedByServer(*peer.client));
     const QByteArray reply = peer.client->readAll();
     QVERIFY2(reply.startsWith("HTTP/1.1 400 "), reply.constData());
+    QCOMPARE(m_stats.malformedRequests, 1);
+}
+
+// A TLS ClientHello on the plain port: refused at its first byte and counted, not left
+// for Qt's parser to drop in silence or for the head deadline.
+void tst_SocketGuard::tlsHelloRefusedAtOnce()
+{
+    Peer peer;
+    QVERIFY(connectPeer(peer));
+    peer.client->write(QByteArray("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11) + QByteArray(64, '\0'));
+    QVERIFY(closedByServer(*peer.client));
+    const QByteArray reply = peer.client->readAll();
+    QVERIFY2(reply.startsWith("HTTP/1.1 400 "), reply.constData());
+    QVERIFY(reply.contains("TLS handshake on a plain HTTP port"));
     QCOMPARE(m_stats.malformedRequests, 1);
 }
 
