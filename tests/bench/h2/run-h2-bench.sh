@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# HTTP/2 over TLS: broadcast to 1,000 and 10,000 streams (100 a connection) from ours and from
+# Over TLS: broadcast to 1,000 and 10,000 streams (HTTP/2 with 100 a connection, and
+# HTTP/1.1 with one connection each) from ours and from
 # Nchan behind nginx's own TLS and HTTP/2 (peers/nchan-tls.conf), on the same self-signed
 # certificate and with the same client (broadcast.mjs, Node's http2). Each run starts both
 # servers fresh, ours first then Nchan, RUNS times (default 3); each line is one run's
@@ -50,9 +51,13 @@ run_nchan() {
     wait "$pid" || true
 }
 
-for streams in 1000 10000; do
-    for run in $(seq "$runs"); do
-        echo "$streams streams, run $run: ours  $(run_ours "$streams")"
-        echo "$streams streams, run $run: nchan $(run_nchan "$streams")"
+# PROTOCOLS: "h2 http1" by default (broadcast.mjs's PROTOCOL).
+for protocol in ${PROTOCOLS:-h2 http1}; do
+    export PROTOCOL=$protocol
+    for streams in 1000 10000; do
+        for run in $(seq "$runs"); do
+            echo "$protocol, $streams streams, run $run: ours  $(run_ours "$streams")"
+            echo "$protocol, $streams streams, run $run: nchan $(run_nchan "$streams")"
+        done
     done
 done
