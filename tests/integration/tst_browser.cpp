@@ -114,8 +114,10 @@ for (let i = 0; i < 10; ++i) {
 
     QProcess chromium;
     chromium.setProcessChannelMode(QProcess::MergedChannels);
+    // No sandbox: CI runs as root. /tmp instead of /dev/shm, which containers keep small.
     chromium.start(u"chromium"_s, {u"--headless"_s, u"--no-sandbox"_s, u"--disable-gpu"_s, u"--no-first-run"_s,
-                                   u"--ignore-certificate-errors"_s, u"--user-data-dir="_s + dir.filePath(u"profile"_s),
+                                   u"--disable-dev-shm-usage"_s, u"--ignore-certificate-errors"_s,
+                                   u"--user-data-dir="_s + dir.filePath(u"profile"_s),
                                    pages.origin() + u"/#"_s + QString::number(server.publicPort())});
     QVERIFY2(chromium.waitForStarted(30000), "chromium did not start (Debian package chromium)");
     const auto stopChromium = qScopeGuard([&chromium] {
