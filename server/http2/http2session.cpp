@@ -3,11 +3,9 @@
 #include "clientaddress.h"
 #include "http2responder.h"
 #include "http2streamsink.h"
+#include "socketbacklog.h"
 
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QLoggingCategory>
-#include <QSslSocket>
 #include <QTcpSocket>
 
 #include <nghttp2/nghttp2.h>
@@ -31,8 +29,10 @@ bool isConnectionSpecific(const QByteArray &lowerName)
         || lowerName == "transfer-encoding" || lowerName == "upgrade";
 }
 
+} // namespace
+
 // The header fields of one response, kept alive for nghttp2_submit_response.
-class ResponseFields
+class Http2Session::ResponseFields
 {
 public:
     explicit ResponseFields(int status) { add(":status", QByteArray::number(status)); }
@@ -64,8 +64,6 @@ private:
     QByteArrayList m_names;
     QByteArrayList m_values;
 };
-
-} // namespace
 
 struct Http2Session::Stream
 {
@@ -144,7 +142,8 @@ struct Http2Callbacks
             return 0;
         if (stream->body.size() + qint64(length) > self->m_options.maxBodyBytes) {
             ++self->m_stats->bodyTooLarge;
-            self->answerEarly(*stream, 413, QStringLiteral("request body is too large"));
+            self->answerEarly(*stream, QHttpServerResponder::StatusCode::PayloadTooLarge,
+                              QStringLiteral("request body is too large"));
             return 0;
         }
         stream->body.append(reinterpret_cast<const char *>(data), qsizetype(length));
@@ -341,7 +340,7 @@ void Http2Session::sendPending()
     if (!m_session || !m_socket)
         return;
     QByteArray out;
-    while (socketBacklog() + out.size() < maxSocketBacklog) {
+    while (SocketBacklog::of(m_socket) + out.size() < maxSocketBacklog) {
         const uint8_t *data = nullptr;
         const ssize_t size = nghttp2_session_mem_send(m_session, &data);
         if (size <= 0)
@@ -375,24 +374,24 @@ void Http2Session::afterCallbacks()
 
 void Http2Session::dispatch(Stream &stream)
 {
-    stream.dispatched = true;
     if (stream.headersTooLarge) {
         ++m_stats->headerTooLarge;
-        respond(stream.id, 431, "application/json", R"({"error":"request header list is too large"})", {});
+        answerEarly(stream, QHttpServerResponder::StatusCode::RequestHeaderFieldsTooLarge,
+                    QStringLiteral("request header list is too large"));
         return;
     }
+    stream.dispatched = true;
     const PublicRequest request(stream.method, stream.path, stream.authority, std::exchange(stream.headers, {}),
                                 std::exchange(stream.body, {}), m_peer);
     m_handler(request, std::make_unique<Http2Responder>(this, stream.id));
 }
 
-void Http2Session::answerEarly(Stream &stream, int status, const QString &message)
+void Http2Session::answerEarly(Stream &stream, QHttpServerResponder::StatusCode status, const QString &message)
 {
     stream.dispatched = true;
     stream.body.clear();
-    HttpReply::Headers none;
-    respond(stream.id, status, "application/json",
-            QJsonDocument(QJsonObject{{QStringLiteral("error"), message}}).toJson(QJsonDocument::Compact), none);
+    Http2Responder responder(this, stream.id);
+    HttpReply::error(responder, status, message);
 }
 
 void Http2Session::respond(qint32 streamId, int status, const QByteArray &contentType, const QByteArray &body,
@@ -401,19 +400,13 @@ void Http2Session::respond(qint32 streamId, int status, const QByteArray &conten
     Stream *stream = find(streamId);
     if (!stream || stream->answered || !m_session)
         return;
-    stream->answered = true;
     stream->answer = body;
     ResponseFields fields(status);
     fields.add("content-type", contentType);
     fields.add("content-length", QByteArray::number(body.size()));
     fields.add("cache-control", "no-store");
     fields.addAll(headers);
-    std::vector<nghttp2_nv> nv = fields.fields();
-    nghttp2_data_provider provider;
-    provider.source.ptr = stream;
-    provider.read_callback = &Http2Callbacks::readAnswer;
-    nghttp2_submit_response(m_session, streamId, nv.data(), nv.size(), body.isEmpty() ? nullptr : &provider);
-    scheduleSend();
+    submit(*stream, fields, body.isEmpty() ? Body::None : Body::Answer);
 }
 
 bool Http2Session::startStream(qint32 streamId, const HttpReply::Headers &headers, Http2StreamSink *sink)
@@ -421,18 +414,24 @@ bool Http2Session::startStream(qint32 streamId, const HttpReply::Headers &header
     Stream *stream = find(streamId);
     if (!stream || stream->answered || !m_session)
         return false;
-    stream->answered = true;
     stream->sink = sink;
     ResponseFields fields(200);
     fields.add("content-type", "text/event-stream");
     fields.add("cache-control", "no-cache");
     fields.add("x-accel-buffering", "no");
     fields.addAll(headers);
+    return submit(*stream, fields, Body::Events);
+}
+
+bool Http2Session::submit(Stream &stream, ResponseFields &fields, Body body)
+{
+    stream.answered = true;
     std::vector<nghttp2_nv> nv = fields.fields();
     nghttp2_data_provider provider;
-    provider.source.ptr = stream;
-    provider.read_callback = &Http2Callbacks::readEvents;
-    if (nghttp2_submit_response(m_session, streamId, nv.data(), nv.size(), &provider) != 0)
+    provider.source.ptr = &stream;
+    provider.read_callback = body == Body::Events ? &Http2Callbacks::readEvents : &Http2Callbacks::readAnswer;
+    if (nghttp2_submit_response(m_session, stream.id, nv.data(), nv.size(), body == Body::None ? nullptr : &provider)
+        != 0)
         return false;
     scheduleSend();
     return true;
@@ -489,7 +488,7 @@ void Http2Session::sweep()
     const qint64 now = m_clock.elapsed();
     // A peer that takes none of a full socket backlog for that long has stopped reading
     // the connection itself: its streams' resets and its GOAWAY would wait behind it.
-    if (socketBacklog() >= maxSocketBacklog && now - m_wroteAtMs >= m_options.requestTimeoutMs) {
+    if (SocketBacklog::of(m_socket) >= maxSocketBacklog && now - m_wroteAtMs >= m_options.requestTimeoutMs) {
         qCDebug(lcHttp2).nospace().noquote() << "connection not read, cut off peer=" << ClientAddress::text(m_peer);
         m_socket->abort();
         return;
@@ -497,7 +496,8 @@ void Http2Session::sweep()
     for (auto &[id, stream] : m_streams) {
         if (!stream->dispatched && !stream->refused && now - stream->begunAtMs >= m_options.requestTimeoutMs) {
             ++m_stats->requestTimeouts;
-            answerEarly(*stream, 408, QStringLiteral("request not complete in time"));
+            answerEarly(*stream, QHttpServerResponder::StatusCode::RequestTimeout,
+                        QStringLiteral("request not complete in time"));
         }
     }
     if (!nghttp2_session_want_read(m_session)) {
@@ -527,14 +527,6 @@ void Http2Session::connectionLost()
     }
     m_streams.clear();
     afterCallbacks();
-}
-
-qint64 Http2Session::socketBacklog() const
-{
-    qint64 backlog = m_socket->bytesToWrite();
-    if (const auto *ssl = qobject_cast<const QSslSocket *>(m_socket.data()))
-        backlog += ssl->encryptedBytesToWrite();
-    return backlog;
 }
 
 Http2Session::Stream *Http2Session::find(qint32 streamId)

@@ -71,7 +71,9 @@ public:
 
 private:
     struct Stream;
+    class ResponseFields;
     friend struct Http2Callbacks;
+    enum class Body { None, Answer, Events };
 
     void readSocket();
     void scheduleSend();
@@ -79,12 +81,14 @@ private:
     // Runs what the nghttp2 callbacks left for after nghttp2 returns: sinks closed or drained.
     void afterCallbacks();
     void dispatch(Stream &stream);
-    void answerEarly(Stream &stream, int status, const QString &message);
+    // Answers {"error": message} before the handlers saw the request (431, 413, 408).
+    void answerEarly(Stream &stream, QHttpServerResponder::StatusCode status, const QString &message);
+    // Sends the response head; its body comes from the stream's answer or its sink.
+    bool submit(Stream &stream, ResponseFields &fields, Body body);
     void flood(qint64 HttpLimitStats::*counter, const char *kind);
     void countProtocolError();
     void sweep();
     void connectionLost();
-    qint64 socketBacklog() const;
     Stream *find(qint32 streamId);
 
     QPointer<QTcpSocket> m_socket;

@@ -1,20 +1,9 @@
 #include "qtsocketsink.h"
 
-#include <QSslSocket>
+#include "socketbacklog.h"
+
 #include <QTcpSocket>
 #include <QTimer>
-
-namespace {
-
-qint64 pendingIn(const QTcpSocket *socket)
-{
-    qint64 pending = socket->bytesToWrite();
-    if (const auto *ssl = qobject_cast<const QSslSocket *>(socket))
-        pending += ssl->encryptedBytesToWrite();
-    return pending;
-}
-
-} // namespace
 
 QtSocketSink::QtSocketSink(QTcpSocket *socket, QObject *parent)
     : StreamSink(parent)
@@ -24,7 +13,7 @@ QtSocketSink::QtSocketSink(QTcpSocket *socket, QObject *parent)
     socket->setReadBufferSize(4096);
     connect(socket, &QIODevice::readyRead, this, [this] { m_socket->skip(m_socket->bytesAvailable()); });
     connect(socket, &QIODevice::bytesWritten, this, [this] {
-        if (m_closing && pendingIn(m_socket) == 0)
+        if (m_closing && SocketBacklog::of(m_socket) == 0)
             hangUp();
         else
             Q_EMIT drained();
@@ -41,7 +30,7 @@ QtSocketSink::~QtSocketSink()
 
 qint64 QtSocketSink::unsent() const
 {
-    return m_out.size() + (m_socket ? pendingIn(m_socket) : 0);
+    return m_out.size() + (m_socket ? SocketBacklog::of(m_socket) : 0);
 }
 
 void QtSocketSink::queue(const QByteArray &bytes)
@@ -63,7 +52,7 @@ void QtSocketSink::closeWhenSent(int graceMs)
         return;
     m_closing = true;
     settle();
-    if (!m_socket || pendingIn(m_socket) == 0) {
+    if (!m_socket || SocketBacklog::of(m_socket) == 0) {
         hangUp();
         return;
     }

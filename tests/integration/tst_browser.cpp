@@ -5,6 +5,7 @@
 #include "adminapi.h"
 #include "httpclient.h"
 #include "serverprocess.h"
+#include "testcertificate.h"
 
 #include <QJsonArray>
 #include <QProcess>
@@ -88,13 +89,7 @@ void TestBrowser::tenEventSourcesOverHttp2()
 {
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
-    QProcess openssl;
-    openssl.setWorkingDirectory(dir.path());
-    openssl.start(u"openssl"_s, {u"req"_s, u"-x509"_s, u"-newkey"_s, u"ec"_s, u"-pkeyopt"_s,
-                                 u"ec_paramgen_curve:prime256v1"_s, u"-nodes"_s, u"-keyout"_s, u"server.key"_s,
-                                 u"-out"_s, u"server.crt"_s, u"-days"_s, u"2"_s, u"-subj"_s, u"/CN=localhost"_s,
-                                 u"-addext"_s, u"subjectAltName=DNS:localhost,IP:127.0.0.1"_s});
-    QVERIFY(openssl.waitForFinished(30000) && openssl.exitCode() == 0);
+    QVERIFY(TestCertificate::make(dir.path(), u"server"_s));
 
     // The page's own origin must be allowed before the server starts: the page server
     // listens first, and the page learns the server's port from its URL's fragment.

@@ -4,6 +4,7 @@
 #include "httpclient.h"
 #include "passwordhash.h"
 #include "serverprocess.h"
+#include "testcertificate.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -245,24 +246,8 @@ private:
         return tls ? u"https://localhost:%1"_s.arg(m_tls.publicPort()) : u"http://127.0.0.1:%1"_s.arg(m_plain.publicPort());
     }
     QString caFile() const { return m_dir.filePath(u"server.crt"_s); }
-    // A self-signed certificate for localhost and 127.0.0.1: <name>.crt, <name>.key.
-    bool makeCertificate(const QString &name) const
-    {
-        QProcess openssl;
-        openssl.setWorkingDirectory(m_dir.path());
-        openssl.start(u"openssl"_s, {u"req"_s, u"-x509"_s, u"-newkey"_s, u"ec"_s, u"-pkeyopt"_s,
-                                     u"ec_paramgen_curve:prime256v1"_s, u"-nodes"_s, u"-keyout"_s, name + u".key"_s,
-                                     u"-out"_s, name + u".crt"_s, u"-days"_s, u"2"_s, u"-subj"_s, u"/CN=localhost"_s,
-                                     u"-addext"_s, u"subjectAltName=DNS:localhost,IP:127.0.0.1"_s});
-        return openssl.waitForFinished(30000) && openssl.exitStatus() == QProcess::NormalExit
-            && openssl.exitCode() == 0;
-    }
-    // A Node stream on its own connection, to see that an attack elsewhere leaves it alone.
-    bool canaryReceives(NodeClient &canary, const QString &data)
-    {
-        AdminApi::pushNamed(m_plain.adminPort(), u"canary"_s, data);
-        return canary.waitFor([&] { return canary.dataOf(u"canary"_s).contains(data); });
-    }
+    // An attack's bytes on a connection of their own (see the definition).
+    void closedWithGoaway(const QByteArray &bytes, quint32 code, const QByteArray &series);
 
     QTemporaryDir m_dir;
     ServerProcess m_plain; // h2c; users, CORS, 64 KiB stream buffers, 4 streams a connection
@@ -272,7 +257,7 @@ private:
 void TestHttp2::initTestCase()
 {
     QVERIFY(m_dir.isValid());
-    QVERIFY(makeCertificate(u"server"_s));
+    QVERIFY(TestCertificate::make(m_dir.path(), u"server"_s));
     const QJsonObject directory{
         {u"users"_s, QJsonArray{QJsonObject{{u"id"_s, u"u1"_s}, {u"name"_s, u"alice"_s},
                                             {u"password"_s, PasswordHash::create(u"alice-pw"_s, 1000)}}}}};
@@ -484,6 +469,29 @@ void TestHttp2::streamsOverTheLimitRefused()
     QCOMPARE(AdminApi::metric(m_plain.adminPort(), "eventsource_h2_streams_refused_total"), before + 1);
 }
 
+// Sends the bytes on a connection of their own: the server answers GOAWAY with the code
+// and closes, the metric series goes up by one, and a stream on another connection goes on
+// receiving.
+void TestHttp2::closedWithGoaway(const QByteArray &bytes, quint32 code, const QByteArray &series)
+{
+    NodeClient canary;
+    QVERIFY(canary.connectTo(url(false)));
+    QVERIFY(canary.open(u"canary"_s, u"/eventsource/canary"_s));
+    const qint64 before = AdminApi::metric(m_plain.adminPort(), series);
+
+    QTcpSocket socket;
+    socket.connectToHost(u"127.0.0.1"_s, m_plain.publicPort());
+    QVERIFY(socket.waitForConnected(10000));
+    socket.write(bytes);
+    const QList<Frame> frames = readFrames(socket, hasGoaway);
+    QCOMPARE(goawayCode(frames), qint64(code));
+    QVERIFY(socket.state() == QAbstractSocket::UnconnectedState || socket.waitForDisconnected(10000));
+    QCOMPARE(AdminApi::metric(m_plain.adminPort(), series), before + 1);
+    const QString data = QString::fromLatin1(QTest::currentDataTag());
+    AdminApi::pushNamed(m_plain.adminPort(), u"canary"_s, data);
+    QVERIFY(canary.waitFor([&] { return canary.dataOf(u"canary"_s).contains(data); }));
+}
+
 void TestHttp2::floodsClosed_data()
 {
     QTest::addColumn<QByteArray>("flood");
@@ -507,21 +515,8 @@ void TestHttp2::floodsClosed()
 {
     QFETCH(QByteArray, flood);
     QFETCH(QByteArray, frameLabel);
-    NodeClient canary;
-    QVERIFY(canary.connectTo(url(false)));
-    QVERIFY(canary.open(u"canary"_s, u"/eventsource/canary"_s));
-    const QByteArray series = "eventsource_h2_floods_total{frame=\"" + frameLabel + "\"}";
-    const qint64 before = AdminApi::metric(m_plain.adminPort(), series);
-
-    QTcpSocket socket;
-    socket.connectToHost(u"127.0.0.1"_s, m_plain.publicPort());
-    QVERIFY(socket.waitForConnected(10000));
-    socket.write(preface() + frame(settingsFrame, 0x1, 0) + flood);
-    const QList<Frame> frames = readFrames(socket, hasGoaway);
-    QCOMPARE(goawayCode(frames), qint64(enhanceYourCalm));
-    QVERIFY(socket.state() == QAbstractSocket::UnconnectedState || socket.waitForDisconnected(10000));
-    QCOMPARE(AdminApi::metric(m_plain.adminPort(), series), before + 1);
-    QVERIFY(canaryReceives(canary, QString::fromLatin1(frameLabel)));
+    closedWithGoaway(preface() + frame(settingsFrame, 0x1, 0) + flood, enhanceYourCalm,
+                     "eventsource_h2_floods_total{frame=\"" + frameLabel + "\"}");
 }
 
 void TestHttp2::protocolErrorsClosed_data()
@@ -543,20 +538,7 @@ void TestHttp2::protocolErrorsClosed()
 {
     QFETCH(QByteArray, bytes);
     QFETCH(quint32, expectedGoaway);
-    NodeClient canary;
-    QVERIFY(canary.connectTo(url(false)));
-    QVERIFY(canary.open(u"canary"_s, u"/eventsource/canary"_s));
-    const qint64 before = AdminApi::metric(m_plain.adminPort(), "eventsource_h2_protocol_errors_total");
-
-    QTcpSocket socket;
-    socket.connectToHost(u"127.0.0.1"_s, m_plain.publicPort());
-    QVERIFY(socket.waitForConnected(10000));
-    socket.write(bytes);
-    const QList<Frame> frames = readFrames(socket, hasGoaway);
-    QCOMPARE(goawayCode(frames), qint64(expectedGoaway));
-    QVERIFY(socket.state() == QAbstractSocket::UnconnectedState || socket.waitForDisconnected(10000));
-    QCOMPARE(AdminApi::metric(m_plain.adminPort(), "eventsource_h2_protocol_errors_total"), before + 1);
-    QVERIFY(canaryReceives(canary, QString::fromLatin1(QTest::currentDataTag())));
+    closedWithGoaway(bytes, expectedGoaway, "eventsource_h2_protocol_errors_total");
 }
 
 // What opens like the preface but is not it is not HTTP/2: the HTTP/1.1 side refuses it.
@@ -621,7 +603,7 @@ void TestHttp2::certificateReloadKeepsHttp2Streams()
     NodeClient old;
     QVERIFY(old.connectTo(url(true), caFile()));
     QVERIFY(old.open(u"old"_s, u"/eventsource"_s));
-    QVERIFY(makeCertificate(u"renewed"_s));
+    QVERIFY(TestCertificate::make(m_dir.path(), u"renewed"_s));
     for (const QString &suffix : {u".crt"_s, u".key"_s}) {
         QFile::remove(m_dir.filePath(u"server"_s + suffix));
         QVERIFY(QFile::copy(m_dir.filePath(u"renewed"_s + suffix), m_dir.filePath(u"server"_s + suffix)));

@@ -4,6 +4,7 @@
 #include "httpclient.h"
 #include "serverprocess.h"
 #include "sseclient.h"
+#include "testcertificate.h"
 
 #include <QDeadlineTimer>
 #include <QFile>
@@ -20,24 +21,6 @@
 using namespace Qt::StringLiterals;
 
 namespace {
-
-// Runs openssl with the arguments in dir; true on exit code 0.
-bool openssl(const QString &dir, const QStringList &arguments)
-{
-    QProcess process;
-    process.setWorkingDirectory(dir);
-    process.start(u"openssl"_s, arguments);
-    return process.waitForFinished(30000) && process.exitStatus() == QProcess::NormalExit && process.exitCode() == 0;
-}
-
-// A self-signed certificate for localhost and 127.0.0.1, and its key: <name>.crt, <name>.key.
-bool makeCertificate(const QString &dir, const QString &name, const QString &commonName = u"localhost"_s)
-{
-    return openssl(dir, {u"req"_s, u"-x509"_s, u"-newkey"_s, u"ec"_s, u"-pkeyopt"_s, u"ec_paramgen_curve:prime256v1"_s,
-                         u"-nodes"_s, u"-keyout"_s, name + u".key"_s, u"-out"_s, name + u".crt"_s, u"-days"_s, u"2"_s,
-                         u"-subj"_s, u"/CN="_s + commonName,
-                         u"-addext"_s, u"subjectAltName=DNS:localhost,IP:127.0.0.1"_s});
-}
 
 // Trusts exactly the certificate in certFile (and the system's CAs).
 QSslConfiguration trusting(const QString &certFile)
@@ -119,8 +102,8 @@ private:
 void tst_Tls::initTestCase()
 {
     QVERIFY(m_dir.isValid());
-    QVERIFY(makeCertificate(m_dir.path(), u"server"_s));
-    QVERIFY(makeCertificate(m_dir.path(), u"other"_s, u"other"_s));
+    QVERIFY(TestCertificate::make(m_dir.path(), u"server"_s));
+    QVERIFY(TestCertificate::make(m_dir.path(), u"other"_s, u"other"_s));
 }
 
 // A stream over TLS receives what is pushed; its session cookie is Secure.
@@ -274,8 +257,8 @@ void tst_Tls::badCredentialsAreConfigurationErrors_data()
 {
     QTest::addColumn<QStringList>("arguments");
     QTest::addColumn<QByteArray>("message");
-    QVERIFY(openssl(m_dir.path(), {u"pkey"_s, u"-in"_s, u"server.key"_s, u"-aes256"_s, u"-passout"_s, u"pass:secret"_s,
-                                   u"-out"_s, u"encrypted.key"_s}));
+    QVERIFY(TestCertificate::openssl(m_dir.path(), {u"pkey"_s, u"-in"_s, u"server.key"_s, u"-aes256"_s, u"-passout"_s,
+                                                    u"pass:secret"_s, u"-out"_s, u"encrypted.key"_s}));
     QFile garbage(file(u"garbage.pem"_s));
     QVERIFY(garbage.open(QIODevice::WriteOnly));
     garbage.write("not a certificate\n");
