@@ -14,6 +14,7 @@
 #include "ringeventlog.h"
 #include "sqliteeventlog.h"
 #include "tcplistener.h"
+#include "tlscontext.h"
 
 #include <QDir>
 #include <QFile>
@@ -231,8 +232,12 @@ QString ServerApp::bind(HttpListener *listener, const QHostAddress &address, qui
     limits.maxBodyBytes = maxBodyBytes;
     limits.requestTimeoutMs = m_config.requestTimeoutMs;
     auto *tcp = new TcpListener(limits, &m_httpStats, listener);
-    if (tls)
-        tcp->setTls(listener == m_publicListener ? publicTls(*tls) : tls->serverConfiguration());
+    if (tls) {
+        std::shared_ptr<const TlsContext> context = tlsContext(*tls, tcp);
+        if (!context)
+            return QStringLiteral("OpenSSL cannot use the TLS certificate");
+        tcp->setTls(std::move(context));
+    }
     if (!tcp->listen(address, port))
         return QStringLiteral("cannot listen on %1:%2: %3").arg(address.toString()).arg(port).arg(tcp->errorString());
     tcp->bindTo(listener);
@@ -248,9 +253,12 @@ void ServerApp::handlePublic(const PublicRequest &request, std::unique_ptr<Publi
         m_stream->handle(request, *responder);
 }
 
-QSslConfiguration ServerApp::publicTls(const TlsCredentials &credentials)
+std::shared_ptr<const TlsContext> ServerApp::tlsContext(const TlsCredentials &credentials, const TcpListener *tcp) const
 {
-    return credentials.serverConfiguration({QByteArrayLiteral("h2"), QByteArrayLiteral("http/1.1")});
+    // HTTP/2 is offered on the public listener only.
+    if (tcp->parent() == m_publicListener)
+        return credentials.serverContext({QByteArrayLiteral("h2"), QByteArrayLiteral("http/1.1")});
+    return credentials.serverContext({QByteArrayLiteral("http/1.1")});
 }
 
 void ServerApp::reload()
@@ -265,8 +273,13 @@ void ServerApp::reload()
             qCWarning(lcApp).nospace().noquote() << name << " TLS certificate not reloaded, the old one stays: " << error;
             return;
         }
+        std::shared_ptr<const TlsContext> context = tlsContext(*renewed, tcp);
+        if (!context) {
+            qCWarning(lcApp).nospace() << name << " TLS certificate not reloaded, the old one stays: OpenSSL refused it";
+            return;
+        }
         credentials = std::move(renewed);
-        tcp->setTls(tcp == m_publicTcp ? publicTls(*credentials) : credentials->serverConfiguration());
+        tcp->setTls(std::move(context));
         qCInfo(lcApp).nospace().noquote() << name << " TLS certificate reloaded subject=" << credentials->subject()
                                           << " expires=" << credentials->expiresAt().toString(Qt::ISODate);
     };

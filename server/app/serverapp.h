@@ -25,6 +25,7 @@ class RedisBus;
 class HttpListener;
 class Http2Front;
 class TcpListener;
+class TlsContext;
 
 // Wires the server together from its configuration: event log and bus, hub, the public and the
 // admin listeners. main() only parses arguments and runs it.
@@ -64,7 +65,7 @@ private:
     QString bind(HttpListener *listener, const QHostAddress &address, quint16 port, qint64 maxBodyBytes,
                  const std::optional<TlsCredentials> &tls, TcpListener **bound);
     // The TLS configuration of the public listener: offers h2 (ALPN) before http/1.1.
-    static QSslConfiguration publicTls(const TlsCredentials &credentials);
+    std::shared_ptr<const TlsContext> tlsContext(const TlsCredentials &credentials, const TcpListener *tcp) const;
 
     ServerConfig m_config;
     HttpLimitStats m_httpStats;

@@ -1,10 +1,10 @@
 #include "http1responder.h"
 
-#include "qtsocketsink.h"
 #include "socketguard.h"
 #include "streamsocket.h"
-
-#include <QSslSocket>
+#include "tlsconnection.h"
+#include "tlsplainsocket.h"
+#include "tlssession.h"
 
 Http1Responder::Http1Responder(QHttpServerResponder &&responder)
     : m_responder(std::move(responder))
@@ -25,9 +25,12 @@ std::unique_ptr<StreamSink> Http1Responder::startStream(const HttpReply::Headers
     if (SocketGuard *guard = SocketGuard::of(socket))
         guard->streamStarted();
     std::unique_ptr<StreamSink> sink;
-    if (qobject_cast<QSslSocket *>(socket)) {
-        // The encryption stays in Qt's socket; the stream writes through it.
-        sink = std::make_unique<QtSocketSink>(socket);
+    if (const auto *plain = qobject_cast<TlsPlainSocket *>(socket)) {
+        std::optional<TlsConnection::Stream> stream =
+            plain->connection() ? plain->connection()->takeStream() : std::nullopt;
+        if (!stream)
+            return nullptr;
+        sink = std::make_unique<StreamSocket>(stream->descriptor, std::move(stream->session), stream->cipher);
     } else {
         // From here on the stream has its own descriptor and nobody parses requests on it
         // (the pipelining hazard); Qt's socket and request are freed.

@@ -5,8 +5,8 @@
 #include <QHttpServerResponder>
 
 // A PublicResponder over QtHttpServer's HTTP/1.1 responder. An event stream takes the
-// connection over: on plain TCP a descriptor of its own (StreamSocket; QtHttpServer lets go
-// of it), under TLS Qt's socket written through (QtSocketSink).
+// connection over, a descriptor of its own (StreamSocket; QtHttpServer lets go of it): on
+// plain TCP Qt's, under TLS the client's, out of its TlsConnection with the session.
 class Http1Responder final : public PublicResponder
 {
 public:

@@ -1,9 +1,9 @@
 #include "socketguard.h"
 
 #include "clientaddress.h"
+#include "tlsplainsocket.h"
 
 #include <QLoggingCategory>
-#include <QSslSocket>
 #include <QTcpSocket>
 #include <QTimer>
 
@@ -227,7 +227,7 @@ void SocketGuard::handleTimeout()
     m_deadline = 0;
     if (m_done)
         return;
-    if (const auto *ssl = qobject_cast<QSslSocket *>(m_socket); ssl && !ssl->isEncrypted()) {
+    if (const auto *tls = qobject_cast<TlsPlainSocket *>(m_socket); tls && !tls->isEncrypted()) {
         // Never finished its TLS handshake: a slowloris of the handshake.
         ++m_stats->tlsHandshakeTimeouts;
         m_done = true;

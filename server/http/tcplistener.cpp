@@ -1,10 +1,14 @@
 #include "tcplistener.h"
 
+#include "tlsconnection.h"
+#include "tlsplainsocket.h"
+
 #include <QLoggingCategory>
 #include <QAbstractHttpServer>
-#include <QSslSocket>
 #include <QTcpSocket>
 #include <QTimer>
+
+#include <unistd.h>
 
 Q_LOGGING_CATEGORY(lcListener, "eventsource.server.http.listener")
 
@@ -38,42 +42,38 @@ void TcpListener::setHttp2(std::function<void(QTcpSocket *)> serve)
 
 void TcpListener::incomingConnection(qintptr descriptor)
 {
-    QSslSocket *ssl = m_tls ? new QSslSocket(this) : nullptr;
-    QTcpSocket *socket = ssl ? ssl : new QTcpSocket(this);
-    if (!socket->setSocketDescriptor(descriptor)) {
-        delete socket;
-        return;
+    QTcpSocket *socket = nullptr;
+    TlsConnection *tls = nullptr;
+    if (m_tls) {
+        auto *plain = TlsConnection::accept(int(descriptor), m_tls, m_stats, this);
+        if (!plain)
+            return;
+        socket = plain;
+        tls = plain->connection();
+    } else {
+        socket = new QTcpSocket(this);
+        if (!socket->setSocketDescriptor(descriptor)) {
+            ::close(int(descriptor));
+            delete socket;
+            return;
+        }
     }
     auto *guard = new SocketGuard(socket, m_limits, m_stats, m_sweep);
     m_unfollowed.append(guard);
-    if (m_http2)
+    if (m_http2) {
         connect(guard, &SocketGuard::http2Preface, this, [this, socket] { handToHttp2(socket); });
-    if (ssl)
-        watchHandshake(ssl);
+        if (tls) {
+            connect(tls, &TlsConnection::established, this, [this, socket](const QByteArray &protocol) {
+                if (protocol != "h2")
+                    return;
+                if (SocketGuard *guard = SocketGuard::of(socket))
+                    guard->handOver();
+                handToHttp2(socket);
+            });
+        }
+    }
     refreshSenderHint();
     addPendingConnection(socket);
-}
-
-void TcpListener::watchHandshake(QSslSocket *socket)
-{
-    socket->setSslConfiguration(*m_tls);
-    connect(socket, &QSslSocket::encrypted, this, [this, socket] {
-        ++m_stats->tlsHandshakes;
-        if (m_http2 && socket->sslConfiguration().nextNegotiatedProtocol() == "h2") {
-            if (SocketGuard *guard = SocketGuard::of(socket))
-                guard->handOver();
-            handToHttp2(socket);
-        }
-    });
-    connect(socket, &QAbstractSocket::errorOccurred, this, [this, socket](QAbstractSocket::SocketError) {
-        if (socket->isEncrypted())
-            return;
-        // Plain HTTP on this port, a client refusing the certificate, no common protocol.
-        ++m_stats->tlsHandshakeFailures;
-        qCDebug(lcListener) << "TLS handshake failed:" << socket->errorString();
-        socket->abort();
-    });
-    socket->startServerEncryption();
 }
 
 void TcpListener::guardsFollowServer()

@@ -3,7 +3,6 @@
 #include "clientaddress.h"
 #include "http2responder.h"
 #include "http2streamsink.h"
-#include "socketbacklog.h"
 
 #include <QLoggingCategory>
 #include <QTcpSocket>
@@ -340,7 +339,7 @@ void Http2Session::sendPending()
     if (!m_session || !m_socket)
         return;
     QByteArray out;
-    while (SocketBacklog::of(m_socket) + out.size() < maxSocketBacklog) {
+    while (m_socket->bytesToWrite() + out.size() < maxSocketBacklog) {
         const uint8_t *data = nullptr;
         const ssize_t size = nghttp2_session_mem_send(m_session, &data);
         if (size <= 0)
@@ -488,7 +487,7 @@ void Http2Session::sweep()
     const qint64 now = m_clock.elapsed();
     // A peer that takes none of a full socket backlog for that long has stopped reading
     // the connection itself: its streams' resets and its GOAWAY would wait behind it.
-    if (SocketBacklog::of(m_socket) >= maxSocketBacklog && now - m_wroteAtMs >= m_options.requestTimeoutMs) {
+    if (m_socket->bytesToWrite() >= maxSocketBacklog && now - m_wroteAtMs >= m_options.requestTimeoutMs) {
         qCDebug(lcHttp2).nospace().noquote() << "connection not read, cut off peer=" << ClientAddress::text(m_peer);
         m_socket->abort();
         return;

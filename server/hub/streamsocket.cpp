@@ -1,5 +1,7 @@
 #include "streamsocket.h"
 
+#include "tlssession.h"
+
 #include <QLoggingCategory>
 #include <QTcpSocket>
 #include <QTimer>
@@ -51,6 +53,14 @@ StreamSocket::StreamSocket(int descriptor, QObject *parent)
     connect(&m_readNotifier, &QSocketNotifier::activated, this, &StreamSocket::readable);
 }
 
+StreamSocket::StreamSocket(int descriptor, std::unique_ptr<TlsSession> session, const QByteArray &cipher,
+                           QObject *parent)
+    : StreamSocket(descriptor, parent)
+{
+    m_tls = std::move(session);
+    m_out = cipher;
+}
+
 StreamSocket::~StreamSocket()
 {
     if (m_descriptor < 0)
@@ -65,6 +75,14 @@ void StreamSocket::queue(const QByteArray &bytes)
 {
     if (m_descriptor < 0 || bytes.isEmpty())
         return;
+    if (m_tls) {
+        // Shared while alone, like the plain case: encrypt() reads it once.
+        if (m_plain.isEmpty())
+            m_plain = bytes;
+        else
+            m_plain.append(bytes);
+        return;
+    }
     if (unsent() == 0) {
         // Shared, not copied: a broadcast keeps one buffer for all its streams.
         m_out = bytes;
@@ -78,6 +96,8 @@ void StreamSocket::queue(const QByteArray &bytes)
 
 void StreamSocket::send()
 {
+    if (m_tls && !m_plain.isEmpty())
+        encrypt();
     while (m_descriptor >= 0 && m_sendError == 0 && unsent() > 0) {
         const ssize_t sent = ::send(m_descriptor, m_out.constData() + m_sent, size_t(unsent()),
                                     MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -95,6 +115,14 @@ void StreamSocket::send()
         m_out.clear();
         m_sent = 0;
     }
+}
+
+void StreamSocket::encrypt()
+{
+    m_out.remove(0, std::exchange(m_sent, 0));
+    if (!m_tls->encrypt(m_plain, &m_out) && m_sendError == 0)
+        m_sendError = EPROTO;
+    m_plain.clear();
 }
 
 void StreamSocket::settle()
@@ -129,6 +157,10 @@ void StreamSocket::closeWhenSent(int graceMs)
     if (m_descriptor < 0 || m_closing)
         return;
     m_closing = true;
+    if (m_tls) {
+        encrypt();
+        m_tls->close(&m_out);
+    }
     send();
     settle();
     if (m_descriptor >= 0)
@@ -143,6 +175,7 @@ void StreamSocket::abort()
     m_writeNotifier.reset();
     ::close(m_descriptor);
     m_descriptor = -1;
+    m_plain.clear();
     m_out.clear();
     m_sent = 0;
     Q_EMIT closed();

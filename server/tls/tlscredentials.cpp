@@ -1,14 +1,14 @@
 #include "tlscredentials.h"
 
+#include "tlscontext.h"
+
 #include <QFile>
-#include <QSslCertificate>
-#include <QSslKey>
-#include <QSslSocket>
 
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/ssl.h>
 #include <openssl/x509.h>
 
 #include <memory>
@@ -66,6 +66,16 @@ QString opensslError()
     return QString::fromLatin1(text);
 }
 
+std::vector<Certificate> readChain(const QByteArray &pem)
+{
+    std::vector<Certificate> chain;
+    const Bio bio = memoryBio(pem);
+    while (X509 *certificate = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr))
+        chain.emplace_back(certificate);
+    ERR_clear_error(); // the end of the file reads as an error
+    return chain;
+}
+
 QDateTime asDateTime(const ASN1_TIME *time)
 {
     tm parts{};
@@ -88,11 +98,7 @@ std::optional<TlsCredentials> TlsCredentials::load(const QString &certificateFil
     if (!keyPem)
         return std::nullopt;
 
-    std::vector<Certificate> chain;
-    const Bio chainBio = memoryBio(*chainPem);
-    while (X509 *certificate = PEM_read_bio_X509(chainBio.get(), nullptr, nullptr, nullptr))
-        chain.emplace_back(certificate);
-    ERR_clear_error(); // the end of the file reads as an error
+    const std::vector<Certificate> chain = readChain(*chainPem);
     if (chain.empty()) {
         *error = QStringLiteral("%1: no PEM certificate (-----BEGIN CERTIFICATE-----)").arg(certificateFile);
         return std::nullopt;
@@ -134,7 +140,6 @@ std::optional<TlsCredentials> TlsCredentials::load(const QString &certificateFil
     const Bio keyOut(BIO_new(BIO_s_mem()));
     PEM_write_bio_PrivateKey(keyOut.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr);
     credentials.m_keyPem = contents(keyOut);
-    credentials.m_keyIsRsa = EVP_PKEY_base_id(key.get()) == EVP_PKEY_RSA;
     credentials.m_expiresAt = asDateTime(X509_get0_notAfter(chain.front().get()));
     char name[256] = {};
     X509_NAME_get_text_by_NID(X509_get_subject_name(chain.front().get()), NID_commonName, name, sizeof name);
@@ -142,27 +147,30 @@ std::optional<TlsCredentials> TlsCredentials::load(const QString &certificateFil
     credentials.m_certificateFile = certificateFile;
     credentials.m_keyFile = keyFile;
 
-    // Qt's sockets read the same PEM again: they must take what OpenSSL took.
-    if (credentials.qtKey().isNull()) {
-        *error = QStringLiteral("%1: Qt cannot use this key").arg(keyFile);
-        return std::nullopt;
-    }
     return credentials;
 }
 
-QSslKey TlsCredentials::qtKey() const
+std::shared_ptr<const TlsContext> TlsCredentials::serverContext(const QList<QByteArray> &alpn) const
 {
-    return QSslKey(m_keyPem, m_keyIsRsa ? QSsl::Rsa : QSsl::Ec);
-}
-
-QSslConfiguration TlsCredentials::serverConfiguration(const QList<QByteArray> &alpn) const
-{
-    QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
-    configuration.setLocalCertificateChain(QSslCertificate::fromData(m_chainPem, QSsl::Pem));
-    configuration.setPrivateKey(qtKey());
-    configuration.setProtocol(QSsl::TlsV1_2OrLater);
-    configuration.setPeerVerifyMode(QSslSocket::VerifyNone);
-    if (!alpn.isEmpty())
-        configuration.setAllowedNextProtocols(alpn);
-    return configuration;
+    SSL_CTX *context = SSL_CTX_new(TLS_server_method());
+    if (!context)
+        return nullptr;
+    auto made = std::make_shared<const TlsContext>(context, alpn);
+    // Checked by load(): these only fail without memory.
+    std::vector<Certificate> chain = readChain(m_chainPem);
+    const Bio keyBio = memoryBio(m_keyPem);
+    const Key key(PEM_read_bio_PrivateKey(keyBio.get(), nullptr, nullptr, nullptr));
+    if (chain.empty() || !key || SSL_CTX_use_certificate(context, chain.front().get()) != 1
+        || SSL_CTX_use_PrivateKey(context, key.get()) != 1) {
+        ERR_clear_error();
+        return nullptr;
+    }
+    for (size_t i = 1; i < chain.size(); ++i) {
+        // The context takes this reference.
+        if (SSL_CTX_add1_chain_cert(context, chain[i].get()) != 1) {
+            ERR_clear_error();
+            return nullptr;
+        }
+    }
+    return made;
 }

@@ -3,11 +3,12 @@
 #include <QByteArray>
 #include <QDateTime>
 #include <QList>
-#include <QSslKey>
-#include <QSslConfiguration>
 #include <QString>
 
+#include <memory>
 #include <optional>
+
+class TlsContext;
 
 // A listener's certificate chain and private key, read from PEM files and checked with
 // OpenSSL before anything listens: the chain parses (leaf first, intermediates after), the key
@@ -20,8 +21,9 @@ public:
     static std::optional<TlsCredentials> load(const QString &certificateFile, const QString &keyFile,
                                               QString *error);
 
-    // For Qt's TLS sockets (QSslSocket): TLS 1.2+, no client certificates; ALPN offers alpn.
-    QSslConfiguration serverConfiguration(const QList<QByteArray> &alpn = {}) const;
+    // The OpenSSL context a listener serves these with; ALPN offers alpn, in that order.
+    // Null when OpenSSL refuses them after all (out of memory).
+    std::shared_ptr<const TlsContext> serverContext(const QList<QByteArray> &alpn = {}) const;
     QDateTime expiresAt() const { return m_expiresAt; }
     // The leaf's subject common name, for the logs.
     QString subject() const { return m_subject; }
@@ -29,11 +31,8 @@ public:
     const QString &keyFile() const { return m_keyFile; }
 
 private:
-    QSslKey qtKey() const;
-
     QByteArray m_chainPem;
     QByteArray m_keyPem; // PKCS #8, unencrypted, in memory only
-    bool m_keyIsRsa = false; // otherwise ECDSA
     QDateTime m_expiresAt;
     QString m_subject;
     QString m_certificateFile;
