@@ -180,7 +180,7 @@ QString ServerApp::start()
     m_http2 = new Http2Front(http2, [this](const PublicRequest &request, std::unique_ptr<PublicResponder> responder) {
         handlePublic(request, std::move(responder));
     }, &m_httpStats, this);
-    m_publicTcp->setHttp2([this](QTcpSocket *socket) { m_http2->serve(socket); });
+    m_publicTcp->setHttp2([this](ByteStream *connection) { m_http2->serve(connection); });
     if (QString error = bind(m_adminListener, m_config.adminAddress, m_config.adminPort, adminBody,
                              m_config.adminTls, &m_adminTcp); !error.isEmpty())
         return QStringLiteral("admin listener: ") + error;

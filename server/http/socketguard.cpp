@@ -1,7 +1,6 @@
 #include "socketguard.h"
 
 #include "clientaddress.h"
-#include "tlsplainsocket.h"
 
 #include <QLoggingCategory>
 #include <QTcpSocket>
@@ -227,13 +226,6 @@ void SocketGuard::handleTimeout()
     m_deadline = 0;
     if (m_done)
         return;
-    if (const auto *tls = qobject_cast<TlsPlainSocket *>(m_socket); tls && !tls->isEncrypted()) {
-        // Never finished its TLS handshake: a slowloris of the handshake.
-        ++m_stats->tlsHandshakeTimeouts;
-        m_done = true;
-        m_socket->abort();
-        return;
-    }
     if (m_requestStarted) {
         refuse(408, "request not complete in time");
         return;

@@ -1,5 +1,6 @@
 #include "tcplistener.h"
 
+#include "socketbytestream.h"
 #include "tlsconnection.h"
 #include "tlsplainsocket.h"
 
@@ -34,7 +35,7 @@ void TcpListener::bindTo(QAbstractHttpServer *server)
     connect(this, &QTcpServer::newConnection, this, &TcpListener::guardsFollowServer);
 }
 
-void TcpListener::setHttp2(std::function<void(QTcpSocket *)> serve)
+void TcpListener::setHttp2(std::function<void(ByteStream *)> serve)
 {
     m_http2 = std::move(serve);
     m_limits.detectHttp2 = bool(m_http2);
@@ -42,38 +43,45 @@ void TcpListener::setHttp2(std::function<void(QTcpSocket *)> serve)
 
 void TcpListener::incomingConnection(qintptr descriptor)
 {
-    QTcpSocket *socket = nullptr;
-    TlsConnection *tls = nullptr;
     if (m_tls) {
-        auto *plain = TlsConnection::accept(int(descriptor), m_tls, m_stats, this);
-        if (!plain)
-            return;
-        socket = plain;
-        tls = plain->connection();
-    } else {
-        socket = new QTcpSocket(this);
-        if (!socket->setSocketDescriptor(descriptor)) {
-            ::close(int(descriptor));
-            delete socket;
-            return;
+        if (auto *tls = TlsConnection::accept(int(descriptor), m_tls, m_stats, m_sweep, this)) {
+            connect(tls, &TlsConnection::established, this,
+                    [this, tls](const QByteArray &protocol) { serveTls(tls, protocol); });
         }
+        return;
     }
+    auto *socket = new QTcpSocket(this);
+    if (!socket->setSocketDescriptor(descriptor)) {
+        ::close(int(descriptor));
+        delete socket;
+        return;
+    }
+    serve(socket);
+}
+
+void TcpListener::serve(QTcpSocket *socket)
+{
     auto *guard = new SocketGuard(socket, m_limits, m_stats, m_sweep);
     m_unfollowed.append(guard);
-    if (m_http2) {
+    if (m_http2)
         connect(guard, &SocketGuard::http2Preface, this, [this, socket] { handToHttp2(socket); });
-        if (tls) {
-            connect(tls, &TlsConnection::established, this, [this, socket](const QByteArray &protocol) {
-                if (protocol != "h2")
-                    return;
-                if (SocketGuard *guard = SocketGuard::of(socket))
-                    guard->handOver();
-                handToHttp2(socket);
-            });
-        }
-    }
     refreshSenderHint();
     addPendingConnection(socket);
+}
+
+void TcpListener::serveTls(TlsConnection *connection, const QByteArray &protocol)
+{
+    if (m_http2 && protocol == "h2") {
+        // HTTP/2 reads the connection itself, with no plain socket in between.
+        connection->readDirectly();
+        m_http2(connection);
+        return;
+    }
+    if (TlsPlainSocket *socket = connection->openPlainSocket()) {
+        serve(socket);
+        // QTcpServer announces connections as it accepts them; this one comes later.
+        Q_EMIT newConnection();
+    }
 }
 
 void TcpListener::guardsFollowServer()
@@ -91,7 +99,7 @@ void TcpListener::handToHttp2(QTcpSocket *socket)
     // the socket once disconnected) stay.
     if (parent())
         QObject::disconnect(socket, &QIODevice::readyRead, parent(), nullptr);
-    m_http2(socket);
+    m_http2(new SocketByteStream(socket));
 }
 
 void TcpListener::refreshSenderHint()

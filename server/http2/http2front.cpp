@@ -1,6 +1,5 @@
 #include "http2front.h"
 
-#include <QTcpSocket>
 
 Http2Front::Http2Front(Http2Session::Options options, Http2Session::Handler handler, HttpLimitStats *stats,
                        QObject *parent)
@@ -11,9 +10,9 @@ Http2Front::Http2Front(Http2Session::Options options, Http2Session::Handler hand
 {
 }
 
-void Http2Front::serve(QTcpSocket *socket)
+void Http2Front::serve(ByteStream *connection)
 {
-    auto *session = new Http2Session(socket, m_options, m_handler, m_stats);
+    auto *session = new Http2Session(connection, m_options, m_handler, m_stats);
     m_sessions.insert(session);
     connect(session, &QObject::destroyed, this, [this, session] {
         m_sessions.remove(session);

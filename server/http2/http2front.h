@@ -17,8 +17,8 @@ public:
     Http2Front(Http2Session::Options options, Http2Session::Handler handler, HttpLimitStats *stats,
                QObject *parent = nullptr);
 
-    // The socket's next bytes are the client's connection preface.
-    void serve(QTcpSocket *socket);
+    // The connection's next bytes are the client's connection preface.
+    void serve(ByteStream *connection);
     // Each session says GOAWAY once its streams have ended; drained() once all are gone.
     void shutdown();
     qsizetype sessionCount() const { return m_sessions.size(); }

@@ -5,7 +5,6 @@
 #include "http2streamsink.h"
 
 #include <QLoggingCategory>
-#include <QTcpSocket>
 
 #include <nghttp2/nghttp2.h>
 
@@ -248,7 +247,7 @@ struct Http2Callbacks
     }
 };
 
-Http2Session::Http2Session(QTcpSocket *socket, const Options &options, Handler handler, HttpLimitStats *stats)
+Http2Session::Http2Session(ByteStream *socket, const Options &options, Handler handler, HttpLimitStats *stats)
     : QObject(socket)
     , m_socket(socket)
     , m_options(options)
@@ -284,13 +283,12 @@ Http2Session::Http2Session(QTcpSocket *socket, const Options &options, Handler h
     };
     nghttp2_submit_settings(m_session, NGHTTP2_FLAG_NONE, settings, std::size(settings));
 
-    socket->setReadBufferSize(64 * 1024);
-    connect(socket, &QIODevice::readyRead, this, &Http2Session::readSocket);
-    connect(socket, &QIODevice::bytesWritten, this, [this] {
+    connect(socket, &ByteStream::readyRead, this, &Http2Session::readSocket);
+    connect(socket, &ByteStream::bytesWritten, this, [this] {
         m_wroteAtMs = m_clock.elapsed();
         scheduleSend();
     });
-    connect(socket, &QAbstractSocket::disconnected, this, &Http2Session::connectionLost);
+    connect(socket, &ByteStream::disconnected, this, &Http2Session::connectionLost);
     m_sweepTimer.setInterval(m_options.requestTimeoutMs);
     connect(&m_sweepTimer, &QTimer::timeout, this, &Http2Session::sweep);
     m_sweepTimer.start();
@@ -346,13 +344,11 @@ void Http2Session::sendPending()
             break;
         out.append(reinterpret_cast<const char *>(data), qsizetype(size));
     }
-    if (!out.isEmpty()) {
+    if (!out.isEmpty())
         m_socket->write(out);
-        m_socket->flush();
-    }
     afterCallbacks();
     if (m_session && m_socket && !nghttp2_session_want_read(m_session) && !nghttp2_session_want_write(m_session))
-        m_socket->disconnectFromHost();
+        m_socket->close();
 }
 
 void Http2Session::afterCallbacks()

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "bytestream.h"
 #include "floodmeter.h"
 #include "httplimitstats.h"
 #include "httpreply.h"
@@ -18,7 +19,6 @@
 
 struct nghttp2_session;
 class Http2StreamSink;
-class QTcpSocket;
 
 // One HTTP/2 connection of the public listener; nghttp2 does the framing, HPACK and flow
 // control. Each request stream becomes a PublicRequest for the same handlers as HTTP/1.1,
@@ -52,9 +52,9 @@ public:
     };
     using Handler = std::function<void(const PublicRequest &, std::unique_ptr<PublicResponder>)>;
 
-    // Takes over a connected socket whose next bytes are the client's connection preface;
-    // what is buffered already is read at once. A child of the socket.
-    Http2Session(QTcpSocket *socket, const Options &options, Handler handler, HttpLimitStats *stats);
+    // Takes over a connection whose next bytes are the client's connection preface; what is
+    // buffered already is read at once. A child of the connection.
+    Http2Session(ByteStream *socket, const Options &options, Handler handler, HttpLimitStats *stats);
     ~Http2Session() override;
 
     // Graceful shutdown: new streams are refused, and once the last stream has ended (each
@@ -91,7 +91,7 @@ private:
     void connectionLost();
     Stream *find(qint32 streamId);
 
-    QPointer<QTcpSocket> m_socket;
+    QPointer<ByteStream> m_socket;
     Options m_options;
     Handler m_handler;
     HttpLimitStats *m_stats;

@@ -1,5 +1,6 @@
 #include "tlsconnection.h"
 
+#include "socketendpoint.h"
 #include "tlsplainsocket.h"
 #include "tlssession.h"
 
@@ -40,45 +41,35 @@ Io classify(ssize_t result)
 
 } // namespace
 
-TlsPlainSocket *TlsConnection::accept(int descriptor, std::shared_ptr<const TlsContext> context, HttpLimitStats *stats,
-                                      QObject *socketParent)
+TlsConnection *TlsConnection::accept(int descriptor, std::shared_ptr<const TlsContext> context, HttpLimitStats *stats,
+                                     DeadlineSweep *handshakeDeadline, QObject *parent)
 {
     auto session = std::make_unique<TlsSession>(std::move(context));
-    int pair[2];
-    if (!session->isValid() || ::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, pair) != 0) {
-        qCWarning(lcTls) << "cannot accept a TLS connection: out of memory or descriptors";
+    if (!session->isValid()) {
+        qCWarning(lcTls) << "cannot accept a TLS connection: out of memory";
         ::close(descriptor);
         return nullptr;
     }
-    for (const int end : pair)
-        ::setsockopt(end, SOL_SOCKET, SO_SNDBUF, &pairBufferBytes, sizeof pairBufferBytes);
     ::fcntl(descriptor, F_SETFL, ::fcntl(descriptor, F_GETFL) | O_NONBLOCK);
     const int on = 1;
     ::setsockopt(descriptor, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
-    auto *connection = new TlsConnection(descriptor, pair[0], std::move(session), stats);
-    auto *socket = new TlsPlainSocket(connection, pair[1], descriptor, socketParent);
-    connection->m_socket = socket;
-    // Both go with the listener; until then each ends the other's life when it ends.
-    connection->setParent(socketParent);
-    return socket;
+    auto *connection = new TlsConnection(descriptor, std::move(session), stats);
+    connection->setParent(parent);
+    connection->m_sweep = handshakeDeadline;
+    connection->m_handshakeDeadline = handshakeDeadline->arm([connection] { connection->handshakeTimedOut(); });
+    return connection;
 }
 
-TlsConnection::TlsConnection(int client, int server, std::unique_ptr<TlsSession> session, HttpLimitStats *stats)
+TlsConnection::TlsConnection(int client, std::unique_ptr<TlsSession> session, HttpLimitStats *stats)
     : m_client(client)
-    , m_server(server)
     , m_session(std::move(session))
     , m_stats(stats)
     , m_clientRead(client, QSocketNotifier::Read)
     , m_clientWrite(client, QSocketNotifier::Write)
-    , m_serverRead(server, QSocketNotifier::Read)
-    , m_serverWrite(server, QSocketNotifier::Write)
 {
     m_clientWrite.setEnabled(false);
-    m_serverWrite.setEnabled(false);
     connect(&m_clientRead, &QSocketNotifier::activated, this, &TlsConnection::clientReadable);
-    connect(&m_clientWrite, &QSocketNotifier::activated, this, &TlsConnection::sendToClient);
-    connect(&m_serverRead, &QSocketNotifier::activated, this, &TlsConnection::serverReadable);
-    connect(&m_serverWrite, &QSocketNotifier::activated, this, &TlsConnection::passToServer);
+    connect(&m_clientWrite, &QSocketNotifier::activated, this, &TlsConnection::clientWritable);
 }
 
 TlsConnection::~TlsConnection()
@@ -86,14 +77,50 @@ TlsConnection::~TlsConnection()
     release();
 }
 
+TlsPlainSocket *TlsConnection::openPlainSocket()
+{
+    // Made only now: a connection in its handshake holds one descriptor, like a plain one.
+    int pair[2];
+    if (m_finished || ::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, pair) != 0) {
+        qCWarning(lcTls) << "cannot relay a TLS connection: out of descriptors";
+        finish();
+        return nullptr;
+    }
+    for (const int end : pair)
+        ::setsockopt(end, SOL_SOCKET, SO_SNDBUF, &pairBufferBytes, sizeof pairBufferBytes);
+    m_mode = Mode::Relayed;
+    m_server = pair[0];
+    m_serverRead = std::make_unique<QSocketNotifier>(m_server, QSocketNotifier::Read);
+    m_serverWrite = std::make_unique<QSocketNotifier>(m_server, QSocketNotifier::Write);
+    m_serverWrite->setEnabled(false);
+    connect(m_serverRead.get(), &QSocketNotifier::activated, this, &TlsConnection::serverReadable);
+    connect(m_serverWrite.get(), &QSocketNotifier::activated, this, &TlsConnection::passToServer);
+    m_socket = new TlsPlainSocket(this, pair[1], m_client, parent());
+    return m_socket;
+}
+
+void TlsConnection::readDirectly()
+{
+    m_mode = Mode::Direct;
+}
+
+void TlsConnection::handshakeTimedOut()
+{
+    m_handshakeDeadline = 0;
+    // Never finished its handshake: a slowloris of the handshake.
+    ++m_stats->tlsHandshakeTimeouts;
+    finish();
+}
+
 std::optional<TlsConnection::Stream> TlsConnection::takeStream()
 {
-    if (m_finished || !m_socket || !m_session->isEstablished())
+    if (m_finished || m_mode != Mode::Relayed || !m_socket)
         return std::nullopt;
     m_socket->flush();
     if (m_socket->bytesToWrite() > 0)
         return std::nullopt;
     // What Qt wrote is all in the pair now.
+    m_toClient.remove(0, std::exchange(m_toClientSent, 0));
     char chunk[readChunk];
     for (;;) {
         const ssize_t got = ::recv(m_server, chunk, sizeof chunk, MSG_DONTWAIT);
@@ -103,12 +130,51 @@ std::optional<TlsConnection::Stream> TlsConnection::takeStream()
     Stream stream;
     stream.descriptor = std::exchange(m_client, -1);
     stream.session = std::move(m_session);
-    stream.cipher = m_toClient.mid(m_toClientSent);
+    stream.cipher = std::exchange(m_toClient, {});
     // Nobody parses what follows the stream's request (the pipelining hazard).
     QObject::disconnect(m_socket, &QIODevice::readyRead, nullptr, nullptr);
     m_socket->abort();
     finish();
     return stream;
+}
+
+QHostAddress TlsConnection::peerAddress() const
+{
+    return m_client >= 0 ? SocketEndpoint::peer(m_client).address : QHostAddress();
+}
+
+QByteArray TlsConnection::readAll()
+{
+    if (m_mode != Mode::Direct)
+        return {};
+    QByteArray plain = std::exchange(m_toServer, {}).mid(std::exchange(m_toServerSent, 0));
+    if (!m_finished)
+        m_clientRead.setEnabled(true);
+    return plain;
+}
+
+void TlsConnection::write(const QByteArray &bytes)
+{
+    if (m_finished || m_closing || m_mode != Mode::Direct || bytes.isEmpty())
+        return;
+    m_toClient.remove(0, std::exchange(m_toClientSent, 0));
+    if (!m_session->encrypt(bytes, &m_toClient)) {
+        qCDebug(lcTls) << "cannot encrypt:" << m_session->error();
+        finish();
+        return;
+    }
+    sendToClient();
+}
+
+void TlsConnection::close()
+{
+    if (m_finished || m_closing)
+        return;
+    m_closing = true;
+    m_toClient.remove(0, std::exchange(m_toClientSent, 0));
+    m_session->close(&m_toClient);
+    QTimer::singleShot(closeGraceMs, this, &TlsConnection::finish);
+    sendToClient();
 }
 
 void TlsConnection::clientReadable()
@@ -126,6 +192,8 @@ void TlsConnection::clientReadable()
             return;
         }
         passToServer();
+        if (m_finished)
+            return;
     }
     sendToClient();
 }
@@ -144,11 +212,13 @@ bool TlsConnection::receiveFromClient(QByteArrayView bytes)
     }
     if (!wasEstablished && m_session->isEstablished()) {
         ++m_stats->tlsHandshakes;
-        if (m_socket)
-            m_socket->setEncrypted();
+        if (m_sweep)
+            m_sweep->cancel(std::exchange(m_handshakeDeadline, 0));
         Q_EMIT established(m_session->protocol());
+        if (m_mode == Mode::Handshake)
+            return false; // nobody took it
     }
-    return !m_session->peerClosed();
+    return !m_finished && !m_session->peerClosed();
 }
 
 void TlsConnection::sendAlert()
@@ -161,7 +231,16 @@ void TlsConnection::sendAlert()
 
 void TlsConnection::passToServer()
 {
-    while (!m_finished && m_toServerSent < m_toServer.size()) {
+    if (m_finished || m_toServerSent == m_toServer.size())
+        return;
+    if (m_mode == Mode::Direct) {
+        Q_EMIT readyRead();
+        // Read again once the reader has taken this (readAll()).
+        if (!m_finished && m_toServerSent < m_toServer.size())
+            m_clientRead.setEnabled(false);
+        return;
+    }
+    while (m_toServerSent < m_toServer.size()) {
         const ssize_t sent = ::send(m_server, m_toServer.constData() + m_toServerSent,
                                     size_t(m_toServer.size() - m_toServerSent), MSG_NOSIGNAL | MSG_DONTWAIT);
         const Io io = classify(sent);
@@ -175,14 +254,12 @@ void TlsConnection::passToServer()
         }
         m_toServerSent += sent;
     }
-    if (m_finished)
-        return;
     const bool waiting = m_toServerSent < m_toServer.size();
     if (!waiting) {
         m_toServer.clear();
         m_toServerSent = 0;
     }
-    m_serverWrite.setEnabled(waiting);
+    m_serverWrite->setEnabled(waiting);
     m_clientRead.setEnabled(!waiting);
 }
 
@@ -191,19 +268,17 @@ void TlsConnection::serverReadable()
     if (m_finished)
         return;
     char chunk[readChunk];
-    for (int i = 0; i < maxReadsPerNotification && !m_serverClosed && pendingToClient() < maxPendingToClient; ++i) {
+    for (int i = 0; i < maxReadsPerNotification && !m_closing && pendingToClient() < maxPendingToClient; ++i) {
         const ssize_t got = ::recv(m_server, chunk, sizeof chunk, MSG_DONTWAIT);
         const Io io = classify(got);
         if (io == Io::Again)
             break;
-        m_toClient.remove(0, std::exchange(m_toClientSent, 0));
         if (io == Io::Closed) {
             // Qt closed the connection: a close_notify after its last answer, then the FIN.
-            m_serverClosed = true;
-            m_session->close(&m_toClient);
-            QTimer::singleShot(closeGraceMs, this, &TlsConnection::finish);
-            break;
+            close();
+            return;
         }
+        m_toClient.remove(0, std::exchange(m_toClientSent, 0));
         if (!m_session->encrypt(QByteArrayView(chunk, got), &m_toClient)) {
             qCDebug(lcTls) << "cannot encrypt:" << m_session->error();
             finish();
@@ -211,6 +286,14 @@ void TlsConnection::serverReadable()
         }
     }
     sendToClient();
+}
+
+void TlsConnection::clientWritable()
+{
+    const qsizetype before = pendingToClient();
+    sendToClient();
+    if (!m_finished && m_mode == Mode::Direct && pendingToClient() < before)
+        Q_EMIT bytesWritten();
 }
 
 void TlsConnection::sendToClient()
@@ -232,13 +315,14 @@ void TlsConnection::sendToClient()
     if (pendingToClient() == 0) {
         m_toClient.clear();
         m_toClientSent = 0;
-        if (m_serverClosed) {
+        if (m_closing) {
             finish();
             return;
         }
     }
     m_clientWrite.setEnabled(pendingToClient() > 0);
-    m_serverRead.setEnabled(!m_serverClosed && pendingToClient() < maxPendingToClient);
+    if (m_serverRead)
+        m_serverRead->setEnabled(!m_closing && pendingToClient() < maxPendingToClient);
 }
 
 void TlsConnection::finish()
@@ -246,6 +330,7 @@ void TlsConnection::finish()
     if (m_finished)
         return;
     release();
+    Q_EMIT disconnected();
     deleteLater();
 }
 
@@ -254,14 +339,20 @@ void TlsConnection::release()
     if (m_finished)
         return;
     m_finished = true;
+    if (m_sweep)
+        m_sweep->cancel(std::exchange(m_handshakeDeadline, 0));
     // Notifiers leave the event dispatcher before their descriptors close.
-    for (QSocketNotifier *notifier : {&m_clientRead, &m_clientWrite, &m_serverRead, &m_serverWrite})
-        notifier->setEnabled(false);
+    m_clientRead.setEnabled(false);
+    m_clientWrite.setEnabled(false);
+    m_serverRead.reset();
+    m_serverWrite.reset();
     if (m_client >= 0)
         ::close(m_client);
-    // The plain socket reads the end of its connection and QtHttpServer frees it.
-    ::close(m_server);
+    // The plain socket reads the end of its connection and its reader frees it.
+    if (m_server >= 0)
+        ::close(m_server);
     m_client = -1;
+    m_server = -1;
     m_toClient.clear();
     m_toServer.clear();
 }

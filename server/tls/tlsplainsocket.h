@@ -5,9 +5,9 @@
 
 class TlsConnection;
 
-// What the HTTP server, the control channel and HTTP/2 read and write for a TLS client: a
-// QTcpSocket on one end of a local socket pair, in clear, whose other end its TlsConnection
-// relays through TLS. It carries the client's own addresses, so limits, logs and identity
+// What the HTTP server, the control channel and HTTP/2 read and write for a TLS client once
+// its handshake is done: a QTcpSocket on one end of a local socket pair, in clear, whose other
+// end its TlsConnection relays through TLS. It carries the client's own addresses, so limits, logs and identity
 // see the client and not the pair.
 class TlsPlainSocket final : public QTcpSocket
 {
@@ -20,11 +20,7 @@ public:
 
     // Null once the connection ended or was taken over by a stream.
     TlsConnection *connection() const;
-    // The handshake is done: what arrives now is the client's.
-    bool isEncrypted() const { return m_encrypted; }
-    void setEncrypted() { m_encrypted = true; }
 
 private:
     QPointer<TlsConnection> m_connection;
-    bool m_encrypted = false;
 };

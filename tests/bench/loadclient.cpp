@@ -14,7 +14,9 @@
 //                              first bytes come before the stream is subscribed);
 //   --connect-window N         at most N streams connecting at once;
 //   --allow-closed             a stream the server closes is left out (closed_streams=N);
-//   --server-pid a,b,c         RSS summed over several processes.
+//   --server-pid a,b,c         RSS summed over several processes;
+//   --tls                      streams speak TLS (HTTP/1.1, no certificate check: a bench on
+//                              loopback); pushes stay on the plain admin port.
 #include "jwt.h"
 
 #include <QJsonObject>
@@ -34,6 +36,8 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <poll.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
@@ -64,6 +68,7 @@ struct Options
     std::string targetPath;    // targeted mode: stream 0's path (default: path)
     bool warmup = false;       // ready only once a push reaches every stream
     int connectWindow = 0;     // >0: at most this many streams connecting at once
+    bool tls = false;
     bool allowClosed = false;  // a stream the server closes is dropped and counted, not fatal
 };
 
@@ -86,6 +91,9 @@ std::string pushBody(const std::string &bodyTemplate, const std::string &data, c
 struct Stream
 {
     int fd = -1;
+    SSL *ssl = nullptr; // with --tls
+    bool handshaken = false;
+    bool requested = false;
     bool ready = false;
     std::string buffer; // unread tail, enough to find markers across reads
     long long received = 0;
@@ -153,6 +161,56 @@ void writeAll(int fd, const std::string &data)
             die("write");
         }
         done += size_t(n);
+    }
+}
+
+// A stream's read: TLS records decrypted under --tls. -1 with errno EAGAIN when nothing is there.
+ssize_t readSome(Stream &s, char *into, size_t size)
+{
+    if (!s.ssl)
+        return read(s.fd, into, size);
+    size_t got = 0;
+    const int r = SSL_read_ex(s.ssl, into, size, &got);
+    if (r == 1)
+        return ssize_t(got);
+    const int error = SSL_get_error(s.ssl, r);
+    ERR_clear_error();
+    if (error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE) {
+        errno = EAGAIN;
+        return -1;
+    }
+    if (error == SSL_ERROR_ZERO_RETURN)
+        return 0;
+    errno = EPROTO;
+    return -1;
+}
+
+// The handshake of a --tls stream, driven by its socket's readiness. False while it goes on.
+bool handshake(Stream &s)
+{
+    const int r = SSL_do_handshake(s.ssl);
+    if (r == 1)
+        return s.handshaken = true;
+    const int error = SSL_get_error(s.ssl, r);
+    if (error != SSL_ERROR_WANT_READ && error != SSL_ERROR_WANT_WRITE) {
+        std::fprintf(stderr, "TLS handshake failed: %s\n", ERR_error_string(ERR_get_error(), nullptr));
+        std::exit(1);
+    }
+    return false;
+}
+
+void writeRequest(Stream &s)
+{
+    if (!s.ssl) {
+        writeAll(s.fd, s.buffer);
+        return;
+    }
+    size_t written = 0;
+    while (SSL_write_ex(s.ssl, s.buffer.data(), s.buffer.size(), &written) != 1) {
+        const int error = SSL_get_error(s.ssl, 0);
+        if (error != SSL_ERROR_WANT_WRITE && error != SSL_ERROR_WANT_READ)
+            die("SSL_write");
+        poll(nullptr, 0, 1);
     }
 }
 
@@ -313,6 +371,11 @@ public:
         : m_options(std::move(options))
         , m_epoll(epoll_create1(0))
     {
+        if (m_options.tls) {
+            m_tls = SSL_CTX_new(TLS_client_method());
+            SSL_CTX_set_verify(m_tls, SSL_VERIFY_NONE, nullptr);
+            SSL_CTX_set_mode(m_tls, SSL_MODE_RELEASE_BUFFERS);
+        }
     }
 
     void connectAll()
@@ -324,6 +387,11 @@ public:
         for (size_t i = 0; i < m_streams.size(); ++i) {
             Stream &s = m_streams[i];
             s.fd = connectTo(m_options.ports[i % m_options.ports.size()], false);
+            if (m_tls) {
+                s.ssl = SSL_new(m_tls);
+                SSL_set_fd(s.ssl, s.fd);
+                SSL_set_connect_state(s.ssl);
+            }
             const bool target = i == 0 && !m_options.targetUser.empty();
             const std::string &path = target && !m_options.targetPath.empty() ? m_options.targetPath : m_options.path;
             std::string request = "GET " + path + " HTTP/1.1\r\nHost: bench\r\nAccept: text/event-stream\r\n";
@@ -507,8 +575,11 @@ private:
         const auto now = Clock::now();
         for (int e = 0; e < n; ++e) {
             Stream &s = m_streams[events[e].data.u64];
-            if ((events[e].events & EPOLLOUT) && !s.buffer.empty() && !s.ready) {
-                writeAll(s.fd, s.buffer);
+            if (s.ssl && !s.handshaken && !handshake(s))
+                continue;
+            if ((events[e].events & EPOLLOUT || s.ssl) && !s.requested) {
+                writeRequest(s);
+                s.requested = true;
                 s.buffer.clear();
                 epoll_event event{};
                 event.events = EPOLLIN;
@@ -519,7 +590,7 @@ private:
                 continue;
             char chunk[65536];
             for (;;) {
-                const ssize_t r = read(s.fd, chunk, sizeof chunk);
+                const ssize_t r = readSome(s, chunk, sizeof chunk);
                 if ((r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR)) && m_options.allowClosed) {
                     // Left out from now on; its deliveries are not counted.
                     s.closed = true;
@@ -583,6 +654,7 @@ private:
 
     Options m_options;
     int m_epoll;
+    SSL_CTX *m_tls = nullptr;
     std::vector<Stream> m_streams;
     size_t m_ready = 0;
     size_t m_closed = 0;
@@ -610,6 +682,11 @@ int main(int argc, char **argv)
     Options options;
     for (int i = 1; i < argc; i += 2) {
         const std::string key = argv[i];
+        if (key == "--tls") {
+            options.tls = true;
+            --i;
+            continue;
+        }
         if (key == "--no-auth" || key == "--warmup" || key == "--allow-closed") {
             (key == "--no-auth" ? options.noAuth : key == "--warmup" ? options.warmup : options.allowClosed) = true;
             --i;
