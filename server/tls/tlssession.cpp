@@ -92,6 +92,8 @@ bool TlsSession::receive(QByteArrayView bytes, QByteArray *plain, QByteArray *ci
 {
     if (!m_ssl || !m_error.isEmpty())
         return false;
+    // OpenSSL's error queue is per thread: what others left there is not ours.
+    ERR_clear_error();
     m_buffers = {bytes, cipher};
     bool ok = true;
     if (!m_established) {
@@ -125,6 +127,7 @@ bool TlsSession::encrypt(QByteArrayView plain, QByteArray *cipher)
 {
     if (!m_ssl || !m_established || !m_error.isEmpty())
         return false;
+    ERR_clear_error();
     m_buffers = {{}, cipher};
     while (!plain.isEmpty()) {
         size_t written = 0;

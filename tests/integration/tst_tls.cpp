@@ -7,7 +7,10 @@
 #include "testcertificate.h"
 
 #include <QDeadlineTimer>
+#include <QDir>
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QProcess>
 #include <QSslCertificate>
 #include <QSslSocket>
@@ -73,6 +76,12 @@ bool closedWithout(QTcpSocket &socket, QByteArray *received, int timeoutMs = 150
     return socket.state() != QAbstractSocket::ConnectedState;
 }
 
+// How many descriptors the process holds.
+int descriptors(const QProcess &process)
+{
+    return int(QDir(u"/proc/%1/fd"_s.arg(process.processId())).entryList(QDir::NoDotAndDotDot | QDir::AllEntries).size());
+}
+
 } // namespace
 
 class tst_Tls final : public QObject
@@ -84,6 +93,11 @@ private slots:
     void streamOverTls();
     void plainHttpOnTlsPortIsNotServed();
     void unfinishedHandshakeIsClosed();
+    void handshakeHoldsOneDescriptor();
+    void requestsThenStreamOnOneConnection();
+    void requestLimitsApplyBehindTls();
+    void largeBodiesCrossTheRelay();
+    void tlsStreamThatDoesNotReadIsDroppedAlone();
     void adminAndControlOverTls();
     void certificateReloadedOnSighup();
     void badCredentialsAreConfigurationErrors_data();
@@ -162,6 +176,170 @@ void tst_Tls::unfinishedHandshakeIsClosed()
     client.setTls(trusting(file(u"server.crt"_s)));
     QVERIFY(client.open(server.publicPort(), "/eventsource"));
     QCOMPARE(client.status(), 200);
+}
+
+// A connection in its handshake costs one descriptor, like a plain one (the relay's socket
+// pair comes once a request can be read), and a TLS stream keeps one.
+void tst_Tls::handshakeHoldsOneDescriptor()
+{
+    ServerProcess server;
+    QVERIFY2(server.start(publicTls()), server.output().constData());
+    const int before = descriptors(server.process());
+    constexpr int silent = 30;
+    std::vector<std::unique_ptr<QTcpSocket>> sockets;
+    for (int i = 0; i < silent; ++i) {
+        sockets.push_back(std::make_unique<QTcpSocket>());
+        sockets.back()->connectToHost(u"127.0.0.1"_s, server.publicPort());
+        QVERIFY(sockets.back()->waitForConnected(10000));
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(descriptors(server.process()) >= before + silent, 10000);
+    QVERIFY2(descriptors(server.process()) <= before + silent + 1,
+             qPrintable(u"%1 descriptors for %2 handshakes"_s.arg(descriptors(server.process()) - before).arg(silent)));
+
+    constexpr int streams = 10;
+    std::vector<std::unique_ptr<SseClient>> clients;
+    for (int i = 0; i < streams; ++i) {
+        clients.push_back(std::make_unique<SseClient>());
+        clients.back()->setTls(trusting(file(u"server.crt"_s)));
+        QVERIFY(clients.back()->open(server.publicPort(), "/eventsource"));
+        QVERIFY(clients.back()->waitForBody("id: "));
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(descriptors(server.process()) <= before + silent + streams + 1, 10000);
+    QCOMPARE(AdminApi::pushNamed(server.adminPort(), {}, u"to all"_s).status, 200);
+    for (const auto &client : clients)
+        QVERIFY(client->waitForMessages(1));
+}
+
+// Requests answered through the relay, then a stream on the same connection: what was
+// written before the stream reaches the client before the stream's head.
+void tst_Tls::requestsThenStreamOnOneConnection()
+{
+    ServerProcess server;
+    QVERIFY2(server.start(publicTls()), server.output().constData());
+    QSslSocket socket;
+    socket.setSslConfiguration(trusting(file(u"server.crt"_s)));
+    socket.connectToHostEncrypted(u"localhost"_s, server.publicPort());
+    QVERIFY(socket.waitForEncrypted(10000));
+    // Two pipelined answers (not found), then the stream.
+    socket.write("GET /elsewhere HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                 "GET /elsewhere HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    QByteArray received;
+    HttpClient::readUntil(socket, received, [&received] { return received.count("HTTP/1.1 404") == 2
+                                                                 && received.endsWith("}"); });
+    const qsizetype answers = received.size();
+    QCOMPARE(received.count("HTTP/1.1 404"), 2);
+    socket.write("GET /eventsource HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n");
+    HttpClient::readUntil(socket, received, [&received] { return received.contains("id: "); });
+    QVERIFY(received.indexOf("text/event-stream") > answers);
+    QVERIFY(AdminApi::waitForStat(server.adminPort(), u"connections"_s, 1));
+    QCOMPARE(AdminApi::pushNamed(server.adminPort(), {}, u"after answers"_s).status, 200);
+    HttpClient::readUntil(socket, received, [&received] { return received.contains("data: after answers"); });
+    QVERIFY(received.contains("data: after answers"));
+}
+
+// The request guards see the decrypted bytes: a head over --max-header-kb gets 431, a request
+// left unfinished 408, each answered over TLS before the close.
+void tst_Tls::requestLimitsApplyBehindTls()
+{
+    ServerProcess server;
+    QVERIFY2(server.start(publicTls() + QStringList{u"--max-header-kb"_s, u"1"_s, u"--request-timeout-ms"_s, u"300"_s}),
+             server.output().constData());
+    const auto answerTo = [&](const QByteArray &request) {
+        QSslSocket socket;
+        socket.setSslConfiguration(trusting(file(u"server.crt"_s)));
+        socket.connectToHostEncrypted(u"localhost"_s, server.publicPort());
+        if (!socket.waitForEncrypted(10000))
+            return QByteArray();
+        socket.write(request);
+        QByteArray received;
+        closedWithout(socket, &received);
+        return received;
+    };
+    const QByteArray large = answerTo("GET /eventsource HTTP/1.1\r\nHost: localhost\r\nX-Padding: "
+                                      + QByteArray(4096, 'a') + "\r\n\r\n");
+    QVERIFY2(large.startsWith("HTTP/1.1 431"), large.constData());
+    const QByteArray unfinished = answerTo("GET /eventsource HTTP/1.1\r\nHost: local");
+    QVERIFY2(unfinished.startsWith("HTTP/1.1 408"), unfinished.constData());
+    QCOMPARE(AdminApi::metric(server.adminPort(), "eventsource_tls_handshakes_total"), 2);
+}
+
+// A request body and an answer, each larger than the relay holds at once, arrive whole.
+void tst_Tls::largeBodiesCrossTheRelay()
+{
+    ServerProcess server;
+    QVERIFY2(server.start(publicTls() + QStringList{u"--admin-tls-cert"_s, file(u"server.crt"_s), u"--admin-tls-key"_s,
+                                                   file(u"server.key"_s), u"--max-event-kb"_s, u"60"_s}),
+             server.output().constData());
+    const QSslConfiguration tls = trusting(file(u"server.crt"_s));
+    SseClient client;
+    client.setTls(tls);
+    QVERIFY(client.open(server.publicPort(), "/eventsource"));
+    QVERIFY(client.waitForBody("id: "));
+    // Quotes are escaped in JSON: a body of about 120 KB for an event of 60 KB.
+    const QByteArray data(60000, '"');
+    const QByteArray escaped = QByteArray(data).replace("\"", "\\\"");
+    const HttpResponse pushed = httpsRequest(server.adminPort(), tls, "POST", "/api/push",
+                                             "{\"data\": \"" + escaped + "\"}");
+    QCOMPARE(pushed.status, 200);
+    QVERIFY(client.waitForMessages(1));
+    QCOMPARE(client.messages().first().data.toUtf8(), data);
+    // The answer side: the listing of a few hundred streams.
+    constexpr int streams = 600;
+    std::vector<std::unique_ptr<QSslSocket>> sockets;
+    for (int i = 0; i < streams; ++i) {
+        sockets.push_back(std::make_unique<QSslSocket>());
+        sockets.back()->setSslConfiguration(tls);
+        sockets.back()->connectToHostEncrypted(u"localhost"_s, server.publicPort());
+    }
+    for (const auto &socket : sockets) {
+        QVERIFY(socket->waitForEncrypted(10000));
+        socket->write("GET /eventsource HTTP/1.1\r\nHost: localhost\r\n\r\n");
+        QVERIFY(socket->waitForBytesWritten(10000));
+    }
+    // The admin listener speaks TLS here too.
+    QTRY_COMPARE_WITH_TIMEOUT(httpsRequest(server.adminPort(), tls, "GET", "/api/stats")
+                                  .json().object().value(u"connections"_s).toInt(), streams + 1, 20000);
+    const HttpResponse listed = httpsRequest(server.adminPort(), tls, "GET", "/api/connections");
+    QCOMPARE(listed.status, 200);
+    QVERIFY2(listed.body.size() > 128 * 1024, qPrintable(QString::number(listed.body.size())));
+    QCOMPARE(listed.json().object().value(u"connections"_s).toArray().size(), streams + 1);
+}
+
+// A TLS stream that reads nothing is dropped once past --max-buffer-kb; a stream beside it
+// gets every event.
+void tst_Tls::tlsStreamThatDoesNotReadIsDroppedAlone()
+{
+    ServerProcess server;
+    QVERIFY2(server.start(publicTls() + QStringList{u"--max-buffer-kb"_s, u"64"_s, u"--max-event-kb"_s, u"64"_s}),
+             server.output().constData());
+    SseClient reader;
+    reader.setTls(trusting(file(u"server.crt"_s)));
+    QVERIFY(reader.open(server.publicPort(), "/eventsource"));
+    QVERIFY(reader.waitForBody("id: "));
+
+    QSslSocket slow;
+    slow.setSslConfiguration(trusting(file(u"server.crt"_s)));
+    slow.setReadBufferSize(1);
+    slow.connectToHostEncrypted(u"localhost"_s, server.publicPort());
+    QVERIFY(slow.waitForEncrypted(10000));
+    slow.setSocketOption(QAbstractSocket::ReceiveBufferSizeSocketOption, 4096);
+    slow.write("GET /eventsource HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n");
+    QVERIFY(slow.waitForBytesWritten(5000));
+    QVERIFY(AdminApi::waitForStat(server.adminPort(), u"connections"_s, 2));
+
+    const QByteArray data(32 * 1024, 'x');
+    qint64 dropped = 0;
+    int pushes = 0;
+    for (; pushes < 800 && dropped == 0; ++pushes) {
+        QCOMPARE(AdminApi::push(server.adminPort(), "{\"data\":\"" + data + "\"}").status, 200);
+        QVERIFY(reader.waitForMessages(pushes + 1));
+        dropped = AdminApi::stats(server.adminPort()).value(u"droppedSlowConsumers"_s).toInteger(-1);
+    }
+    QCOMPARE(dropped, 1);
+    QVERIFY(AdminApi::waitForStat(server.adminPort(), u"connections"_s, 1));
+    QVERIFY(!reader.isClosed());
+    QCOMPARE(reader.messages().size(), pushes);
+    QCOMPARE(reader.messages().last().data.size(), data.size());
 }
 
 // The admin API over https, the control channel over wss, and the CLI with --ca-file.

@@ -1,4 +1,5 @@
 #include "streamsocket.h"
+#include "tlstestclient.h"
 
 #include <QSignalSpy>
 #include <QTest>
@@ -27,6 +28,7 @@ private Q_SLOTS:
     void closeWhenSentDeliversEverythingFirst();
     void abortDropsWhatIsQueued();
     void failedSendClosesOnSettle();
+    void tlsStreamEncryptsInOrderAndClosesWithCloseNotify();
 
 private:
     QByteArray readPeer(qsizetype atLeast);
@@ -186,6 +188,39 @@ void tst_StreamSocket::failedSendClosesOnSettle()
     QCOMPARE(closed.count(), 0);
     socket.settle();
     QCOMPARE(closed.count(), 1);
+}
+
+// Under TLS: what the session encrypted before goes first, queued frames are encrypted in
+// one go, and the end is a close_notify before the FIN.
+void tst_StreamSocket::tlsStreamEncryptsInOrderAndClosesWithCloseNotify()
+{
+    QTemporaryDir dir;
+    const std::shared_ptr<const TlsContext> context = TlsTestClient::serverContext(dir, {});
+    QVERIFY(context);
+    auto session = std::make_unique<TlsSession>(context);
+    TlsTestClient client;
+    QVERIFY(client.handshake(*session));
+    QByteArray earlier;
+    QVERIFY(session->encrypt("HTTP/1.1 200 OK\r\n\r\n", &earlier));
+
+    StreamSocket socket(m_pair[0], std::move(session), earlier);
+    QSignalSpy closed(&socket, &StreamSocket::closed);
+    socket.queue("data: one\n\n");
+    socket.queue("data: two\n\n");
+    QVERIFY(socket.unsent() > 0);
+    socket.send();
+    socket.settle();
+    QCOMPARE(socket.unsent(), 0);
+    QByteArray wire = readPeer(earlier.size() + 22);
+    QVERIFY(!wire.contains("data:"));
+    QCOMPARE(client.decrypt(wire), QByteArray("HTTP/1.1 200 OK\r\n\r\ndata: one\n\ndata: two\n\n"));
+
+    socket.queue("retry: 5000\n\n");
+    socket.closeWhenSent(60000);
+    QTRY_COMPARE(closed.count(), 1);
+    bool closeNotify = false;
+    QCOMPARE(client.decrypt(readPeer(1), &closeNotify), QByteArray("retry: 5000\n\n"));
+    QVERIFY(closeNotify);
 }
 
 QTEST_GUILESS_MAIN(tst_StreamSocket)

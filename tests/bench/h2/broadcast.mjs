@@ -6,10 +6,8 @@
 // Nchan: https://127.0.0.1:PORT/sub/all 10 100 http://127.0.0.1:PUB/pub/all
 // Certificates are not checked (a self-signed test certificate is expected). The body is
 // {"data": ...} for our admin API, the event text itself for a peer (no AUTHORIZATION).
-// PROTOCOL=http1 in the environment: the same streams over HTTP/1.1, one connection each.
 import http from 'node:http';
 import http2 from 'node:http2';
-import https from 'node:https';
 
 const [streamUrl, connectionsText, perConnectionText, publishUrl, authorization] = process.argv.slice(2);
 const total = Number(connectionsText) * Number(perConnectionText);
@@ -54,27 +52,15 @@ function opened() {
         setTimeout(publish, 500);
 }
 
-if (process.env.PROTOCOL === 'http1') {
-    const agent = new https.Agent({ keepAlive: false, maxSockets: Infinity, rejectUnauthorized: false });
-    for (let i = 0; i < total; ++i) {
-        const request = https.get(streamUrl, { agent, headers: { accept: 'text/event-stream' } }, (response) => {
-            response.setEncoding('utf8');
-            response.on('data', onData);
-            opened();
-        });
-        request.on('error', (error) => { console.error(String(error)); process.exit(1); });
-    }
-} else {
-    for (let c = 0; c < Number(connectionsText); ++c) {
-        const session = http2.connect(streamTarget.origin, { rejectUnauthorized: false,
-                                                              settings: { initialWindowSize: 1 << 20 } });
-        session.on('connect', () => session.setLocalWindowSize(16 << 20));
-        session.on('error', (error) => { console.error(String(error)); process.exit(1); });
-        for (let i = 0; i < Number(perConnectionText); ++i) {
-            const stream = session.request({ ':path': streamTarget.pathname, accept: 'text/event-stream' });
-            stream.setEncoding('utf8');
-            stream.on('response', opened);
-            stream.on('data', onData);
-        }
+for (let c = 0; c < Number(connectionsText); ++c) {
+    const session = http2.connect(streamTarget.origin, { rejectUnauthorized: false,
+                                                          settings: { initialWindowSize: 1 << 20 } });
+    session.on('connect', () => session.setLocalWindowSize(16 << 20));
+    session.on('error', (error) => { console.error(String(error)); process.exit(1); });
+    for (let i = 0; i < Number(perConnectionText); ++i) {
+        const stream = session.request({ ':path': streamTarget.pathname, accept: 'text/event-stream' });
+        stream.setEncoding('utf8');
+        stream.on('response', opened);
+        stream.on('data', onData);
     }
 }
