@@ -157,13 +157,18 @@ void TlsConnection::write(const QByteArray &bytes)
 {
     if (m_finished || m_closing || m_mode != Mode::Direct || bytes.isEmpty())
         return;
+    if (encryptToClient(bytes))
+        sendToClient();
+}
+
+bool TlsConnection::encryptToClient(QByteArrayView plain)
+{
     m_toClient.remove(0, std::exchange(m_toClientSent, 0));
-    if (!m_session->encrypt(bytes, &m_toClient)) {
-        qCDebug(lcTls) << "cannot encrypt:" << m_session->error();
-        finish();
-        return;
-    }
-    sendToClient();
+    if (m_session->encrypt(plain, &m_toClient))
+        return true;
+    qCDebug(lcTls) << "cannot encrypt:" << m_session->error();
+    finish();
+    return false;
 }
 
 void TlsConnection::close()
@@ -278,12 +283,8 @@ void TlsConnection::serverReadable()
             close();
             return;
         }
-        m_toClient.remove(0, std::exchange(m_toClientSent, 0));
-        if (!m_session->encrypt(QByteArrayView(chunk, got), &m_toClient)) {
-            qCDebug(lcTls) << "cannot encrypt:" << m_session->error();
-            finish();
+        if (!encryptToClient(QByteArrayView(chunk, got)))
             return;
-        }
     }
     sendToClient();
 }

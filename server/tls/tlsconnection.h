@@ -80,6 +80,8 @@ private:
     void serverReadable();
     bool receiveFromClient(QByteArrayView bytes);
     void passToServer();
+    // Appends to what waits for the client; false (and finished) when OpenSSL cannot.
+    bool encryptToClient(QByteArrayView plain);
     void sendToClient();
     void sendAlert();
     void handshakeTimedOut();

@@ -77,8 +77,7 @@ TlsSession::TlsSession(std::shared_ptr<const TlsContext> context)
         return;
     }
     BIO_set_data(bio, &m_buffers);
-    // One BIO both ways; SSL_set_bio takes one reference for each direction.
-    BIO_up_ref(bio);
+    // One BIO both ways: SSL_set_bio takes over its one reference.
     SSL_set_bio(m_ssl, bio, bio);
     SSL_set_accept_state(m_ssl);
 }
