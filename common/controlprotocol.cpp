@@ -27,20 +27,6 @@ std::optional<QJsonObject> ControlProtocol::decode(QByteArrayView text, QString 
     return document.object();
 }
 
-QJsonObject ControlProtocol::hello(bool authenticated, const QString &serverVersion)
-{
-    QJsonObject hello{{QStringLiteral("type"), QStringLiteral("hello")},
-                      {QStringLiteral("version"), version},
-                      {QStringLiteral("server"), QStringLiteral("eventsource-server")},
-                      {QStringLiteral("authenticated"), authenticated},
-                      {QStringLiteral("topics"), QJsonArray{QLatin1String(topicConnections),
-                                                            QLatin1String(topicEvents),
-                                                            QLatin1String(topicStats)}}};
-    if (!serverVersion.isEmpty())
-        hello.insert(QStringLiteral("serverVersion"), serverVersion);
-    return hello;
-}
-
 QJsonObject ControlProtocol::result(const QJsonValue &id, const QJsonObject &result)
 {
     return {{QStringLiteral("type"), QStringLiteral("result")},

@@ -22,8 +22,6 @@ struct ControlProtocol final
     // A request or message as an object with a string "type"; otherwise an error text.
     static std::optional<QJsonObject> decode(QByteArrayView text, QString *error);
 
-    // serverVersion is left out when empty: the server tells it only once authenticated.
-    static QJsonObject hello(bool authenticated, const QString &serverVersion);
     static QJsonObject result(const QJsonValue &id, const QJsonObject &result);
     static QJsonObject error(const QJsonValue &id, const QString &message);
 };

@@ -122,10 +122,6 @@ void MainWindow::connectTo(const QUrl &adminUrl, const QString &token)
     ConnectDialog::remember(adminUrl);
     m_connections->clear();
     m_client->connectToServer(adminUrl, token);
-    QUrl publicUrl = adminUrl;
-    publicUrl.setPort(8080);
-    publicUrl.setPath(QStringLiteral("/eventsource"));
-    m_testClient->setBaseUrl(publicUrl);
 }
 
 void MainWindow::showConnectDialog()
@@ -147,6 +143,9 @@ void MainWindow::handleState(ControlClient::State state, const QString &detail)
         break;
     case ControlClient::State::Connected:
         m_status->setText(tr("Connected to %1 (server %2)").arg(server, m_client->serverVersion()));
+        // The hub says where its streams are (older hubs do not: the test client keeps its URL).
+        if (m_client->streamUrl().isValid())
+            m_testClient->setBaseUrl(m_client->streamUrl());
         refreshNodes();
         m_nodesTimer.start();
         return;

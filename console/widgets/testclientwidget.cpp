@@ -21,14 +21,14 @@
 
 namespace {
 
-QString stateName(SseTestClient::State state)
+QString stateName(EventSourceClient::State state)
 {
     switch (state) {
-    case SseTestClient::State::Connecting: return TestClientWidget::tr("Connecting");
-    case SseTestClient::State::Open: return TestClientWidget::tr("Open");
-    case SseTestClient::State::Reconnecting: return TestClientWidget::tr("Reconnecting");
-    case SseTestClient::State::Closed: return TestClientWidget::tr("Closed");
-    case SseTestClient::State::Failed: return TestClientWidget::tr("Failed");
+    case EventSourceClient::State::Connecting: return TestClientWidget::tr("Connecting");
+    case EventSourceClient::State::Open: return TestClientWidget::tr("Open");
+    case EventSourceClient::State::Reconnecting: return TestClientWidget::tr("Reconnecting");
+    case EventSourceClient::State::Closed: return TestClientWidget::tr("Closed");
+    case EventSourceClient::State::Failed: return TestClientWidget::tr("Failed");
     }
     return {};
 }
@@ -60,7 +60,7 @@ QLineEdit *lineEdit(const char *objectName, const QString &placeholder, QWidget 
 
 TestClientWidget::TestClientWidget(QWidget *parent)
     : QWidget(parent)
-    , m_client(new SseTestClient(this))
+    , m_client(new EventSourceClient(this))
     , m_model(new ReceivedEventModel(ReceivedEventModel::defaultCapacity, this))
     , m_baseUrl(lineEdit("baseUrlEdit", tr("http://127.0.0.1:8080"), this))
     , m_path(lineEdit("pathEdit", tr("/eventsource"), this))
@@ -157,10 +157,10 @@ TestClientWidget::TestClientWidget(QWidget *parent)
     connect(m_open, &QPushButton::clicked, this, &TestClientWidget::openStream);
     connect(m_close, &QPushButton::clicked, this, &TestClientWidget::closeStream);
     connect(m_clear, &QPushButton::clicked, this, &TestClientWidget::clear);
-    connect(m_client, &SseTestClient::stateChanged, this, &TestClientWidget::handleStateChanged);
-    connect(m_client, &SseTestClient::rawReceived, this, &TestClientWidget::handleRawReceived);
-    connect(m_client, &SseTestClient::eventReceived, this, &TestClientWidget::handleEventReceived);
-    connect(m_client, &SseTestClient::statusReceived, this, &TestClientWidget::handleStatusReceived);
+    connect(m_client, &EventSourceClient::stateChanged, this, &TestClientWidget::handleStateChanged);
+    connect(m_client, &EventSourceClient::rawReceived, this, &TestClientWidget::handleRawReceived);
+    connect(m_client, &EventSourceClient::eventReceived, this, &TestClientWidget::handleEventReceived);
+    connect(m_client, &EventSourceClient::statusReceived, this, &TestClientWidget::handleStatusReceived);
     // Follow new rows only when the user was already looking at the newest.
     connect(m_model, &QAbstractItemModel::rowsAboutToBeInserted, this, [this] {
         const QScrollBar *bar = m_table->verticalScrollBar();
@@ -171,7 +171,7 @@ TestClientWidget::TestClientWidget(QWidget *parent)
             m_table->scrollToBottom();
     });
 
-    m_stateText = stateName(SseTestClient::State::Closed);
+    m_stateText = stateName(EventSourceClient::State::Closed);
     updateStatus();
 }
 
@@ -205,7 +205,7 @@ QUrl TestClientWidget::streamUrl() const
 
 void TestClientWidget::openStream()
 {
-    SseTestClient::Options options;
+    EventSourceClient::Options options;
     options.token = m_token->text().trimmed();
     options.lastEventId = m_lastEventId->text();
     options.reconnect = m_reconnect->isChecked();
@@ -229,10 +229,10 @@ void TestClientWidget::clear()
     updateStatus();
 }
 
-void TestClientWidget::handleStateChanged(SseTestClient::State state, const QString &detail)
+void TestClientWidget::handleStateChanged(EventSourceClient::State state, const QString &detail)
 {
-    const bool active = state == SseTestClient::State::Connecting || state == SseTestClient::State::Open
-        || state == SseTestClient::State::Reconnecting;
+    const bool active = state == EventSourceClient::State::Connecting || state == EventSourceClient::State::Open
+        || state == EventSourceClient::State::Reconnecting;
     m_close->setEnabled(active);
     m_stateText = detail.isEmpty() ? stateName(state) : tr("%1: %2").arg(stateName(state), detail);
     // Each connection is a new byte stream: no half character or CR carries over.

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "ssetestclient.h"
+#include "eventsourceclient.h"
 
 #include <QStringDecoder>
 #include <QUrl>
@@ -35,7 +35,7 @@ public:
     // The stream URL the fields describe: base + path + "/" + the event names, comma-joined.
     QUrl streamUrl() const;
 
-    SseTestClient *client() const { return m_client; }
+    EventSourceClient *client() const { return m_client; }
     ReceivedEventModel *model() const { return m_model; }
 
 public Q_SLOTS:
@@ -45,7 +45,7 @@ public Q_SLOTS:
     void clear();
 
 private:
-    void handleStateChanged(SseTestClient::State state, const QString &detail);
+    void handleStateChanged(EventSourceClient::State state, const QString &detail);
     void handleRawReceived(const QByteArray &chunk);
     void handleEventReceived(const SseMessage &message);
     void handleStatusReceived(int httpStatus, const QByteArray &body);
@@ -53,7 +53,7 @@ private:
     void appendRawMarker(const QString &text);
     void updateStatus();
 
-    SseTestClient *m_client;
+    EventSourceClient *m_client;
     ReceivedEventModel *m_model;
     QLineEdit *m_baseUrl;
     QLineEdit *m_path;

@@ -13,7 +13,7 @@ pids=()
 cleanup() { kill "${pids[@]}" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 server=build/server/eventsource-server
-cli=build/server/cli/eventsource-cli
+cli=build/cli/eventsource-cli
 secret=screenshot-secret-0123456789abcdef0123
 
 Xvfb :97 -screen 0 1280x800x24 >/dev/null 2>&1 & pids+=($!)

@@ -186,6 +186,12 @@ QString ServerApp::start()
         return QStringLiteral("admin listener: ") + error;
     m_publicPort = m_publicTcp->serverPort();
     m_adminPort = m_adminTcp->serverPort();
+    QUrl streamUrl;
+    streamUrl.setScheme(m_config.publicTls ? QStringLiteral("https") : QStringLiteral("http"));
+    streamUrl.setHost(m_config.listenAddress.toString());
+    streamUrl.setPort(m_publicPort);
+    streamUrl.setPath(m_config.path);
+    m_control->setStreamUrl(streamUrl);
     if (m_redisBus) {
         // Joins when Redis answers; until then streams are served and publishes refused.
         const QString nodeId = m_config.nodeId.isEmpty()

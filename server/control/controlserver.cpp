@@ -4,6 +4,7 @@
 #include "adminoperations.h"
 #include "clusterpresence.h"
 #include "clientaddress.h"
+#include "controlhello.h"
 #include "controlprotocol.h"
 #include "controlsession.h"
 #include "hub.h"
@@ -88,6 +89,20 @@ int ControlServer::unauthenticatedCount() const
                              [](const ControlSession *session) { return !session->isAuthenticated(); }));
 }
 
+QJsonObject ControlServer::hello(bool authenticated) const
+{
+    ControlHello hello;
+    hello.version = ControlProtocol::version;
+    hello.authenticated = authenticated;
+    hello.topics = {QLatin1String(ControlProtocol::topicConnections), QLatin1String(ControlProtocol::topicEvents),
+                    QLatin1String(ControlProtocol::topicStats)};
+    if (authenticated) {
+        hello.serverVersion = QStringLiteral(ESH_VERSION);
+        hello.streamUrl = m_streamUrl;
+    }
+    return hello.toJson();
+}
+
 void ControlServer::handleNewConnection(QAbstractHttpServer *listener)
 {
     while (listener->hasPendingWebSocketConnections()) {
@@ -141,7 +156,7 @@ void ControlServer::handleNewConnection(QAbstractHttpServer *listener)
         connect(session, &ControlSession::closed, this, [this](ControlSession *closed) {
             m_sessions.removeOne(closed);
         });
-        session->send(ControlProtocol::hello(authenticated, authenticated ? QStringLiteral(ESH_VERSION) : QString()));
+        session->send(hello(authenticated));
         if (authenticated)
             qCInfo(lcControlServer).nospace().noquote() << "console connected peer=" << ClientAddress::text(peer)
                                               << " consoles=" << m_sessions.size();
@@ -173,7 +188,8 @@ void ControlServer::handleMessage(ControlSession *session, const QString &text)
                                           << " consoles=" << m_sessions.size();
         session->send(ControlProtocol::result(request->value(QStringLiteral("id")),
                                               {{QStringLiteral("authenticated"), true},
-                                               {QStringLiteral("serverVersion"), QStringLiteral(ESH_VERSION)}}));
+                                               {QStringLiteral("serverVersion"), QStringLiteral(ESH_VERSION)},
+                                               {QStringLiteral("streamUrl"), m_streamUrl.toString()}}));
         return;
     }
     if (!request) {

@@ -9,6 +9,7 @@
 #include <QList>
 #include <QObject>
 #include <QTimer>
+#include <QUrl>
 #include <QWebSocketProtocol>
 
 #include <memory>
@@ -59,12 +60,15 @@ public:
     void attach(QAbstractHttpServer *listener);
     // In a cluster: the connections topic covers every node's streams.
     void setPresence(ClusterPresence *presence);
+    // The public listener's stream URL, told to authenticated consoles (hello, auth result).
+    void setStreamUrl(const QUrl &url) { m_streamUrl = url; }
     int sessionCount() const { return int(m_sessions.size()); }
     qint64 refusedSockets() const { return m_refusedSockets; }
     qint64 consolesCutOff() const { return m_cutOff; }
 
 private:
     void handleNewConnection(QAbstractHttpServer *listener);
+    QJsonObject hello(bool authenticated) const;
     // Closes a socket that is refused before any session exists.
     void turnAway(std::unique_ptr<QWebSocket> socket, QWebSocketProtocol::CloseCode code, const QString &reason);
     int unauthenticatedCount() const;
@@ -89,6 +93,7 @@ private:
     AdminAuth *m_auth;
     Options m_options;
     CorsPolicy m_origins;
+    QUrl m_streamUrl;
     LogThrottle m_refusalLog;
     QList<ControlSession *> m_sessions;
     QTimer m_batchTimer;

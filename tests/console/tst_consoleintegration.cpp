@@ -243,6 +243,9 @@ void tst_ConsoleIntegration::reachesConnected()
     QCOMPARE(states.first().first().value<ControlClient::State>(), ControlClient::State::Connecting);
     QVERIFY(!m_window->client()->serverVersion().isEmpty());
     QCOMPARE(m_window->client()->protocolVersion(), 1);
+    // The test client points at the hub's streams, as its hello tells them.
+    QCOMPARE(m_window->client()->streamUrl(), QUrl(u"http://127.0.0.1:%1/eventsource"_s.arg(m_server.publicPort())));
+    QCOMPARE(m_window->findChild<QLineEdit *>(u"baseUrlEdit"_s)->text(), u"http://127.0.0.1:%1"_s.arg(m_server.publicPort()));
     QCOMPARE(statusText(), u"Connected to %1 (server %2)"_s.arg(adminUrl(m_server.adminPort()).toString(),
                                                                m_window->client()->serverVersion()));
 }

@@ -1028,19 +1028,24 @@ void TestControl::readingConsoleSurvivesEventBurst()
     QCOMPARE(accounted(), total);
 }
 
-// The version is for operators: a peer that has not authenticated learns nothing from hello.
+// The version and the stream URL are for operators: a peer that has not authenticated
+// learns nothing from hello.
 void TestControl::helloHidesVersionBeforeAuth()
 {
+    const QString streamUrl = u"http://127.0.0.1:%1/eventsource"_s.arg(m_server.publicPort());
     Console anonymous(admin());
     const QJsonObject hello = anonymous.hello();
     QCOMPARE(hello.value(u"authenticated").toBool(true), false);
     QVERIFY(!hello.contains(u"serverVersion"));
+    QVERIFY(!hello.contains(u"streamUrl"));
     const QJsonObject reply = anonymous.request(
         {{u"type"_s, u"auth"_s}, {u"token"_s, QString::fromLatin1(ServerProcess::adminToken)}});
     QVERIFY(!reply.value(u"result").toObject().value(u"serverVersion").toString().isEmpty());
+    QCOMPARE(reply.value(u"result").toObject().value(u"streamUrl").toString(), streamUrl);
 
     Console byHeader(admin(), HttpClient::adminAuthorization());
     QVERIFY(!byHeader.hello().value(u"serverVersion").toString().isEmpty());
+    QCOMPARE(byHeader.hello().value(u"streamUrl").toString(), streamUrl);
 }
 
 void TestControl::bearerSchemeInAnyCase_data()

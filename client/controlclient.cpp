@@ -1,5 +1,6 @@
 #include "controlclient.h"
 
+#include "controlhello.h"
 #include "controlprotocol.h"
 
 #include <QJsonDocument>
@@ -119,9 +120,10 @@ void ControlClient::handleMessage(const QString &text)
         return;
     }
     const QString type = message->value(QStringLiteral("type")).toString();
-    if (type == QLatin1String("hello")) {
-        m_serverVersion = message->value(QStringLiteral("serverVersion")).toString();
-        m_protocolVersion = message->value(QStringLiteral("version")).toInt();
+    if (const std::optional<ControlHello> hello = ControlHello::fromJson(*message)) {
+        m_serverVersion = hello->serverVersion;
+        m_protocolVersion = hello->version;
+        m_streamUrl = hello->streamUrlSeenFrom(m_adminUrl);
         m_backoffMs = 1000;
         setState(State::Connected, m_serverVersion);
     } else if (type == QLatin1String("result") || type == QLatin1String("error")) {

@@ -1,4 +1,4 @@
-#include "ssetestclient.h"
+#include "eventsourceclient.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -8,7 +8,7 @@
 #include <QNetworkReply>
 #include <QNetworkRequest>
 
-Q_LOGGING_CATEGORY(lcTestClient, "eventsource.console.net.testclient")
+Q_LOGGING_CATEGORY(lcTestClient, "eventsource.client.eventsource")
 
 namespace {
 
@@ -31,22 +31,22 @@ QByteArray userAgent()
 
 } // namespace
 
-SseTestClient::SseTestClient(QObject *parent)
+EventSourceClient::EventSourceClient(QObject *parent)
     : QObject(parent)
     , m_network(new QNetworkAccessManager(this))
 {
     m_reconnectTimer.setSingleShot(true);
-    connect(&m_reconnectTimer, &QTimer::timeout, this, &SseTestClient::connectStream);
+    connect(&m_reconnectTimer, &QTimer::timeout, this, &EventSourceClient::connectStream);
 }
 
-SseTestClient::~SseTestClient()
+EventSourceClient::~EventSourceClient()
 {
     // The manager deletes its replies; none of them may call back into a half-destroyed client.
     if (m_reply)
         m_reply->disconnect(this);
 }
 
-void SseTestClient::open(const QUrl &url, const Options &options)
+void EventSourceClient::open(const QUrl &url, const Options &options)
 {
     ++m_generation;
     m_reconnectTimer.stop();
@@ -72,7 +72,7 @@ void SseTestClient::open(const QUrl &url, const Options &options)
         login();
 }
 
-void SseTestClient::close()
+void EventSourceClient::close()
 {
     ++m_generation;
     m_reconnectTimer.stop();
@@ -82,13 +82,21 @@ void SseTestClient::close()
         setState(State::Closed, tr("closed"));
 }
 
-void SseTestClient::login()
+QNetworkRequest EventSourceClient::newRequest(const QUrl &url) const
+{
+    QNetworkRequest request(url);
+    request.setRawHeader("User-Agent", userAgent());
+    if (!m_options.tls.isNull())
+        request.setSslConfiguration(m_options.tls);
+    return request;
+}
+
+void EventSourceClient::login()
 {
     QUrl loginUrl = m_url.adjusted(QUrl::RemovePath | QUrl::RemoveQuery | QUrl::RemoveFragment);
     loginUrl.setPath(QStringLiteral("/login"));
-    QNetworkRequest request(loginUrl);
+    QNetworkRequest request = newRequest(loginUrl);
     request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
-    request.setRawHeader("User-Agent", userAgent());
     const QByteArray body = QJsonDocument(QJsonObject{{QStringLiteral("username"), m_options.loginUser},
                                                       {QStringLiteral("password"), m_options.loginPassword}})
                                 .toJson(QJsonDocument::Compact);
@@ -101,7 +109,7 @@ void SseTestClient::login()
     });
 }
 
-void SseTestClient::handleLoginFinished()
+void EventSourceClient::handleLoginFinished()
 {
     const int status = httpStatusOf(m_reply);
     if (status == 200) {
@@ -119,7 +127,7 @@ void SseTestClient::handleLoginFinished()
     fail(tr("login refused: HTTP %1").arg(status));
 }
 
-void SseTestClient::connectStream()
+void EventSourceClient::connectStream()
 {
     releaseReply();
     m_parser.emplace();
@@ -128,10 +136,9 @@ void SseTestClient::connectStream()
     m_refusalBody.clear();
     ++m_connectionCount;
 
-    QNetworkRequest request(m_url);
+    QNetworkRequest request = newRequest(m_url);
     request.setRawHeader("Accept", "text/event-stream");
     request.setRawHeader("Cache-Control", "no-cache");
-    request.setRawHeader("User-Agent", userAgent());
     if (!m_options.token.isEmpty())
         request.setRawHeader("Authorization", "Bearer " + m_options.token.toUtf8());
     if (!m_lastEventId.isEmpty())
@@ -164,7 +171,7 @@ void SseTestClient::connectStream()
     });
 }
 
-void SseTestClient::handleMetaData()
+void EventSourceClient::handleMetaData()
 {
     if (m_accepted || m_refused)
         return;
@@ -181,7 +188,7 @@ void SseTestClient::handleMetaData()
     m_refused = true;
 }
 
-void SseTestClient::handleReadyRead()
+void EventSourceClient::handleReadyRead()
 {
     handleMetaData();
     if (m_refused) {
@@ -219,7 +226,7 @@ void SseTestClient::handleReadyRead()
         fail(tr("stream unreadable: a line longer than the parser accepts"));
 }
 
-void SseTestClient::handleFinished()
+void EventSourceClient::handleFinished()
 {
     handleMetaData();
     if (m_accepted && m_reply->bytesAvailable() > 0) {
@@ -244,12 +251,12 @@ void SseTestClient::handleFinished()
         return;
     }
     const QString detail = m_reply->error() == QNetworkReply::NoError || m_accepted
-        ? tr("stream ended")
+        ? tr("the server closed the stream")
         : m_reply->errorString();
     endConnection(detail);
 }
 
-void SseTestClient::endConnection(const QString &detail)
+void EventSourceClient::endConnection(const QString &detail)
 {
     releaseReply();
     m_parser.reset(); // §9.2.6: an unfinished event is discarded when the stream ends
@@ -257,11 +264,15 @@ void SseTestClient::endConnection(const QString &detail)
         setState(State::Closed, detail);
         return;
     }
+    const quint64 generation = m_generation;
     setState(State::Reconnecting, tr("%1; reconnecting in %2 ms").arg(detail).arg(retryMs()));
+    if (generation != m_generation)
+        return;
     m_reconnectTimer.start(std::chrono::milliseconds(retryMs()));
+    Q_EMIT reconnectScheduled(retryMs(), detail);
 }
 
-void SseTestClient::fail(const QString &detail)
+void EventSourceClient::fail(const QString &detail)
 {
     qCInfo(lcTestClient).nospace() << "failed url=" << m_url.toDisplayString() << " detail=" << detail;
     m_reconnectTimer.stop();
@@ -270,7 +281,7 @@ void SseTestClient::fail(const QString &detail)
     setState(State::Failed, detail);
 }
 
-void SseTestClient::releaseReply()
+void EventSourceClient::releaseReply()
 {
     QNetworkReply *reply = m_reply;
     m_reply = nullptr;
@@ -283,7 +294,7 @@ void SseTestClient::releaseReply()
     reply->deleteLater();
 }
 
-void SseTestClient::setState(State state, const QString &detail)
+void EventSourceClient::setState(State state, const QString &detail)
 {
     if (m_state == state && m_stateDetail == detail)
         return;

@@ -3,6 +3,7 @@
 
 #include <QCoreApplication>
 #include <QFile>
+#include <QLoggingCategory>
 
 #include <unistd.h>
 
@@ -11,6 +12,9 @@ int main(int argc, char *argv[])
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("eventsource-cli"));
     QCoreApplication::setApplicationVersion(QStringLiteral(ESH_VERSION));
+    // The client library logs for the console; the CLI says what matters itself, one line
+    // per error (QT_LOGGING_RULES still turns its categories back on).
+    QLoggingCategory::setFilterRules(QStringLiteral("eventsource.client.*=false"));
 
     // Unbuffered: each line reaches a pipe as soon as it is written (listen prints live).
     QFile input;

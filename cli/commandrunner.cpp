@@ -1,9 +1,9 @@
 #include "commandrunner.h"
 
+#include "eventsourceclient.h"
 #include "jwt.h"
 #include "outputformatter.h"
 #include "passwordhash.h"
-#include "sselistener.h"
 
 #include <QDateTime>
 #include <QIODevice>
@@ -204,35 +204,46 @@ void CommandRunner::handleAdminReply(const AdminClient::Reply &reply,
 
 void CommandRunner::listen()
 {
-    SseListener::Options options;
-    options.url = QUrl(m_options.arguments().first());
+    const QUrl url(m_options.arguments().first());
+    EventSourceClient::Options options;
     options.lastEventId = m_options.value(QStringLiteral("last-event-id"));
-    options.token = m_options.value(QStringLiteral("token")).toUtf8();
+    options.token = m_options.value(QStringLiteral("token"));
     options.reconnect = m_options.isSet(QStringLiteral("reconnect"));
     options.tls = m_options.tls();
     const qint64 count = m_options.number(QStringLiteral("count"), 0);
     const bool json = m_options.jsonOutput();
-    const QString what = QStringLiteral("listen %1").arg(shown(options.url));
+    const QString what = QStringLiteral("listen %1").arg(shown(url));
 
-    m_listener = new SseListener(options, this);
-    connect(m_listener, &SseListener::messageReceived, this, [this, count, json](const SseMessage &message) {
+    m_listener = new EventSourceClient(this);
+    connect(m_listener, &EventSourceClient::eventReceived, this, [this, count, json](const SseMessage &message) {
         writeOutput(json ? OutputFormatter::eventJsonLine(message) : OutputFormatter::eventLine(message));
         if (++m_eventsReceived == count) {
-            m_listener->stop();
+            m_listener->disconnect(this);
+            m_listener->close();
             finish(Exit::Success);
         }
     });
-    connect(m_listener, &SseListener::reconnectScheduled, this, [this, what](qint64 delayMs, const QString &reason) {
+    connect(m_listener, &EventSourceClient::reconnectScheduled, this, [this, what](qint64 delayMs, const QString &reason) {
         if (m_errors)
             m_errors->write(QStringLiteral("eventsource-cli: %1: %2; reconnecting in %3 ms\n")
                                 .arg(what, oneLine(reason)).arg(delayMs).toUtf8());
     });
-    connect(m_listener, &SseListener::ended, this, [this, what](const QString &reason) {
-        fail(Exit::Failure, what, QStringLiteral("%1 after %2 event(s)").arg(reason).arg(m_eventsReceived));
+    // A refusal says why in its body ({"error": ...}); the state change after it is the same.
+    connect(m_listener, &EventSourceClient::statusReceived, this, [this, what](int status, const QByteArray &body) {
+        QString message = QJsonDocument::fromJson(body).object().value(QStringLiteral("error")).toString();
+        if (message.isEmpty())
+            message = QString::fromUtf8(body.left(100)).simplified();
+        m_listener->disconnect(this);
+        fail(Exit::Failure, what, QStringLiteral("HTTP %1: %2").arg(status).arg(message));
     });
-    connect(m_listener, &SseListener::failed, this,
-            [this, what](const QString &error) { fail(Exit::Failure, what, error); });
-    m_listener->start();
+    connect(m_listener, &EventSourceClient::stateChanged, this,
+            [this, what](EventSourceClient::State state, const QString &detail) {
+        if (state == EventSourceClient::State::Failed)
+            fail(Exit::Failure, what, detail);
+        else if (state == EventSourceClient::State::Closed)
+            fail(Exit::Failure, what, QStringLiteral("%1 after %2 event(s)").arg(detail).arg(m_eventsReceived));
+    });
+    m_listener->open(url, options);
 }
 
 void CommandRunner::token()

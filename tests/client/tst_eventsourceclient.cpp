@@ -1,4 +1,4 @@
-#include "ssetestclient.h"
+#include "eventsourceclient.h"
 
 #include "adminapi.h"
 #include "httpclient.h"
@@ -19,11 +19,11 @@
 #include <QTemporaryDir>
 #include <QTest>
 
-// SseTestClient against the real server: parsing, raw bytes, resume after a kick, token and
+// EventSourceClient against the real server: parsing, raw bytes, resume after a kick, token and
 // login identities, and the answers that fail the connection.
 namespace {
 
-using State = SseTestClient::State;
+using State = EventSourceClient::State;
 
 const QByteArray jwtSecret = "console-test-client-secret-0123456789";
 constexpr int retryMs = 300;
@@ -52,18 +52,18 @@ QString describe(const QList<SseMessage> &messages)
 // Collects what a client hands out.
 struct Received
 {
-    explicit Received(SseTestClient *client)
+    explicit Received(EventSourceClient *client)
     {
-        QObject::connect(client, &SseTestClient::eventReceived, client,
+        QObject::connect(client, &EventSourceClient::eventReceived, client,
                          [this](const SseMessage &message) { events.append(message); });
-        QObject::connect(client, &SseTestClient::rawReceived, client,
+        QObject::connect(client, &EventSourceClient::rawReceived, client,
                          [this](const QByteArray &chunk) { chunks.append(chunk); });
-        QObject::connect(client, &SseTestClient::statusReceived, client, [this](int status, const QByteArray &body) {
+        QObject::connect(client, &EventSourceClient::statusReceived, client, [this](int status, const QByteArray &body) {
             statuses.append(status);
             bodies.append(body);
         });
-        QObject::connect(client, &SseTestClient::stateChanged, client,
-                         [this](SseTestClient::State state, const QString &) { states.append(state); });
+        QObject::connect(client, &EventSourceClient::stateChanged, client,
+                         [this](EventSourceClient::State state, const QString &) { states.append(state); });
     }
     QByteArray raw() const { return chunks.join(); }
 
@@ -71,12 +71,12 @@ struct Received
     QList<QByteArray> chunks;
     QList<int> statuses;
     QList<QByteArray> bodies;
-    QList<SseTestClient::State> states;
+    QList<EventSourceClient::State> states;
 };
 
 } // namespace
 
-class tst_SseTestClient final : public QObject
+class tst_EventSourceClient final : public QObject
 {
     Q_OBJECT
 
@@ -103,8 +103,8 @@ private:
     }
     // Opens and waits until the server's first bytes (retry:, id:) arrived, so the stream is
     // registered before anything is pushed.
-    bool openAndWait(SseTestClient &client, const Received &received, const QUrl &url,
-                     const SseTestClient::Options &options = {})
+    bool openAndWait(EventSourceClient &client, const Received &received, const QUrl &url,
+                     const EventSourceClient::Options &options = {})
     {
         client.open(url, options);
         return QTest::qWaitFor([&] { return received.raw().contains("retry:"); }, 10000)
@@ -115,7 +115,7 @@ private:
     ServerProcess m_server;
 };
 
-void tst_SseTestClient::initTestCase()
+void tst_EventSourceClient::initTestCase()
 {
     QVERIFY(m_dir.isValid());
     const QJsonObject directory{
@@ -135,13 +135,13 @@ void tst_SseTestClient::initTestCase()
              m_server.output().constData());
 }
 
-void tst_SseTestClient::cleanup()
+void tst_EventSourceClient::cleanup()
 {
     // Streams of one test must not be seen by the next.
     QVERIFY(AdminApi::waitForConnections(m_server.adminPort(), 0));
 }
 
-void tst_SseTestClient::receivesParsedEvents_data()
+void tst_EventSourceClient::receivesParsedEvents_data()
 {
     QTest::addColumn<QString>("path");
     QTest::addColumn<QList<QByteArray>>("pushes"); // the last one is the event expected
@@ -169,14 +169,14 @@ void tst_SseTestClient::receivesParsedEvents_data()
         << QStringLiteral("b") << QStringLiteral("for me");
 }
 
-void tst_SseTestClient::receivesParsedEvents()
+void tst_EventSourceClient::receivesParsedEvents()
 {
     QFETCH(QString, path);
     QFETCH(QList<QByteArray>, pushes);
     QFETCH(QString, type);
     QFETCH(QString, data);
 
-    SseTestClient client;
+    EventSourceClient client;
     Received received(&client);
     QVERIFY(openAndWait(client, received, publicUrl(path)));
     AdminApi::Pushed last;
@@ -191,9 +191,9 @@ void tst_SseTestClient::receivesParsedEvents()
     QCOMPARE(client.lastEventId(), last.id);
 }
 
-void tst_SseTestClient::rawChunksMatchEvents()
+void tst_EventSourceClient::rawChunksMatchEvents()
 {
-    SseTestClient client;
+    EventSourceClient client;
     Received received(&client);
     QVERIFY(openAndWait(client, received, publicUrl(QStringLiteral("/eventsource"))));
     QCOMPARE(client.retryMs(), qint64(retryMs));
@@ -214,10 +214,10 @@ void tst_SseTestClient::rawChunksMatchEvents()
         QCOMPARE(received.events.at(i).data, QString::number(i));
 }
 
-void tst_SseTestClient::resumesAfterKickWithoutLossOrDuplicates()
+void tst_EventSourceClient::resumesAfterKickWithoutLossOrDuplicates()
 {
     const quint16 admin = m_server.adminPort();
-    SseTestClient client;
+    EventSourceClient client;
     Received received(&client);
     QVERIFY(openAndWait(client, received, publicUrl(QStringLiteral("/eventsource"))));
     const AdminApi::Pushed first = AdminApi::pushNamed(admin, QStringLiteral("k"), QStringLiteral("before"));
@@ -246,61 +246,61 @@ void tst_SseTestClient::resumesAfterKickWithoutLossOrDuplicates()
     QVERIFY(received.states.contains(State::Reconnecting));
 }
 
-void tst_SseTestClient::startsFromGivenLastEventId()
+void tst_EventSourceClient::startsFromGivenLastEventId()
 {
     const quint16 admin = m_server.adminPort();
     const AdminApi::Pushed seen = AdminApi::pushNamed(admin, QStringLiteral("r"), QStringLiteral("seen"));
     const AdminApi::Pushed missed = AdminApi::pushNamed(admin, QStringLiteral("r"), QStringLiteral("missed"));
     QCOMPARE(missed.status, 200);
 
-    SseTestClient client;
+    EventSourceClient client;
     Received received(&client);
-    SseTestClient::Options options;
+    EventSourceClient::Options options;
     options.lastEventId = seen.id;
     client.open(publicUrl(QStringLiteral("/eventsource/r")), options);
     QTRY_COMPARE(received.events.size(), 1);
     QCOMPARE(received.events.first(), (SseMessage{QStringLiteral("r"), QStringLiteral("missed"), missed.id}));
 }
 
-void tst_SseTestClient::closedWithoutReconnect()
+void tst_EventSourceClient::closedWithoutReconnect()
 {
-    SseTestClient client;
+    EventSourceClient client;
     Received received(&client);
-    SseTestClient::Options options;
+    EventSourceClient::Options options;
     options.reconnect = false;
     QVERIFY(openAndWait(client, received, publicUrl(QStringLiteral("/eventsource")), options));
     const QString connectionId = onlyConnection(m_server.adminPort()).value(QStringLiteral("id")).toString();
     QCOMPARE(HttpClient::admin(m_server.adminPort(), "DELETE", "/api/connections/" + connectionId.toLatin1()).status,
              200);
     QTRY_COMPARE(client.state(), State::Closed);
-    QSignalSpy states(&client, &SseTestClient::stateChanged);
+    QSignalSpy states(&client, &EventSourceClient::stateChanged);
     QVERIFY(!states.wait(retryMs * 3)); // no reconnection comes
     QCOMPARE(client.connectionCount(), 1);
     QVERIFY(!received.states.contains(State::Reconnecting));
 }
 
-void tst_SseTestClient::closeStopsTheStream()
+void tst_EventSourceClient::closeStopsTheStream()
 {
-    SseTestClient client;
+    EventSourceClient client;
     Received received(&client);
     QVERIFY(openAndWait(client, received, publicUrl(QStringLiteral("/eventsource"))));
     QCOMPARE(AdminApi::connections(m_server.adminPort()), 1);
     client.close();
     QCOMPARE(client.state(), State::Closed);
     QVERIFY(AdminApi::waitForConnections(m_server.adminPort(), 0));
-    QSignalSpy states(&client, &SseTestClient::stateChanged);
+    QSignalSpy states(&client, &EventSourceClient::stateChanged);
     QVERIFY(!states.wait(retryMs * 3));
     QCOMPARE(client.connectionCount(), 1);
 }
 
-void tst_SseTestClient::tokenIdentifiesTheStream()
+void tst_EventSourceClient::tokenIdentifiesTheStream()
 {
     const QByteArray token = Jwt::sign({{QStringLiteral("sub"), QStringLiteral("token-user")},
                                         {QStringLiteral("exp"), QDateTime::currentSecsSinceEpoch() + 3600}},
                                        jwtSecret);
-    SseTestClient client;
+    EventSourceClient client;
     Received received(&client);
-    SseTestClient::Options options;
+    EventSourceClient::Options options;
     options.token = QString::fromLatin1(token);
     QVERIFY(openAndWait(client, received, publicUrl(QStringLiteral("/eventsource")), options));
     QCOMPARE(onlyConnection(m_server.adminPort()).value(QStringLiteral("userId")).toString(),
@@ -313,11 +313,11 @@ void tst_SseTestClient::tokenIdentifiesTheStream()
     QCOMPARE(received.events.first().data, QStringLiteral("for you"));
 }
 
-void tst_SseTestClient::loginIdentifiesTheStream()
+void tst_EventSourceClient::loginIdentifiesTheStream()
 {
-    SseTestClient client;
+    EventSourceClient client;
     Received received(&client);
-    SseTestClient::Options options;
+    EventSourceClient::Options options;
     options.loginUser = QStringLiteral("alice");
     options.loginPassword = QStringLiteral("alice-pw");
     const QUrl url = publicUrl(QStringLiteral("/eventsource"));
@@ -339,7 +339,7 @@ void tst_SseTestClient::loginIdentifiesTheStream()
     QCOMPARE(received.events.first().data, QStringLiteral("to testers"));
 }
 
-void tst_SseTestClient::refusalFailsTheConnection_data()
+void tst_EventSourceClient::refusalFailsTheConnection_data()
 {
     QTest::addColumn<bool>("adminListener");
     QTest::addColumn<QString>("path");
@@ -360,7 +360,7 @@ void tst_SseTestClient::refusalFailsTheConnection_data()
         << QByteArray("{");
 }
 
-void tst_SseTestClient::refusalFailsTheConnection()
+void tst_EventSourceClient::refusalFailsTheConnection()
 {
     QFETCH(bool, adminListener);
     QFETCH(QString, path);
@@ -369,9 +369,9 @@ void tst_SseTestClient::refusalFailsTheConnection()
     QFETCH(int, status);
     QFETCH(QByteArray, bodyPart);
 
-    SseTestClient client;
+    EventSourceClient client;
     Received received(&client);
-    SseTestClient::Options options;
+    EventSourceClient::Options options;
     options.token = token;
     if (!loginPassword.isEmpty()) {
         options.loginUser = QStringLiteral("alice");
@@ -386,10 +386,10 @@ void tst_SseTestClient::refusalFailsTheConnection()
     QVERIFY(!received.states.contains(State::Open));
 
     // A failed connection is not reestablished (WHATWG HTML §9.2.3).
-    QSignalSpy states(&client, &SseTestClient::stateChanged);
+    QSignalSpy states(&client, &EventSourceClient::stateChanged);
     QVERIFY(!states.wait(retryMs * 3));
     QCOMPARE(client.connectionCount(), loginPassword.isEmpty() ? 1 : 0);
 }
 
-QTEST_GUILESS_MAIN(tst_SseTestClient)
-#include "tst_ssetestclient.moc"
+QTEST_GUILESS_MAIN(tst_EventSourceClient)
+#include "tst_eventsourceclient.moc"

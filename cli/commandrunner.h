@@ -8,7 +8,7 @@
 #include <functional>
 
 class QIODevice;
-class SseListener;
+class EventSourceClient;
 
 // Runs one parsed eventsource-cli command and reports its exit code once, through finished.
 // Results go to output, failures to errors as one line "eventsource-cli: <what>: <why>";
@@ -56,7 +56,7 @@ private:
     QIODevice *m_output;
     QIODevice *m_errors;
     AdminClient *m_admin = nullptr;
-    SseListener *m_listener = nullptr;
+    EventSourceClient *m_listener = nullptr;
     qint64 m_eventsReceived = 0;
     bool m_finished = false;
 };

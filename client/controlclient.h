@@ -37,6 +37,8 @@ public:
     State state() const { return m_state; }
     QUrl adminUrl() const { return m_adminUrl; }
     QString serverVersion() const { return m_serverVersion; }
+    // The hub's public stream URL, from its hello (as reached from here); invalid before.
+    QUrl streamUrl() const { return m_streamUrl; }
     int protocolVersion() const { return m_protocolVersion; }
 
     // Sends {"type": type, "id": <new id>, ...fields}; callback gets the result object or the
@@ -62,6 +64,7 @@ private:
 
     QWebSocket *m_socket = nullptr;
     QUrl m_adminUrl;
+    QUrl m_streamUrl;
     QString m_token;
     State m_state = State::Disconnected;
     QString m_serverVersion;

@@ -6,6 +6,7 @@
 #include <QByteArray>
 #include <QObject>
 #include <QPointer>
+#include <QSslConfiguration>
 #include <QString>
 #include <QTimer>
 #include <QUrl>
@@ -14,6 +15,7 @@
 
 class QNetworkAccessManager;
 class QNetworkReply;
+class QNetworkRequest;
 
 // A stream opened the way a browser's EventSource opens one (WHATWG HTML §9.2): GET with
 // Accept: text/event-stream and Cache-Control: no-cache, the body parsed as it arrives; when
@@ -22,10 +24,10 @@ class QNetworkReply;
 // and stops. Identity is a bearer token or a POST /login on the same origin first, whose
 // session cookie stays in this client's cookie jar. Nothing received is kept here: each
 // chunk and event is handed out by signal, the parser is the only state.
-class SseTestClient final : public QObject
+class EventSourceClient final : public QObject
 {
     Q_OBJECT
-    Q_DISABLE_COPY_MOVE(SseTestClient)
+    Q_DISABLE_COPY_MOVE(EventSourceClient)
 
 public:
     enum class State { Connecting, Open, Reconnecting, Closed, Failed };
@@ -38,13 +40,14 @@ public:
         bool reconnect = true;
         QString loginUser;   // when set: POST /login on the url's origin before the stream
         QString loginPassword;
+        QSslConfiguration tls; // for https:// (--ca-file, --insecure); null: Qt's default
     };
 
     static constexpr qint64 defaultRetryMs = 3000; // §9.2.2: "a user-agent-defined value"
     static constexpr qsizetype maxStatusBodyBytes = 64 * 1024;
 
-    explicit SseTestClient(QObject *parent = nullptr);
-    ~SseTestClient() override;
+    explicit EventSourceClient(QObject *parent = nullptr);
+    ~EventSourceClient() override;
 
     // Closes what is open, starts with a fresh cookie jar (a new "browser"), and connects.
     void open(const QUrl &url, const Options &options);
@@ -63,14 +66,17 @@ public:
     QNetworkAccessManager *networkAccessManager() const { return m_network; }
 
 Q_SIGNALS:
-    void stateChanged(SseTestClient::State state, const QString &detail);
+    void stateChanged(EventSourceClient::State state, const QString &detail);
     void rawReceived(const QByteArray &chunk);
     void eventReceived(const SseMessage &message);
+    // The stream ended or could not be reached; the client reconnects after delayMs.
+    void reconnectScheduled(qint64 delayMs, const QString &reason);
     // The status and body (at most maxStatusBodyBytes) of an answer that failed the
     // connection or the login.
     void statusReceived(int httpStatus, const QByteArray &body);
 
 private:
+    QNetworkRequest newRequest(const QUrl &url) const;
     void login();
     void connectStream();
     void handleLoginFinished();
