@@ -1,5 +1,6 @@
 #include "controlclient.h"
 
+#include "connectionsbatch.h"
 #include "controlhello.h"
 #include "controlprotocol.h"
 
@@ -137,14 +138,11 @@ void ControlClient::handleMessage(const QString &text)
         const bool last = message->value(QStringLiteral("last")).toBool();
         Q_EMIT snapshotReceived(records(message->value(QStringLiteral("connections"))), m_snapshotFirst, last);
         m_snapshotFirst = last;
-    } else if (type == QLatin1String("connections.batch")) {
+    } else if (const std::optional<ConnectionsBatch> batch = ConnectionsBatch::fromJson(*message)) {
         QStringList closed;
-        for (const QJsonValue &entry : message->value(QStringLiteral("closed")).toArray())
-            closed.append(entry.toObject().value(QStringLiteral("id")).toString());
-        QList<ConnectionUpdate> updated;
-        for (const QJsonValue &entry : message->value(QStringLiteral("updated")).toArray())
-            updated.append(ConnectionUpdate::fromJson(entry.toObject()));
-        Q_EMIT connectionsChanged(records(message->value(QStringLiteral("opened"))), closed, updated);
+        for (const ConnectionsBatch::Closed &entry : batch->closed)
+            closed.append(entry.id);
+        Q_EMIT connectionsChanged(batch->opened, closed, batch->updated);
     } else if (type == QLatin1String("events.batch")) {
         Q_EMIT eventsReceived(message->value(QStringLiteral("events")).toArray(),
                               message->value(QStringLiteral("dropped")).toInteger());

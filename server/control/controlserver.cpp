@@ -321,15 +321,16 @@ void ControlServer::broadcast(const char *topic, const QJsonObject &message)
 void ControlServer::setPresence(ClusterPresence *presence)
 {
     m_presence = presence;
-    connect(presence, &ClusterPresence::remoteOpened, this, [this](const QJsonObject &record) {
-        queueOpened(record.value(QStringLiteral("id")).toString().toULongLong(), record);
+    connect(presence, &ClusterPresence::remoteOpened, this, [this](const QJsonObject &json) {
+        if (const std::optional<ConnectionRecord> record = ConnectionRecord::fromJson(json))
+            queueOpened(record->id.toULongLong(), *record);
     });
     connect(presence, &ClusterPresence::remoteClosed, this, [this](const QString &id, const QString &reason) {
         queueClosed(id.toULongLong(), reason);
     });
     connect(presence, &ClusterPresence::remoteUpdated, this, [this](const QJsonObject &update) {
         if (anySubscribed(ControlProtocol::topicConnections) && m_remoteUpdated.size() < maxUpdatesPerTick)
-            m_remoteUpdated.append(update);
+            m_remoteUpdated.append(ConnectionUpdate::fromJson(update));
     });
 }
 
@@ -337,13 +338,13 @@ void ControlServer::handleConnectionOpened(const SseConnection *connection)
 {
     if (!anySubscribed(ControlProtocol::topicConnections))
         return;
-    QJsonObject record = AdminOperations::record(*connection).toJson();
+    ConnectionRecord record = AdminOperations::record(*connection);
     if (m_presence)
-        record.insert(QStringLiteral("node"), m_presence->nodeId());
+        record.node = m_presence->nodeId();
     queueOpened(connection->info().id, record);
 }
 
-void ControlServer::queueOpened(quint64 id, const QJsonObject &record)
+void ControlServer::queueOpened(quint64 id, const ConnectionRecord &record)
 {
     if (!anySubscribed(ControlProtocol::topicConnections))
         return;
@@ -365,7 +366,7 @@ void ControlServer::queueClosed(quint64 id, const QString &reason)
     // Opened and closed within one batch: the console never needs to hear of it.
     if (m_opened.remove(id))
         return;
-    m_closed.append(QJsonObject{{QStringLiteral("id"), QString::number(id)}, {QStringLiteral("reason"), reason}});
+    m_closed.append({QString::number(id), reason});
     if (!m_batchTimer.isActive())
         m_batchTimer.start();
 }
@@ -386,22 +387,15 @@ void ControlServer::flushBatches()
 {
     if (!m_opened.isEmpty() || !m_closed.isEmpty()) {
         // Pages of at most snapshotPageSize records keep each message small.
-        QJsonArray opened;
-        const auto sendPage = [this, &opened](const QJsonArray &closed) {
-            broadcast(ControlProtocol::topicConnections,
-                      typed("connections.batch", {{QStringLiteral("opened"), opened},
-                                                  {QStringLiteral("closed"), closed},
-                                                  {QStringLiteral("updated"), QJsonArray()}}));
-            opened = {};
-        };
-        for (const QJsonObject &record : std::as_const(m_opened)) {
-            opened.append(record);
-            if (opened.size() == snapshotPageSize)
-                sendPage({});
+        ConnectionsBatch page;
+        for (const ConnectionRecord &record : std::as_const(m_opened)) {
+            page.opened.append(record);
+            if (page.opened.size() == snapshotPageSize)
+                broadcast(ControlProtocol::topicConnections, std::exchange(page, {}).toJson());
         }
-        sendPage(m_closed);
+        page.closed = std::exchange(m_closed, {});
+        broadcast(ControlProtocol::topicConnections, page.toJson());
         m_opened.clear();
-        m_closed = {};
     }
     if (!m_events.isEmpty()) {
         broadcast(ControlProtocol::topicEvents,
@@ -434,7 +428,9 @@ void ControlServer::sendStats()
     // Counters of streams that sent something since the last report, a bounded number a tick.
     if (!anySubscribed(ControlProtocol::topicConnections))
         return;
-    QJsonArray updated = std::exchange(m_remoteUpdated, {});
+    ConnectionsBatch batch;
+    batch.updated = std::exchange(m_remoteUpdated, {});
+    QList<ConnectionUpdate> &updated = batch.updated;
     const qsizetype remote = updated.size();
     const QList<SseConnection *> all = m_hub->fanout().connections();
     qsizetype scanned = 0;
@@ -446,12 +442,9 @@ void ControlServer::sendStats()
         if (reported == connection->eventsSent())
             continue;
         reported = connection->eventsSent();
-        updated.append(connection->update().toJson());
+        updated.append(connection->update());
     }
     m_updateCursor = all.isEmpty() ? 0 : (m_updateCursor + scanned) % all.size();
-    if (!updated.isEmpty())
-        broadcast(ControlProtocol::topicConnections,
-                  typed("connections.batch", {{QStringLiteral("opened"), QJsonArray()},
-                                              {QStringLiteral("closed"), QJsonArray()},
-                                              {QStringLiteral("updated"), updated}}));
+    if (!batch.isEmpty())
+        broadcast(ControlProtocol::topicConnections, batch.toJson());
 }

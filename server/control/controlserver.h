@@ -1,5 +1,6 @@
 #pragma once
 
+#include "connectionsbatch.h"
 #include "corspolicy.h"
 #include "logthrottle.h"
 #include "sseconnection.h"
@@ -76,7 +77,7 @@ private:
     void handleRequest(ControlSession *session, const QJsonObject &request);
     void subscribe(ControlSession *session, const QJsonValue &id, const QJsonValue &topics, bool on);
     void handleConnectionOpened(const SseConnection *connection);
-    void queueOpened(quint64 id, const QJsonObject &record);
+    void queueOpened(quint64 id, const ConnectionRecord &record);
     void queueClosed(quint64 id, const QString &reason);
     // The snapshot of the connections topic (in pages), then the subscription and its result.
     void finishSubscribe(ControlSession *session, const QJsonValue &id, const QStringList &topics, bool on,
@@ -99,10 +100,10 @@ private:
     QTimer m_batchTimer;
     QTimer m_statsTimer;
     // Pending batch contents.
-    QHash<quint64, QJsonObject> m_opened;
-    QJsonArray m_remoteUpdated; // other nodes' counters, for the next tick (bounded per tick)
+    QHash<quint64, ConnectionRecord> m_opened;
+    QList<ConnectionUpdate> m_remoteUpdated; // other nodes' counters, for the next tick (bounded per tick)
     ClusterPresence *m_presence = nullptr;
-    QJsonArray m_closed;
+    QList<ConnectionsBatch::Closed> m_closed;
     QJsonArray m_events;
     qint64 m_eventsDropped = 0;
     // For "updated" records and rates.
