@@ -146,8 +146,8 @@ void ControlClient::handleMessage(const QString &text)
     } else if (type == QLatin1String("events.batch")) {
         Q_EMIT eventsReceived(message->value(QStringLiteral("events")).toArray(),
                               message->value(QStringLiteral("dropped")).toInteger());
-    } else if (type == QLatin1String("stats")) {
-        Q_EMIT statsReceived(*message);
+    } else if (const std::optional<StatsTick> tick = StatsTick::fromJson(*message)) {
+        Q_EMIT statsReceived(*tick);
     }
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "connectionrecord.h"
+#include "statstick.h"
 
 #include <QHash>
 #include <QJsonArray>
@@ -52,7 +53,7 @@ Q_SIGNALS:
     void connectionsChanged(const QList<ConnectionRecord> &opened, const QStringList &closed,
                             const QList<ConnectionUpdate> &updated);
     void eventsReceived(const QJsonArray &events, qint64 dropped);
-    void statsReceived(const QJsonObject &stats);
+    void statsReceived(const StatsTick &stats);
 
 private:
     void open();

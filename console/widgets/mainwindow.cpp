@@ -69,14 +69,12 @@ MainWindow::MainWindow(QWidget *parent)
         m_events->addEvents(events);
         m_eventLog->setDropped(dropped);
     });
-    connect(m_client, &ControlClient::statsReceived, this, [this](const QJsonObject &stats) {
-        const double connections = stats.value(QStringLiteral("connections")).toDouble();
-        const double events = stats.value(QStringLiteral("eventsPerSecond")).toDouble();
-        m_chart->addSample(connections, events);
+    connect(m_client, &ControlClient::statsReceived, this, [this](const StatsTick &stats) {
+        m_chart->addSample(double(stats.connections), stats.eventsPerSecond);
         m_rates->setText(tr("%1 streams · %2 events/s · %3 deliveries/s")
-                             .arg(connections, 0, 'f', 0)
-                             .arg(events, 0, 'f', 0)
-                             .arg(stats.value(QStringLiteral("deliveriesPerSecond")).toDouble(), 0, 'f', 0));
+                             .arg(stats.connections)
+                             .arg(stats.eventsPerSecond, 0, 'f', 0)
+                             .arg(stats.deliveriesPerSecond, 0, 'f', 0));
     });
     connect(m_connectionsView, &ConnectionsView::kickRequested, this, &MainWindow::kick);
     connect(m_connectionsView, &ConnectionsView::pushRequested, this,

@@ -8,6 +8,7 @@
 #include "controlprotocol.h"
 #include "controlsession.h"
 #include "hub.h"
+#include "statstick.h"
 
 #include <QAbstractHttpServer>
 #include <QLoggingCategory>
@@ -412,14 +413,15 @@ void ControlServer::sendStats()
     const qint64 eventsPublished = m_hub->stats().eventsPublished;
     const double seconds = statsIntervalMs / 1000.0;
     if (anySubscribed(ControlProtocol::topicStats)) {
-        broadcast(ControlProtocol::topicStats,
-                  typed("stats", {{QStringLiteral("connections"), m_hub->fanout().connectionCount()},
-                                  {QStringLiteral("eventsPerSecond"), double(eventsPublished - m_lastEvents) / seconds},
-                                  {QStringLiteral("deliveriesPerSecond"), double(s.deliveries - m_lastDeliveries) / seconds},
-                                  {QStringLiteral("bytesPerSecond"), double(s.bytesSent - m_lastBytes) / seconds},
-                                  {QStringLiteral("droppedSlowConsumers"), s.slowConsumersDropped},
-                                  {QStringLiteral("eventsPublished"), eventsPublished},
-                                  {QStringLiteral("consoles"), sessionCount()}}));
+        StatsTick tick;
+        tick.connections = m_hub->fanout().connectionCount();
+        tick.eventsPerSecond = double(eventsPublished - m_lastEvents) / seconds;
+        tick.deliveriesPerSecond = double(s.deliveries - m_lastDeliveries) / seconds;
+        tick.bytesPerSecond = double(s.bytesSent - m_lastBytes) / seconds;
+        tick.droppedSlowConsumers = s.slowConsumersDropped;
+        tick.eventsPublished = eventsPublished;
+        tick.consoles = sessionCount();
+        broadcast(ControlProtocol::topicStats, tick.toJson());
     }
     m_lastEvents = eventsPublished;
     m_lastDeliveries = s.deliveries;

@@ -271,8 +271,11 @@ void tst_MainWindow::statsFeedChartAndStatusBar()
     auto *chart = m_window->findChild<RateChart *>(u"rateChart"_s);
     QVERIFY(chart);
     QCOMPARE(chart->sampleCount(), 0);
-    Q_EMIT m_window->client()->statsReceived(
-        {{u"connections"_s, 12}, {u"eventsPerSecond"_s, 3}, {u"deliveriesPerSecond"_s, 36}});
+    StatsTick tick;
+    tick.connections = 12;
+    tick.eventsPerSecond = 3;
+    tick.deliveriesPerSecond = 36;
+    Q_EMIT m_window->client()->statsReceived(tick);
     QCOMPARE(chart->sampleCount(), 1);
     QCOMPARE(m_window->findChild<QLabel *>(u"rates"_s)->text(), u"12 streams · 3 events/s · 36 deliveries/s"_s);
 }

@@ -1,0 +1,28 @@
+#include "statstick.h"
+
+QJsonObject StatsTick::toJson() const
+{
+    return {{QStringLiteral("type"), QStringLiteral("stats")},
+            {QStringLiteral("connections"), connections},
+            {QStringLiteral("eventsPerSecond"), eventsPerSecond},
+            {QStringLiteral("deliveriesPerSecond"), deliveriesPerSecond},
+            {QStringLiteral("bytesPerSecond"), bytesPerSecond},
+            {QStringLiteral("droppedSlowConsumers"), droppedSlowConsumers},
+            {QStringLiteral("eventsPublished"), eventsPublished},
+            {QStringLiteral("consoles"), consoles}};
+}
+
+std::optional<StatsTick> StatsTick::fromJson(const QJsonObject &message)
+{
+    if (message.value(QStringLiteral("type")).toString() != QLatin1String("stats"))
+        return std::nullopt;
+    StatsTick tick;
+    tick.connections = message.value(QStringLiteral("connections")).toInteger();
+    tick.eventsPerSecond = message.value(QStringLiteral("eventsPerSecond")).toDouble();
+    tick.deliveriesPerSecond = message.value(QStringLiteral("deliveriesPerSecond")).toDouble();
+    tick.bytesPerSecond = message.value(QStringLiteral("bytesPerSecond")).toDouble();
+    tick.droppedSlowConsumers = message.value(QStringLiteral("droppedSlowConsumers")).toInteger();
+    tick.eventsPublished = message.value(QStringLiteral("eventsPublished")).toInteger();
+    tick.consoles = message.value(QStringLiteral("consoles")).toInteger();
+    return tick;
+}

@@ -1,0 +1,21 @@
+#pragma once
+
+#include <QJsonObject>
+
+#include <optional>
+
+// The control channel's "stats" message, once a second (docs/control-protocol.md).
+struct StatsTick final
+{
+    qint64 connections = 0;
+    double eventsPerSecond = 0;
+    double deliveriesPerSecond = 0;
+    double bytesPerSecond = 0;
+    qint64 droppedSlowConsumers = 0;
+    qint64 eventsPublished = 0;
+    qint64 consoles = 0;
+
+    QJsonObject toJson() const;
+    // Nullopt when the message is not a stats tick.
+    static std::optional<StatsTick> fromJson(const QJsonObject &message);
+};
