@@ -4,6 +4,8 @@
 #include "jwt.h"
 #include "outputformatter.h"
 #include "passwordhash.h"
+#include "pauserequest.h"
+#include "pushrequest.h"
 
 #include <QDateTime>
 #include <QIODevice>
@@ -113,21 +115,16 @@ void CommandRunner::push()
     } else {
         data = m_options.arguments().first();
     }
-    QJsonObject body;
-    if (m_options.isSet(QStringLiteral("json"))) {
+    const bool json = m_options.isSet(QStringLiteral("json"));
+    QJsonValue value = data;
+    if (json) {
         QString error;
-        const std::optional<QJsonValue> value = parseJsonValue(data, &error);
-        if (!value)
+        const std::optional<QJsonValue> parsed = parseJsonValue(data, &error);
+        if (!parsed)
             return fail(Exit::Usage, QStringLiteral("push: --json data is not valid JSON"), error);
-        body.insert(QStringLiteral("data"), *value);
-        body.insert(QStringLiteral("json"), true);
-    } else {
-        body.insert(QStringLiteral("data"), data);
+        value = *parsed;
     }
-    if (m_options.isSet(QStringLiteral("event")))
-        body.insert(QStringLiteral("event"), m_options.value(QStringLiteral("event")));
-    if (const QJsonObject to = target(); !to.isEmpty())
-        body.insert(QStringLiteral("target"), to);
+    const QJsonObject body = PushRequest::body(m_options.value(QStringLiteral("event")), value, json, target());
     connect(adminClient(), &AdminClient::requestFinished, this, [this](const AdminClient::Reply &reply) {
         handleAdminReply(reply, OutputFormatter::pushResult);
     });
@@ -136,11 +133,8 @@ void CommandRunner::push()
 
 void CommandRunner::pause()
 {
-    QJsonObject body{{QStringLiteral("delay"), m_options.arguments().first().toLongLong()}};
-    if (const QJsonObject to = target(); !to.isEmpty())
-        body.insert(QStringLiteral("target"), to);
-    if (const QStringList except = m_options.values(QStringLiteral("except-group")); !except.isEmpty())
-        body.insert(QStringLiteral("exceptGroups"), QJsonArray::fromStringList(except));
+    const QJsonObject body = PauseRequest::body(m_options.arguments().first().toLongLong(), target(),
+                                                m_options.values(QStringLiteral("except-group")));
     connect(adminClient(), &AdminClient::requestFinished, this, [this](const AdminClient::Reply &reply) {
         handleAdminReply(reply, OutputFormatter::pauseResult);
     });

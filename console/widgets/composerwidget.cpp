@@ -1,12 +1,12 @@
 #include "composerwidget.h"
 
 #include "controlclient.h"
+#include "pushrequest.h"
 
 #include <QCheckBox>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
-#include <QJsonArray>
 #include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
@@ -113,28 +113,22 @@ void ComposerWidget::setTarget(TargetPicker::Kind kind, const QStringList &value
 
 std::optional<QJsonObject> ComposerWidget::request(QString *error) const
 {
-    QJsonObject body;
-    if (!m_name->text().isEmpty())
-        body.insert(QStringLiteral("event"), m_name->text());
+    QJsonValue data = m_data->toPlainText();
     if (m_json->isChecked()) {
         const std::optional<QJsonValue> value = parseValue(m_data->toPlainText(), error);
         if (!value)
             return std::nullopt;
-        body.insert(QStringLiteral("data"), *value);
-        if (value->isString())
-            body.insert(QStringLiteral("json"), true);
-    } else {
-        body.insert(QStringLiteral("data"), m_data->toPlainText());
+        data = *value;
     }
-    const QJsonObject target = m_target->target();
+    QJsonObject target;
     if (m_target->kind() != TargetPicker::Kind::Everyone) {
         if (m_target->values().isEmpty()) {
             *error = tr("choose at least one recipient");
             return std::nullopt;
         }
-        body.insert(QStringLiteral("target"), target);
+        target = m_target->target();
     }
-    return body;
+    return PushRequest::body(m_name->text(), data, m_json->isChecked(), target);
 }
 
 void ComposerWidget::validate()

@@ -1,10 +1,10 @@
 #include "pausedialog.h"
 
 #include "connectionmodel.h"
+#include "pauserequest.h"
 
 #include <QDialogButtonBox>
 #include <QFormLayout>
-#include <QJsonArray>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
@@ -70,13 +70,9 @@ void PauseDialog::setTarget(TargetPicker::Kind kind, const QStringList &values)
 
 QJsonObject PauseDialog::request() const
 {
-    QJsonObject body{{QStringLiteral("delay"), m_delay->value()}};
-    if (m_target->kind() != TargetPicker::Kind::Everyone)
-        body.insert(QStringLiteral("target"), m_target->target());
-    const QStringList except = exceptList(m_except);
-    if (!except.isEmpty())
-        body.insert(QStringLiteral("exceptGroups"), QJsonArray::fromStringList(except));
-    return body;
+    return PauseRequest::body(m_delay->value(),
+                              m_target->kind() == TargetPicker::Kind::Everyone ? QJsonObject() : m_target->target(),
+                              exceptList(m_except));
 }
 
 int PauseDialog::affectedStreams() const

@@ -1,6 +1,5 @@
 #include "pushrequest.h"
 
-
 namespace {
 
 PushRequest failure(const QString &message)
@@ -42,4 +41,16 @@ PushRequest PushRequest::fromJson(const QJsonObject &body)
         return failure(targetError);
     draft.target = *target;
     return PushRequest{draft, {}};
+}
+
+QJsonObject PushRequest::body(const QString &event, const QJsonValue &data, bool dataIsJson, const QJsonObject &target)
+{
+    QJsonObject body{{QStringLiteral("data"), data}};
+    if (data.isString() && dataIsJson)
+        body.insert(QStringLiteral("json"), true);
+    if (!event.isEmpty())
+        body.insert(QStringLiteral("event"), event);
+    if (!target.isEmpty())
+        body.insert(QStringLiteral("target"), target);
+    return body;
 }

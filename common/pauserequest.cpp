@@ -36,3 +36,13 @@ std::optional<PauseRequest> PauseRequest::fromJson(const QJsonObject &body, QStr
     }
     return request;
 }
+
+QJsonObject PauseRequest::body(qint64 delayMs, const QJsonObject &target, const QStringList &except)
+{
+    QJsonObject body{{QStringLiteral("delay"), delayMs}};
+    if (!target.isEmpty())
+        body.insert(QStringLiteral("target"), target);
+    if (!except.isEmpty())
+        body.insert(QStringLiteral("exceptGroups"), QJsonArray::fromStringList(except));
+    return body;
+}

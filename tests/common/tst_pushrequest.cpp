@@ -1,5 +1,6 @@
 #include "pushrequest.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTest>
@@ -31,6 +32,8 @@ private slots:
     void accepted();
     void refused_data();
     void refused();
+    void bodyReadsBack_data();
+    void bodyReadsBack();
 };
 
 void tst_PushRequest::accepted_data()
@@ -180,6 +183,42 @@ void tst_PushRequest::refused()
     const PushRequest request = PushRequest::fromJson(parse(body));
     QVERIFY2(!request.draft, request.draft ? request.draft->data.constData() : "");
     QVERIFY2(request.error.contains(error), qPrintable(request.error));
+}
+
+// What the CLI and the console write is what the server reads.
+void tst_PushRequest::bodyReadsBack_data()
+{
+    QTest::addColumn<QString>("event");
+    QTest::addColumn<QJsonValue>("data");
+    QTest::addColumn<bool>("dataIsJson");
+    QTest::addColumn<QJsonObject>("target");
+    QTest::addColumn<QByteArray>("wire");  // the body
+    QTest::addColumn<QByteArray>("sent");  // the event's data as streams get it
+    QTest::newRow("text") << QString() << QJsonValue(u"hi"_qs) << false << QJsonObject()
+                          << QByteArray(R"({"data":"hi"})") << QByteArray("hi");
+    QTest::newRow("JSON text") << u"price"_qs << QJsonValue(u"hi"_qs) << true << QJsonObject()
+                               << QByteArray(R"({"data":"hi","event":"price","json":true})") << QByteArray(R"("hi")");
+    QTest::newRow("JSON object to a user") << QString() << QJsonValue(QJsonObject{{u"a"_qs, 1}}) << true
+                                           << QJsonObject{{u"users"_qs, QJsonArray{u"u1"_qs}}}
+                                           << QByteArray(R"({"data":{"a":1},"target":{"users":["u1"]}})")
+                                           << QByteArray(R"({"a":1})");
+}
+
+void tst_PushRequest::bodyReadsBack()
+{
+    QFETCH(QString, event);
+    QFETCH(QJsonValue, data);
+    QFETCH(bool, dataIsJson);
+    QFETCH(QJsonObject, target);
+    QFETCH(QByteArray, wire);
+    QFETCH(QByteArray, sent);
+    const QJsonObject body = PushRequest::body(event, data, dataIsJson, target);
+    QCOMPARE(compact(body), wire);
+    const PushRequest read = PushRequest::fromJson(body);
+    QVERIFY2(read.draft, qPrintable(read.error));
+    QCOMPARE(read.draft->data, sent);
+    QCOMPARE(read.draft->name, event.toUtf8());
+    QCOMPARE(read.draft->target.isBroadcast(), target.isEmpty());
 }
 
 QTEST_GUILESS_MAIN(tst_PushRequest)
