@@ -59,7 +59,7 @@ void tst_TlsSession::exchangesRecords()
     const QByteArray large = QByteArray(100000, 'x') + "end";
     QByteArray out;
     QVERIFY(server.encrypt(large, &out));
-    QVERIFY(!out.contains("end"));
+    QVERIFY(!out.contains(QByteArray(64, 'x'))); // encrypted: no run of the plain text left
     QCOMPARE(client.decrypt(out), large);
 
     // Input split at every byte still decrypts whole.
