@@ -2,6 +2,7 @@
 
 #include "connectionsbatch.h"
 #include "controlhello.h"
+#include "eventsbatch.h"
 #include "controlprotocol.h"
 
 #include <QJsonDocument>
@@ -143,9 +144,8 @@ void ControlClient::handleMessage(const QString &text)
         for (const ConnectionsBatch::Closed &entry : batch->closed)
             closed.append(entry.id);
         Q_EMIT connectionsChanged(batch->opened, closed, batch->updated);
-    } else if (type == QLatin1String("events.batch")) {
-        Q_EMIT eventsReceived(message->value(QStringLiteral("events")).toArray(),
-                              message->value(QStringLiteral("dropped")).toInteger());
+    } else if (const std::optional<EventsBatch> events = EventsBatch::fromJson(*message)) {
+        Q_EMIT eventsReceived(events->events, events->dropped);
     } else if (const std::optional<StatsTick> tick = StatsTick::fromJson(*message)) {
         Q_EMIT statsReceived(*tick);
     }

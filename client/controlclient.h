@@ -1,6 +1,7 @@
 #pragma once
 
 #include "connectionrecord.h"
+#include "eventsummary.h"
 #include "statstick.h"
 
 #include <QHash>
@@ -52,7 +53,7 @@ Q_SIGNALS:
     void snapshotReceived(const QList<ConnectionRecord> &records, bool first, bool last);
     void connectionsChanged(const QList<ConnectionRecord> &opened, const QStringList &closed,
                             const QList<ConnectionUpdate> &updated);
-    void eventsReceived(const QJsonArray &events, qint64 dropped);
+    void eventsReceived(const QList<EventSummary> &events, qint64 dropped);
     void statsReceived(const StatsTick &stats);
 
 private:

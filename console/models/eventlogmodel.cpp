@@ -85,7 +85,7 @@ QVariant EventLogModel::headerData(int section, Qt::Orientation orientation, int
     }
 }
 
-void EventLogModel::addEvents(const QJsonArray &events)
+void EventLogModel::addEvents(const QList<EventSummary> &events)
 {
     // Only the newest `capacity` of a batch can stay.
     const int count = int(std::min<qsizetype>(events.size(), m_capacity));
@@ -102,7 +102,7 @@ void EventLogModel::addEvents(const QJsonArray &events)
     QList<Entry> fresh;
     fresh.reserve(count + m_entries.size());
     for (qsizetype i = events.size() - 1; i >= events.size() - count; --i)
-        fresh.append(entryFrom(events.at(i).toObject()));
+        fresh.append(entryFrom(events.at(i)));
     fresh.append(std::move(m_entries));
     m_entries = std::move(fresh);
     endInsertRows();
@@ -117,28 +117,25 @@ void EventLogModel::clear()
     endResetModel();
 }
 
-EventLogModel::Entry EventLogModel::entryFrom(const QJsonObject &event)
+EventLogModel::Entry EventLogModel::entryFrom(const EventSummary &event)
 {
     Entry entry;
-    entry.time = QDateTime::fromString(event.value(QStringLiteral("time")).toString(), Qt::ISODateWithMs);
-    entry.id = event.value(QStringLiteral("id")).toString();
-    const QJsonValue name = event.value(QStringLiteral("event"));
-    entry.event = name.isString() ? name.toString() : QStringLiteral("message");
-    entry.target = targetText(event.value(QStringLiteral("target")));
-    const QJsonValue delivered = event.value(QStringLiteral("delivered"));
-    entry.delivered = delivered.isDouble() ? delivered.toInteger() : -1;
-    entry.data = event.value(QStringLiteral("data")).toString();
+    entry.time = event.time;
+    entry.id = event.id;
+    entry.event = event.name.isEmpty() ? QStringLiteral("message") : event.name;
+    entry.target = targetText(event.target);
+    entry.delivered = event.delivered;
+    entry.data = event.data;
     entry.dataLine = entry.data.simplified();
     // The server lists only the first 1,024 bytes of data; "size" tells what was cut.
-    if (event.value(QStringLiteral("size")).toInteger() > entry.data.toUtf8().size())
+    if (event.size > entry.data.toUtf8().size())
         entry.dataLine.append(QChar(0x2026));
-    entry.json = event;
+    entry.json = event.toJson();
     return entry;
 }
 
-QString EventLogModel::targetText(const QJsonValue &target)
+QString EventLogModel::targetText(const QJsonObject &object)
 {
-    const QJsonObject object = target.toObject();
     QStringList parts;
     for (const auto &[key, label] : {std::pair{QStringLiteral("sessions"), tr("sessions")},
                                      std::pair{QStringLiteral("users"), tr("users")},

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "eventsummary.h"
+
 #include <QAbstractTableModel>
 #include <QDateTime>
 #include <QJsonArray>
@@ -24,12 +26,12 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
     // events as in an "events.batch" (oldest first); they go on top.
-    void addEvents(const QJsonArray &events);
+    void addEvents(const QList<EventSummary> &events);
     void clear();
 
 private:
-    // "everyone" for a broadcast (null), else "sessions: s; users: a, b; groups: g".
-    static QString targetText(const QJsonValue &target);
+    // "everyone" for a broadcast (empty), else "sessions: s; users: a, b; groups: g".
+    static QString targetText(const QJsonObject &target);
     struct Entry
     {
         QDateTime time;
@@ -41,7 +43,7 @@ private:
         QString dataLine;  // one line for display
         QJsonObject json;
     };
-    static Entry entryFrom(const QJsonObject &event);
+    static Entry entryFrom(const EventSummary &event);
     QString displayText(const Entry &entry, int column) const;
 
     int m_capacity;

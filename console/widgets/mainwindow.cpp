@@ -65,7 +65,7 @@ MainWindow::MainWindow(QWidget *parent)
                     m_connections->appendRecords(records);
             });
     connect(m_client, &ControlClient::connectionsChanged, m_connections, &ConnectionModel::applyBatch);
-    connect(m_client, &ControlClient::eventsReceived, this, [this](const QJsonArray &events, qint64 dropped) {
+    connect(m_client, &ControlClient::eventsReceived, this, [this](const QList<EventSummary> &events, qint64 dropped) {
         m_events->addEvents(events);
         m_eventLog->setDropped(dropped);
     });

@@ -1,6 +1,7 @@
 #include "adminoperations.h"
 
 #include "clusterpresence.h"
+#include "eventsummary.h"
 #include "hub.h"
 #include "pauserequest.h"
 #include "pushrequest.h"
@@ -20,7 +21,6 @@ AdminOperations::Outcome succeeded(QJsonObject result)
 }
 
 // Event data in listings is cut: a console shows it, it does not need 64 KiB of it.
-constexpr qsizetype maxListedData = 1024;
 
 } // namespace
 
@@ -160,25 +160,12 @@ ConnectionRecord AdminOperations::record(const SseConnection &connection)
     return record;
 }
 
-QJsonObject AdminOperations::eventJson(const Event &event, int delivered)
-{
-    QJsonObject json{{QStringLiteral("id"), QString::fromLatin1(event.id)},
-                     {QStringLiteral("event"), event.name.isEmpty() ? QJsonValue() : QJsonValue(QString::fromUtf8(event.name))},
-                     {QStringLiteral("data"), QString::fromUtf8(event.data.left(maxListedData))},
-                     {QStringLiteral("size"), event.data.size()},
-                     {QStringLiteral("target"), event.target.isBroadcast() ? QJsonValue() : QJsonValue(event.target.toJson())},
-                     {QStringLiteral("time"), event.createdAt.toString(Qt::ISODateWithMs)}};
-    if (delivered >= 0)
-        json.insert(QStringLiteral("delivered"), delivered);
-    return json;
-}
-
 QJsonObject AdminOperations::history(int limit) const
 {
     const QList<Event> events = m_hub->bus().recent(qBound(0, limit, maxHistory));
     QJsonArray list;
     for (auto it = events.crbegin(); it != events.crend(); ++it)
-        list.append(eventJson(*it, -1));
+        list.append(EventSummary::of(*it).toJson());
     return {{QStringLiteral("events"), list}};
 }
 

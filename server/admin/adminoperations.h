@@ -49,7 +49,6 @@ public:
     QJsonObject history(int limit) const;
 
     static ConnectionRecord record(const SseConnection &connection);
-    static QJsonObject eventJson(const struct Event &event, int delivered);
     static constexpr int maxHistory = 1000;
 
 private:

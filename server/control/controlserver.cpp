@@ -5,6 +5,7 @@
 #include "clusterpresence.h"
 #include "clientaddress.h"
 #include "controlhello.h"
+#include "eventsbatch.h"
 #include "controlprotocol.h"
 #include "controlsession.h"
 #include "hub.h"
@@ -376,10 +377,10 @@ void ControlServer::handleEventPublished(const Event &event, int delivered)
 {
     if (!anySubscribed(ControlProtocol::topicEvents))
         return;
-    if (m_events.size() >= maxEventsPerBatch)
-        ++m_eventsDropped;
+    if (m_events.events.size() >= maxEventsPerBatch)
+        ++m_events.dropped;
     else
-        m_events.append(AdminOperations::eventJson(event, delivered));
+        m_events.events.append(EventSummary::of(event, delivered));
     if (!m_batchTimer.isActive())
         m_batchTimer.start();
 }
@@ -398,13 +399,8 @@ void ControlServer::flushBatches()
         broadcast(ControlProtocol::topicConnections, page.toJson());
         m_opened.clear();
     }
-    if (!m_events.isEmpty()) {
-        broadcast(ControlProtocol::topicEvents,
-                  typed("events.batch", {{QStringLiteral("events"), m_events},
-                                         {QStringLiteral("dropped"), m_eventsDropped}}));
-        m_events = {};
-        m_eventsDropped = 0;
-    }
+    if (!m_events.events.isEmpty())
+        broadcast(ControlProtocol::topicEvents, std::exchange(m_events, {}).toJson());
 }
 
 void ControlServer::sendStats()

@@ -2,6 +2,7 @@
 
 #include "connectionsbatch.h"
 #include "corspolicy.h"
+#include "eventsbatch.h"
 #include "logthrottle.h"
 #include "sseconnection.h"
 
@@ -104,8 +105,7 @@ private:
     QList<ConnectionUpdate> m_remoteUpdated; // other nodes' counters, for the next tick (bounded per tick)
     ClusterPresence *m_presence = nullptr;
     QList<ConnectionsBatch::Closed> m_closed;
-    QJsonArray m_events;
-    qint64 m_eventsDropped = 0;
+    EventsBatch m_events; // the next events.batch
     // For "updated" records and rates.
     QHash<quint64, qint64> m_reportedEvents;
     qsizetype m_updateCursor = 0;

@@ -19,11 +19,11 @@ QJsonObject makeEvent(const QString &id)
 }
 
 // Events numbered first..last, oldest first as in an "events.batch".
-QJsonArray batch(int first, int last)
+QList<EventSummary> batch(int first, int last)
 {
-    QJsonArray out;
+    QList<EventSummary> out;
     for (int i = first; i <= last; ++i)
-        out.append(makeEvent(QString::number(i)));
+        out.append(EventSummary::fromJson(makeEvent(QString::number(i))));
     return out;
 }
 
@@ -168,7 +168,7 @@ void tst_EventLogModel::display()
 
     EventLogModel model;
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-    model.addEvents({parse(event)});
+    model.addEvents({EventSummary::fromJson(parse(event))});
 
     QCOMPARE(model.index(0, column).data().toString(), expected);
 }
@@ -178,7 +178,7 @@ void tst_EventLogModel::rolesAndHeaders()
     EventLogModel model;
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     const QJsonObject event = makeEvent(QStringLiteral("9"));
-    model.addEvents({event});
+    model.addEvents({EventSummary::fromJson(event)});
 
     QCOMPARE(model.columnCount(), int(EventLogModel::ColumnCount));
     QCOMPARE(model.index(0, EventLogModel::Id).data(EventLogModel::EventJsonRole).toJsonObject(), event);
