@@ -58,7 +58,7 @@ StreamSocket::StreamSocket(int descriptor, std::unique_ptr<TlsSession> session, 
     : StreamSocket(descriptor, parent)
 {
     m_tls = std::move(session);
-    m_out = cipher;
+    m_out.append(cipher);
 }
 
 StreamSocket::~StreamSocket()
@@ -83,14 +83,6 @@ void StreamSocket::queue(const QByteArray &bytes)
             m_plain.append(bytes);
         return;
     }
-    if (unsent() == 0) {
-        // Shared, not copied: a broadcast keeps one buffer for all its streams.
-        m_out = bytes;
-        m_sent = 0;
-        return;
-    }
-    m_out.remove(0, m_sent);
-    m_sent = 0;
     m_out.append(bytes);
 }
 
@@ -98,29 +90,13 @@ void StreamSocket::send()
 {
     if (m_tls && !m_plain.isEmpty())
         encrypt();
-    while (m_descriptor >= 0 && m_sendError == 0 && unsent() > 0) {
-        const ssize_t sent = ::send(m_descriptor, m_out.constData() + m_sent, size_t(unsent()),
-                                    MSG_NOSIGNAL | MSG_DONTWAIT);
-        if (sent > 0) {
-            m_sent += sent;
-        } else if (sent < 0 && errno == EINTR) {
-            continue;
-        } else if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            break;
-        } else {
-            m_sendError = sent < 0 ? errno : EPIPE;
-        }
-    }
-    if (unsent() == 0) {
-        m_out.clear();
-        m_sent = 0;
-    }
+    if (m_descriptor >= 0 && m_sendError == 0)
+        m_out.sendTo(m_descriptor, &m_sendError);
 }
 
 void StreamSocket::encrypt()
 {
-    m_out.remove(0, std::exchange(m_sent, 0));
-    if (!m_tls->encrypt(m_plain, &m_out) && m_sendError == 0)
+    if (!m_tls->encrypt(m_plain, m_out.tail()) && m_sendError == 0)
         m_sendError = EPROTO;
     m_plain.clear();
 }
@@ -159,7 +135,7 @@ void StreamSocket::closeWhenSent(int graceMs)
     m_closing = true;
     if (m_tls) {
         encrypt();
-        m_tls->close(&m_out);
+        m_tls->close(m_out.tail());
     }
     send();
     settle();
@@ -177,7 +153,6 @@ void StreamSocket::abort()
     m_descriptor = -1;
     m_plain.clear();
     m_out.clear();
-    m_sent = 0;
     Q_EMIT closed();
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "sendbuffer.h"
 #include "streamsink.h"
 
 #include <QSocketNotifier>
@@ -36,7 +37,7 @@ public:
 
     bool isOpen() const { return m_descriptor >= 0; }
     // Queued bytes the kernel has not taken yet (under TLS, encrypted or not).
-    qint64 unsent() const override { return m_plain.size() + m_out.size() - m_sent; }
+    qint64 unsent() const override { return m_plain.size() + m_out.size(); }
     void queue(const QByteArray &bytes) override;
     // Hands queued bytes to the kernel in one send().
     void send() override;
@@ -56,8 +57,7 @@ private:
     std::unique_ptr<QSocketNotifier> m_writeNotifier; // made the first time the kernel is full
     std::unique_ptr<TlsSession> m_tls;
     QByteArray m_plain; // under TLS: queued, not yet encrypted
-    QByteArray m_out;
-    qsizetype m_sent = 0;
+    SendBuffer m_out;
     bool m_closing = false;
     bool m_peerClosed = false;
 };

@@ -120,17 +120,16 @@ std::optional<TlsConnection::Stream> TlsConnection::takeStream()
     if (m_socket->bytesToWrite() > 0)
         return std::nullopt;
     // What Qt wrote is all in the pair now.
-    m_toClient.remove(0, std::exchange(m_toClientSent, 0));
     char chunk[readChunk];
     for (;;) {
         const ssize_t got = ::recv(m_server, chunk, sizeof chunk, MSG_DONTWAIT);
-        if (classify(got) != Io::Done || !m_session->encrypt(QByteArrayView(chunk, got), &m_toClient))
+        if (classify(got) != Io::Done || !m_session->encrypt(QByteArrayView(chunk, got), m_toClient.tail()))
             break;
     }
     Stream stream;
     stream.descriptor = std::exchange(m_client, -1);
     stream.session = std::move(m_session);
-    stream.cipher = std::exchange(m_toClient, {});
+    stream.cipher = m_toClient.take();
     // Nobody parses what follows the stream's request (the pipelining hazard).
     QObject::disconnect(m_socket, &QIODevice::readyRead, nullptr, nullptr);
     m_socket->abort();
@@ -147,7 +146,7 @@ QByteArray TlsConnection::readAll()
 {
     if (m_mode != Mode::Direct)
         return {};
-    QByteArray plain = std::exchange(m_toServer, {}).mid(std::exchange(m_toServerSent, 0));
+    QByteArray plain = m_toServer.take();
     if (!m_finished)
         m_clientRead.setEnabled(true);
     return plain;
@@ -163,8 +162,7 @@ void TlsConnection::write(const QByteArray &bytes)
 
 bool TlsConnection::encryptToClient(QByteArrayView plain)
 {
-    m_toClient.remove(0, std::exchange(m_toClientSent, 0));
-    if (m_session->encrypt(plain, &m_toClient))
+    if (m_session->encrypt(plain, m_toClient.tail()))
         return true;
     qCDebug(lcTls) << "cannot encrypt:" << m_session->error();
     finish();
@@ -176,8 +174,7 @@ void TlsConnection::close()
     if (m_finished || m_closing)
         return;
     m_closing = true;
-    m_toClient.remove(0, std::exchange(m_toClientSent, 0));
-    m_session->close(&m_toClient);
+    m_session->close(m_toClient.tail());
     QTimer::singleShot(closeGraceMs, this, &TlsConnection::finish);
     sendToClient();
 }
@@ -187,7 +184,7 @@ void TlsConnection::clientReadable()
     if (m_finished)
         return;
     char chunk[readChunk];
-    for (int i = 0; i < maxReadsPerNotification && m_toServerSent == m_toServer.size(); ++i) {
+    for (int i = 0; i < maxReadsPerNotification && m_toServer.isEmpty(); ++i) {
         const ssize_t got = ::recv(m_client, chunk, sizeof chunk, MSG_DONTWAIT);
         const Io io = classify(got);
         if (io == Io::Again)
@@ -206,9 +203,7 @@ void TlsConnection::clientReadable()
 bool TlsConnection::receiveFromClient(QByteArrayView bytes)
 {
     const bool wasEstablished = m_session->isEstablished();
-    m_toClient.remove(0, std::exchange(m_toClientSent, 0));
-    m_toServer.remove(0, std::exchange(m_toServerSent, 0));
-    if (!m_session->receive(bytes, &m_toServer, &m_toClient)) {
+    if (!m_session->receive(bytes, m_toServer.tail(), m_toClient.tail())) {
         if (!wasEstablished)
             ++m_stats->tlsHandshakeFailures;
         qCDebug(lcTls) << "TLS connection refused:" << m_session->error();
@@ -230,40 +225,24 @@ void TlsConnection::sendAlert()
 {
     // Best effort, once: the alert, if the kernel takes it now. Plain HTTP on this port gets
     // no HTTP answer at all (the fixed interface: it is never served).
-    if (pendingToClient() > 0)
-        ::send(m_client, m_toClient.constData() + m_toClientSent, size_t(pendingToClient()), MSG_NOSIGNAL | MSG_DONTWAIT);
+    m_toClient.sendTo(m_client);
 }
 
 void TlsConnection::passToServer()
 {
-    if (m_finished || m_toServerSent == m_toServer.size())
+    if (m_finished || m_toServer.isEmpty())
         return;
     if (m_mode == Mode::Direct) {
         Q_EMIT readyRead();
         // Read again once the reader has taken this (readAll()).
-        if (!m_finished && m_toServerSent < m_toServer.size())
+        if (!m_finished && !m_toServer.isEmpty())
             m_clientRead.setEnabled(false);
         return;
     }
-    while (m_toServerSent < m_toServer.size()) {
-        const ssize_t sent = ::send(m_server, m_toServer.constData() + m_toServerSent,
-                                    size_t(m_toServer.size() - m_toServerSent), MSG_NOSIGNAL | MSG_DONTWAIT);
-        const Io io = classify(sent);
-        if (io == Io::Again)
-            break;
-        if (io == Io::Closed) {
-            // Qt closed its end: what the client sends now has no reader.
-            m_toServer.clear();
-            m_toServerSent = 0;
-            break;
-        }
-        m_toServerSent += sent;
-    }
-    const bool waiting = m_toServerSent < m_toServer.size();
-    if (!waiting) {
+    // Failed: Qt closed its end, and what the client sends now has no reader.
+    if (m_toServer.sendTo(m_server) == SendBuffer::Result::Failed)
         m_toServer.clear();
-        m_toServerSent = 0;
-    }
+    const bool waiting = !m_toServer.isEmpty();
     m_serverWrite->setEnabled(waiting);
     m_clientRead.setEnabled(!waiting);
 }
@@ -273,7 +252,7 @@ void TlsConnection::serverReadable()
     if (m_finished)
         return;
     char chunk[readChunk];
-    for (int i = 0; i < maxReadsPerNotification && !m_closing && pendingToClient() < maxPendingToClient; ++i) {
+    for (int i = 0; i < maxReadsPerNotification && !m_closing && m_toClient.size() < maxPendingToClient; ++i) {
         const ssize_t got = ::recv(m_server, chunk, sizeof chunk, MSG_DONTWAIT);
         const Io io = classify(got);
         if (io == Io::Again)
@@ -291,39 +270,24 @@ void TlsConnection::serverReadable()
 
 void TlsConnection::clientWritable()
 {
-    const qsizetype before = pendingToClient();
+    const qsizetype before = m_toClient.size();
     sendToClient();
-    if (!m_finished && m_mode == Mode::Direct && pendingToClient() < before)
+    if (!m_finished && m_mode == Mode::Direct && m_toClient.size() < before)
         Q_EMIT bytesWritten();
 }
 
 void TlsConnection::sendToClient()
 {
-    while (!m_finished && pendingToClient() > 0) {
-        const ssize_t sent = ::send(m_client, m_toClient.constData() + m_toClientSent, size_t(pendingToClient()),
-                                    MSG_NOSIGNAL | MSG_DONTWAIT);
-        const Io io = classify(sent);
-        if (io == Io::Again)
-            break;
-        if (io == Io::Closed) {
-            finish();
-            return;
-        }
-        m_toClientSent += sent;
-    }
     if (m_finished)
         return;
-    if (pendingToClient() == 0) {
-        m_toClient.clear();
-        m_toClientSent = 0;
-        if (m_closing) {
-            finish();
-            return;
-        }
+    const SendBuffer::Result sent = m_toClient.sendTo(m_client);
+    if (sent == SendBuffer::Result::Failed || (sent == SendBuffer::Result::Sent && m_closing)) {
+        finish();
+        return;
     }
-    m_clientWrite.setEnabled(pendingToClient() > 0);
+    m_clientWrite.setEnabled(!m_toClient.isEmpty());
     if (m_serverRead)
-        m_serverRead->setEnabled(!m_closing && pendingToClient() < maxPendingToClient);
+        m_serverRead->setEnabled(!m_closing && m_toClient.size() < maxPendingToClient);
 }
 
 void TlsConnection::finish()

@@ -3,6 +3,7 @@
 #include "bytestream.h"
 #include "deadlinesweep.h"
 #include "httplimitstats.h"
+#include "sendbuffer.h"
 
 #include <QByteArray>
 #include <QPointer>
@@ -61,7 +62,7 @@ public:
     QHostAddress peerAddress() const override;
     QByteArray readAll() override;
     void write(const QByteArray &bytes) override;
-    qint64 bytesToWrite() const override { return pendingToClient(); }
+    qint64 bytesToWrite() const override { return m_toClient.size(); }
     void close() override;
     void abort() override { finish(); }
 
@@ -88,7 +89,6 @@ private:
     // Closes both descriptors (the client's unless a stream took it) and deletes this later.
     void finish();
     void release();
-    qsizetype pendingToClient() const { return m_toClient.size() - m_toClientSent; }
 
     Mode m_mode = Mode::Handshake;
     int m_client;
@@ -102,10 +102,8 @@ private:
     QSocketNotifier m_clientWrite;
     std::unique_ptr<QSocketNotifier> m_serverRead;
     std::unique_ptr<QSocketNotifier> m_serverWrite;
-    QByteArray m_toClient;
-    qsizetype m_toClientSent = 0;
-    QByteArray m_toServer;
-    qsizetype m_toServerSent = 0;
+    SendBuffer m_toClient; // encrypted
+    SendBuffer m_toServer; // decrypted
     bool m_closing = false; // nothing more to send: finish once what is pending has gone
     bool m_finished = false;
 };
