@@ -2,28 +2,18 @@
 
 #include "connectionsbatch.h"
 #include "controlhello.h"
-#include "eventsbatch.h"
 #include "controlprotocol.h"
+#include "eventsbatch.h"
 
 #include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QNetworkRequest>
 #include <QWebSocket>
 
-Q_LOGGING_CATEGORY(lcClient, "eventsource.console.net")
+Q_LOGGING_CATEGORY(lcClient, "eventsource.client.control")
 
 namespace {
 constexpr int maxBackoffMs = 30000;
-
-QList<ConnectionRecord> records(const QJsonValue &value)
-{
-    QList<ConnectionRecord> out;
-    for (const QJsonValue &entry : value.toArray()) {
-        if (const std::optional<ConnectionRecord> record = ConnectionRecord::fromJson(entry.toObject()))
-            out.append(*record);
-    }
-    return out;
-}
 } // namespace
 
 ControlClient::ControlClient(QObject *parent)
@@ -137,7 +127,7 @@ void ControlClient::handleMessage(const QString &text)
             qCWarning(lcClient) << "server error:" << message->value(QStringLiteral("message")).toString();
     } else if (type == QLatin1String("connections.snapshot")) {
         const bool last = message->value(QStringLiteral("last")).toBool();
-        Q_EMIT snapshotReceived(records(message->value(QStringLiteral("connections"))), m_snapshotFirst, last);
+        Q_EMIT snapshotReceived(ConnectionRecord::listFromJson(message->value(QStringLiteral("connections"))), m_snapshotFirst, last);
         m_snapshotFirst = last;
     } else if (const std::optional<ConnectionsBatch> batch = ConnectionsBatch::fromJson(*message)) {
         QStringList closed;

@@ -46,6 +46,16 @@ QJsonObject ConnectionRecord::toJson() const
     return json;
 }
 
+QList<ConnectionRecord> ConnectionRecord::listFromJson(const QJsonValue &array)
+{
+    QList<ConnectionRecord> records;
+    for (const QJsonValue &entry : array.toArray()) {
+        if (const std::optional<ConnectionRecord> record = fromJson(entry.toObject()))
+            records.append(*record);
+    }
+    return records;
+}
+
 std::optional<ConnectionRecord> ConnectionRecord::fromJson(const QJsonObject &object)
 {
     const QJsonValue id = object.value(QStringLiteral("id"));

@@ -2,6 +2,7 @@
 
 #include <QDateTime>
 #include <QJsonObject>
+#include <QList>
 #include <QStringList>
 
 #include <optional>
@@ -29,6 +30,8 @@ struct ConnectionRecord final
 
     QJsonObject toJson() const;
     static std::optional<ConnectionRecord> fromJson(const QJsonObject &object);
+    // The records of a JSON array; entries that do not read are left out.
+    static QList<ConnectionRecord> listFromJson(const QJsonValue &array);
     bool operator==(const ConnectionRecord &other) const;
 };
 

@@ -24,10 +24,7 @@ std::optional<ConnectionsBatch> ConnectionsBatch::fromJson(const QJsonObject &me
     if (message.value(QStringLiteral("type")).toString() != QLatin1String("connections.batch"))
         return std::nullopt;
     ConnectionsBatch batch;
-    for (const QJsonValue &entry : message.value(QStringLiteral("opened")).toArray()) {
-        if (const std::optional<ConnectionRecord> record = ConnectionRecord::fromJson(entry.toObject()))
-            batch.opened.append(*record);
-    }
+    batch.opened = ConnectionRecord::listFromJson(message.value(QStringLiteral("opened")));
     for (const QJsonValue &entry : message.value(QStringLiteral("closed")).toArray()) {
         const QJsonObject object = entry.toObject();
         batch.closed.append({object.value(QStringLiteral("id")).toString(),

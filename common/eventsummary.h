@@ -7,7 +7,8 @@
 struct Event;
 
 // One published event as the admin API's history and the control channel's events.batch
-// list it: its data cut to the first maxData bytes, with the whole size beside it.
+// list it: its data cut to the first maxData bytes (a console shows it, it does not need
+// 64 KiB of it), with the whole size beside it.
 struct EventSummary final
 {
     static constexpr qsizetype maxData = 1024;

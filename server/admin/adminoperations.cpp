@@ -20,8 +20,6 @@ AdminOperations::Outcome succeeded(QJsonObject result)
     return {std::move(result), AdminOperations::Failure::None, {}};
 }
 
-// Event data in listings is cut: a console shows it, it does not need 64 KiB of it.
-
 } // namespace
 
 AdminOperations::AdminOperations(Hub *hub, const HttpLimitStats *httpStats)

@@ -64,7 +64,8 @@ private:
     void handlePublic(const PublicRequest &request, std::unique_ptr<PublicResponder> responder);
     QString bind(HttpListener *listener, const QHostAddress &address, quint16 port, qint64 maxBodyBytes,
                  const std::optional<TlsCredentials> &tls, TcpListener **bound);
-    // The TLS configuration of the public listener: offers h2 (ALPN) before http/1.1.
+    // The OpenSSL context for tcp's listener: ALPN offers h2 before http/1.1 on the public
+    // one, http/1.1 alone on the admin one.
     std::shared_ptr<const TlsContext> tlsContext(const TlsCredentials &credentials, const TcpListener *tcp) const;
 
     ServerConfig m_config;
