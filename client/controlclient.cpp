@@ -116,6 +116,7 @@ void ControlClient::handleMessage(const QString &text)
         m_serverVersion = hello->serverVersion;
         m_protocolVersion = hello->version;
         m_streamUrl = hello->streamUrlSeenFrom(m_adminUrl);
+        m_testFaults = hello->testFaults;
         m_backoffMs = 1000;
         setState(State::Connected, m_serverVersion);
     } else if (type == QLatin1String("result") || type == QLatin1String("error")) {

@@ -41,6 +41,8 @@ public:
     QString serverVersion() const { return m_serverVersion; }
     // The hub's public stream URL, from its hello (as reached from here); invalid before.
     QUrl streamUrl() const { return m_streamUrl; }
+    // The server takes fault requests (started with --test-faults).
+    bool testFaults() const { return m_testFaults; }
     int protocolVersion() const { return m_protocolVersion; }
 
     // Sends {"type": type, "id": <new id>, ...fields}; callback gets the result object or the
@@ -67,6 +69,7 @@ private:
     QWebSocket *m_socket = nullptr;
     QUrl m_adminUrl;
     QUrl m_streamUrl;
+    bool m_testFaults = false;
     QString m_token;
     State m_state = State::Disconnected;
     QString m_serverVersion;

@@ -14,6 +14,8 @@ QJsonObject ControlHello::toJson() const
         hello.insert(QStringLiteral("serverVersion"), serverVersion);
     if (streamUrl.isValid())
         hello.insert(QStringLiteral("streamUrl"), streamUrl.toString());
+    if (authenticated)
+        hello.insert(QStringLiteral("testFaults"), testFaults);
     return hello;
 }
 
@@ -27,6 +29,7 @@ std::optional<ControlHello> ControlHello::fromJson(const QJsonObject &message)
     for (const QJsonValue &topic : message.value(QStringLiteral("topics")).toArray())
         hello.topics.append(topic.toString());
     hello.serverVersion = message.value(QStringLiteral("serverVersion")).toString();
+    hello.testFaults = message.value(QStringLiteral("testFaults")).toBool();
     const QUrl url(message.value(QStringLiteral("streamUrl")).toString(), QUrl::StrictMode);
     if (url.isValid() && (url.scheme() == QLatin1String("http") || url.scheme() == QLatin1String("https")))
         hello.streamUrl = url;

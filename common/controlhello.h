@@ -18,6 +18,7 @@ struct ControlHello final
     // every address: a console then puts the host it reached the admin listener at).
     QString serverVersion;
     QUrl streamUrl;
+    bool testFaults = false; // the server takes fault requests (--test-faults)
 
     QJsonObject toJson() const;
     // Nullopt when it is not a hello.

@@ -9,7 +9,9 @@ QJsonObject StatsTick::toJson() const
             {QStringLiteral("bytesPerSecond"), bytesPerSecond},
             {QStringLiteral("droppedSlowConsumers"), droppedSlowConsumers},
             {QStringLiteral("eventsPublished"), eventsPublished},
-            {QStringLiteral("consoles"), consoles}};
+            {QStringLiteral("consoles"), consoles},
+            {QStringLiteral("testFaults"), testFaults},
+            {QStringLiteral("activeFaults"), activeFaults}};
 }
 
 std::optional<StatsTick> StatsTick::fromJson(const QJsonObject &message)
@@ -24,5 +26,7 @@ std::optional<StatsTick> StatsTick::fromJson(const QJsonObject &message)
     tick.droppedSlowConsumers = message.value(QStringLiteral("droppedSlowConsumers")).toInteger();
     tick.eventsPublished = message.value(QStringLiteral("eventsPublished")).toInteger();
     tick.consoles = message.value(QStringLiteral("consoles")).toInteger();
+    tick.testFaults = message.value(QStringLiteral("testFaults")).toBool();
+    tick.activeFaults = message.value(QStringLiteral("activeFaults")).toInteger();
     return tick;
 }

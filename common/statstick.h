@@ -14,6 +14,8 @@ struct StatsTick final
     qint64 droppedSlowConsumers = 0;
     qint64 eventsPublished = 0;
     qint64 consoles = 0;
+    bool testFaults = false; // faults may be injected (--test-faults)
+    qint64 activeFaults = 0;
 
     QJsonObject toJson() const;
     // Nullopt when the message is not a stats tick.

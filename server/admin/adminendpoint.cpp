@@ -40,6 +40,8 @@ void AdminEndpoint::answer(QHttpServerResponder &responder, const AdminOperation
         return HttpReply::json(responder, outcome.result);
     case AdminOperations::Failure::BadRequest:
         return HttpReply::error(responder, Status::BadRequest, outcome.error);
+    case AdminOperations::Failure::Forbidden:
+        return HttpReply::error(responder, Status::Forbidden, outcome.error);
     case AdminOperations::Failure::NotFound:
         return HttpReply::error(responder, Status::NotFound, outcome.error);
     case AdminOperations::Failure::TooLarge:
@@ -98,6 +100,21 @@ void AdminEndpoint::handle(const QHttpServerRequest &request, QHttpServerRespond
             return push(*body, std::move(responder));
         return answer(responder, m_operations->pause(*body));
     }
+    if (path == QLatin1String("/api/faults")) {
+        if (method == Method::Get)
+            return answer(responder, m_operations->faults());
+        if (method != Method::Post)
+            return methodNotAllowed(responder, "GET, POST");
+        const std::optional<QJsonObject> body = jsonBody(request, responder);
+        if (!body)
+            return;
+        return answer(responder, m_operations->addFault(*body));
+    }
+    if (path.startsWith(QLatin1String("/api/faults/"))) {
+        if (method != Method::Delete)
+            return methodNotAllowed(responder, "DELETE");
+        return answer(responder, m_operations->removeFault(path.mid(12)));
+    }
     if (path.startsWith(QLatin1String("/api/connections/"))) {
         if (method != Method::Delete)
             return methodNotAllowed(responder, "DELETE");
@@ -126,7 +143,7 @@ void AdminEndpoint::handle(const QHttpServerRequest &request, QHttpServerRespond
     }
     if (path == QLatin1String("/metrics"))
         return HttpReply::raw(responder, Status::Ok, "text/plain; version=0.0.4; charset=utf-8",
-                              MetricsFormatter::format(*m_hub, *m_httpStats));
+                              MetricsFormatter::format(*m_hub, *m_httpStats, m_operations->faultInjector()));
     if (path == QLatin1String("/health")) {
         // Honest: a node whose broker cannot be read delivers nothing, and says so.
         const bool healthy = m_hub->bus().healthy();

@@ -2,6 +2,7 @@
 
 #include "clusterpresence.h"
 #include "eventsummary.h"
+#include "faultinjector.h"
 #include "hub.h"
 #include "pauserequest.h"
 #include "pushrequest.h"
@@ -13,6 +14,12 @@ namespace {
 AdminOperations::Outcome failed(AdminOperations::Failure failure, const QString &error)
 {
     return {{}, failure, error};
+}
+
+AdminOperations::Outcome faultsOff()
+{
+    return failed(AdminOperations::Failure::Forbidden,
+                  QStringLiteral("faults are off on this hub; start it with --test-faults to test client apps"));
 }
 
 AdminOperations::Outcome succeeded(QJsonObject result)
@@ -69,6 +76,36 @@ AdminOperations::Outcome AdminOperations::kick(const QString &connectionId) cons
     if (result == Hub::KickResult::Sent)
         return succeeded({{QStringLiteral("sent"), connectionId}});
     return succeeded({{QStringLiteral("closed"), connectionId}});
+}
+
+AdminOperations::Outcome AdminOperations::addFault(const QJsonObject &body) const
+{
+    if (!m_faults)
+        return faultsOff();
+    QString error;
+    const std::optional<FaultRequest> request = FaultRequest::fromJson(body, &error);
+    if (!request)
+        return failed(Failure::BadRequest, error);
+    const FaultInjector::Added added = m_faults->add(*request);
+    if (!added.error.isEmpty())
+        return failed(added.unknownConnection ? Failure::NotFound : Failure::BadRequest, added.error);
+    return succeeded({{QStringLiteral("id"), added.id}, {QStringLiteral("affected"), added.affected}});
+}
+
+AdminOperations::Outcome AdminOperations::faults() const
+{
+    if (!m_faults)
+        return faultsOff();
+    return succeeded(m_faults->list());
+}
+
+AdminOperations::Outcome AdminOperations::removeFault(const QString &faultId) const
+{
+    if (!m_faults)
+        return faultsOff();
+    if (!m_faults->remove(faultId))
+        return failed(Failure::NotFound, QStringLiteral("no fault with id '%1'").arg(faultId.left(64)));
+    return succeeded({{QStringLiteral("removed"), faultId}});
 }
 
 QJsonObject AdminOperations::connections(const QString &user, const QString &group) const
@@ -188,6 +225,7 @@ QJsonObject AdminOperations::stats() const
             {QStringLiteral("kicked"), s.kicked},
             {QStringLiteral("paused"), s.paused},
             {QStringLiteral("tokenExpired"), s.tokenExpired},
+            {QStringLiteral("testFaults"), m_faults != nullptr},
             {QStringLiteral("limitHits"), QJsonObject{{QStringLiteral("headerSize"), m_httpStats->headerTooLarge},
                                                      {QStringLiteral("bodySize"), m_httpStats->bodyTooLarge},
                                                      {QStringLiteral("requestTimeout"), m_httpStats->requestTimeouts}}},

@@ -8,6 +8,7 @@
 #include <functional>
 
 class ClusterPresence;
+class FaultInjector;
 class Hub;
 class SseConnection;
 
@@ -16,7 +17,7 @@ class SseConnection;
 class AdminOperations final
 {
 public:
-    enum class Failure { None, BadRequest, NotFound, TooLarge, Unavailable };
+    enum class Failure { None, BadRequest, Forbidden, NotFound, TooLarge, Unavailable };
     struct Outcome
     {
         QJsonObject result;
@@ -34,6 +35,12 @@ public:
     void push(const QJsonObject &body, Done done) const;
     Outcome pause(const QJsonObject &body) const;
     Outcome kick(const QString &connectionId) const;
+    // Test faults (--test-faults); without an injector every fault operation is Forbidden.
+    void setFaults(FaultInjector *faults) { m_faults = faults; }
+    FaultInjector *faultInjector() const { return m_faults; }
+    Outcome addFault(const QJsonObject &body) const;
+    Outcome faults() const;
+    Outcome removeFault(const QString &faultId) const;
     // In a cluster: the other nodes' streams are listed too, and there are nodes to list.
     void setPresence(ClusterPresence *presence) { m_presence = presence; }
     // This node's streams, optionally only those of a user and/or a group (id or name),
@@ -55,4 +62,5 @@ private:
     Hub *m_hub;
     const HttpLimitStats *m_httpStats;
     ClusterPresence *m_presence = nullptr;
+    FaultInjector *m_faults = nullptr;
 };

@@ -1,5 +1,6 @@
 #include "metricsformatter.h"
 
+#include "faultinjector.h"
 #include "hub.h"
 
 namespace {
@@ -28,7 +29,7 @@ private:
 
 } // namespace
 
-QByteArray MetricsFormatter::format(const Hub &hub, const HttpLimitStats &http)
+QByteArray MetricsFormatter::format(const Hub &hub, const HttpLimitStats &http, FaultInjector *faults)
 {
     const FanoutStats &s = hub.fanout().stats();
     const Hub::Stats &published = hub.stats();
@@ -102,5 +103,27 @@ QByteArray MetricsFormatter::format(const Hub &hub, const HttpLimitStats &http)
     w.metric("eventsource_h2_protocol_errors_total", "counter",
              "HTTP/2 connections closed on a protocol error (bad preface, flow-control window overflow...).",
              http.h2ProtocolErrors);
+    w.metric("eventsource_test_faults_enabled", "gauge", "1 when faults may be injected (--test-faults).",
+             faults ? 1 : 0);
+    if (faults) {
+        using Type = FaultRequest::Type;
+        const FaultInjector::Stats &f = faults->stats();
+        w.metric("eventsource_faults_active", "gauge", "Test faults that still apply to something.",
+                 faults->activeCount());
+        w.header("eventsource_faults_created_total", "counter", "Test faults made, by type.");
+        for (const QString &type : FaultRequest::typeNames())
+            w.sample("eventsource_faults_created_total", "type", type.toLatin1().constData(),
+                     f.created[int(*FaultRequest::typeFromName(type))]);
+        const std::pair<Type, qint64> applied[] = {{Type::Stall, f.streamsStalled},
+                                                   {Type::Cut, s.faultCuts},
+                                                   {Type::Reject, f.requestsRejected},
+                                                   {Type::Duplicate, s.faultDuplicates},
+                                                   {Type::Malformed, s.faultMalformed}};
+        w.header("eventsource_faults_applied_total", "counter",
+                 "What test faults did: streams stalled, events cut, duplicated or malformed, requests rejected.");
+        for (const auto &[type, count] : applied)
+            w.sample("eventsource_faults_applied_total", "type", FaultRequest::typeName(type).toLatin1().constData(),
+                     count);
+    }
     return w.take();
 }

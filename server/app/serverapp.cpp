@@ -1,6 +1,7 @@
 #include "serverapp.h"
 
 #include "controlprotocol.h"
+#include "faultinjector.h"
 #include "http1responder.h"
 #include "http2front.h"
 #include "httplistener.h"
@@ -148,6 +149,12 @@ QString ServerApp::start()
                                               &m_sessions, m_identity.get(), CorsPolicy(m_config.allowOrigins),
                                               throttle);
     m_operations = std::make_unique<AdminOperations>(m_hub, &m_httpStats);
+    if (m_config.testFaults) {
+        auto *faults = new FaultInjector(&m_hub->fanout(), m_hub);
+        m_stream->setFaults(faults);
+        m_operations->setFaults(faults);
+        qCWarning(lcApp) << "test faults are on (--test-faults): the admin API can stall, cut and refuse streams";
+    }
     m_adminAuth = std::make_unique<AdminAuth>(m_config.adminToken.toLatin1(), throttle);
     m_admin = std::make_unique<AdminEndpoint>(m_hub, m_operations.get(), m_adminAuth.get(), &m_httpStats);
     m_publicListener = new HttpListener(

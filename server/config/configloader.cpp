@@ -107,6 +107,9 @@ const Option options[] = {
     {"redis-timeout-ms", Kind::Number, "N",
      "A publish Redis has not taken within N ms is answered 503; a silent Redis is reconnected. Default 2000.",
      100, 600000},
+    {"test-faults", Kind::Flag, "",
+     "Let the admin API inject faults into streams (/api/faults: stall, cut, reject, duplicate, "
+     "malformed) for testing client apps. Never on a production hub. Default: off (403)."},
     {"send-threads", Kind::Number, "N",
      "Helper threads sending large broadcasts (0: the event loop sends alone). "
      "Default: one fewer than the CPU cores, at most 3.", 0, 16},
@@ -269,6 +272,7 @@ struct Applier
             {QStringLiteral("allow-query-token"), &ServerConfig::allowQueryToken},
             {QStringLiteral("secure-cookies"), &ServerConfig::secureCookies},
             {QStringLiteral("history-sync-full"), &ServerConfig::historySyncFull},
+            {QStringLiteral("test-faults"), &ServerConfig::testFaults},
         };
         return config.*fields.value(name);
     }
@@ -341,8 +345,9 @@ QString ConfigLoader::helpText()
         "Endpoints: GET <path>[/name1,name2] streams events; with --users, POST /login and\n"
         "POST /logout. The admin listener serves POST /api/push, POST /api/pause,\n"
         "GET /api/connections, DELETE /api/connections/<id>, GET /api/nodes, GET /api/stats,\n"
-        "GET /api/history, GET /metrics, GET /health and the control channel (WebSocket\n"
-        "/control), each with 'Authorization: Bearer <admin token>'. Limits and safe\n"
+        "GET /api/history, GET /metrics, GET /health, with --test-faults POST/GET /api/faults\n"
+        "and DELETE /api/faults/<id>, and the control channel (WebSocket /control), each with\n"
+        "'Authorization: Bearer <admin token>'. Limits and safe\n"
         "deployment: docs/SECURITY.md. Several nodes: --redis (README, \"Several nodes\").\n");
     return text;
 }

@@ -35,6 +35,7 @@ struct ServerConfig final
     int requestTimeoutMs = 10000;
     int h2MaxStreams = 128;
     int initialPadding = 0;   // bytes of comment after "retry", for old polyfills
+    bool testFaults = false;  // /api/faults may sabotage streams (test hubs only)
     int sendThreads = -1;     // helper threads for large flushes; -1: cores - 1, at most 3
     QString jwtSecret;        // empty: tokens refused
     QString jwtCookie = QStringLiteral("eventsource_token");

@@ -6,6 +6,7 @@
 #include "clientaddress.h"
 #include "controlhello.h"
 #include "eventsbatch.h"
+#include "faultinjector.h"
 #include "controlprotocol.h"
 #include "controlsession.h"
 #include "hub.h"
@@ -101,6 +102,7 @@ QJsonObject ControlServer::hello(bool authenticated) const
     if (authenticated) {
         hello.serverVersion = QStringLiteral(ESH_VERSION);
         hello.streamUrl = m_streamUrl;
+        hello.testFaults = m_operations->faultInjector() != nullptr;
     }
     return hello.toJson();
 }
@@ -191,7 +193,8 @@ void ControlServer::handleMessage(ControlSession *session, const QString &text)
         session->send(ControlProtocol::result(request->value(QStringLiteral("id")),
                                               {{QStringLiteral("authenticated"), true},
                                                {QStringLiteral("serverVersion"), QStringLiteral(ESH_VERSION)},
-                                               {QStringLiteral("streamUrl"), m_streamUrl.toString()}}));
+                                               {QStringLiteral("streamUrl"), m_streamUrl.toString()},
+                                               {QStringLiteral("testFaults"), m_operations->faultInjector() != nullptr}}));
         return;
     }
     if (!request) {
@@ -233,6 +236,16 @@ void ControlServer::handleRequest(ControlSession *session, const QJsonObject &re
         if (!connection.isString())
             return session->send(ControlProtocol::error(id, QStringLiteral("kick needs \"connection\": \"<id>\"")));
         return reply(m_operations->kick(connection.toString()));
+    }
+    if (type == QLatin1String("fault.add"))
+        return reply(m_operations->addFault(body));
+    if (type == QLatin1String("fault.list"))
+        return reply(m_operations->faults());
+    if (type == QLatin1String("fault.remove")) {
+        const QJsonValue fault = request.value(QStringLiteral("fault"));
+        if (!fault.isString())
+            return session->send(ControlProtocol::error(id, QStringLiteral("fault.remove needs \"fault\": \"<id>\"")));
+        return reply(m_operations->removeFault(fault.toString()));
     }
     if (type == QLatin1String("connections"))
         return m_operations->clusterConnections(request.value(QStringLiteral("user")).toString(),
@@ -417,6 +430,10 @@ void ControlServer::sendStats()
         tick.droppedSlowConsumers = s.slowConsumersDropped;
         tick.eventsPublished = eventsPublished;
         tick.consoles = sessionCount();
+        if (FaultInjector *faults = m_operations->faultInjector()) {
+            tick.testFaults = true;
+            tick.activeFaults = faults->activeCount();
+        }
         broadcast(ControlProtocol::topicStats, tick.toJson());
     }
     m_lastEvents = eventsPublished;

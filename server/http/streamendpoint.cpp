@@ -3,6 +3,7 @@
 #include "clientaddress.h"
 #include "httpreply.h"
 #include "fanout.h"
+#include "faultinjector.h"
 #include "identityresolver.h"
 #include "publicrequest.h"
 #include "publicresponder.h"
@@ -96,6 +97,11 @@ void StreamEndpoint::handle(const PublicRequest &request, PublicResponder &respo
         return HttpReply::error(responder, Status::Unauthorized, identity.error, headers);
     }
 
+    if (m_faults) {
+        if (const std::optional<FaultInjector::Rejection> rejection = m_faults->takeRejection(identity.principal))
+            return rejectForTest(responder, rejection->status, rejection->retryAfterS, corsHeaders);
+    }
+
     if (m_fanout->connectionCount() >= m_options.maxConnections)
         return refuseBusy(responder, Status::ServiceUnavailable, QStringLiteral("too many connections"), corsHeaders);
     const QString remoteAddress = ClientAddress::text(request.remoteAddress());
@@ -127,6 +133,18 @@ void StreamEndpoint::handle(const PublicRequest &request, PublicResponder &respo
                                   << " peer=" << opened->info().remoteAddress
                                   << " user=" << opened->info().principal.userId
                                   << " filter=" << filter.join(',') << " resume=" << bool(lastEventId);
+}
+
+void StreamEndpoint::rejectForTest(PublicResponder &responder, int status, int retryAfterS,
+                                   CorsPolicy::Headers headers)
+{
+    if (status == 204)
+        return HttpReply::raw(responder, Status::NoContent, "text/plain", {}, headers);
+    if (status == 401)
+        headers.append(std::pair<QByteArray, QByteArray>("WWW-Authenticate", "Bearer realm=\"eventsource\""));
+    if (retryAfterS > 0)
+        headers.append(std::pair<QByteArray, QByteArray>("Retry-After", QByteArray::number(retryAfterS)));
+    HttpReply::error(responder, Status(status), QStringLiteral("refused by a test fault (--test-faults)"), headers);
 }
 
 void StreamEndpoint::refuseBusy(PublicResponder &responder, QHttpServerResponder::StatusCode status,

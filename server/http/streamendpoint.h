@@ -6,6 +6,7 @@
 #include <QHttpServerResponder>
 
 class Fanout;
+class FaultInjector;
 class IdentityResolver;
 class PublicRequest;
 class PublicResponder;
@@ -30,8 +31,12 @@ public:
 
     StreamEndpoint(Fanout *fanout, const IdentityResolver *identity, HttpLimitStats *stats, Options options);
     void handle(const PublicRequest &request, PublicResponder &responder);
+    // With --test-faults: stream requests a reject fault takes get its status instead.
+    void setFaults(FaultInjector *faults) { m_faults = faults; }
 
 private:
+    // A reject fault's answer: 204 (the client must not reconnect), 401, 429 or 503.
+    static void rejectForTest(PublicResponder &responder, int status, int retryAfterS, CorsPolicy::Headers headers);
     // Refuses the stream with 503 (server full) or 429 (this address has its share).
     void refuseBusy(PublicResponder &responder, QHttpServerResponder::StatusCode status,
                     const QString &message, const CorsPolicy::Headers &cors);
@@ -39,6 +44,7 @@ private:
     Fanout *m_fanout;
     const IdentityResolver *m_identity;
     HttpLimitStats *m_stats;
+    FaultInjector *m_faults = nullptr;
     Options m_options;
     CorsPolicy m_cors;
 };

@@ -59,7 +59,7 @@ int Fanout::deliver(const Event &event)
         // A replaying stream reads this event from the history in its turn.
         if (connection->isReplaying())
             continue;
-        connection->enqueueEvent(event);
+        enqueueEvent(connection, event);
         schedule(connection);
         ++delivered;
     }
@@ -219,7 +219,7 @@ void Fanout::replayPage(SseConnection *connection, const EventLog::Replay &page)
         connection->setReplayCursor(event.id);
         if (!connection->acceptsName(event.name) || !m_bus->mayReach(event, connection->info().principal))
             continue;
-        connection->enqueueEvent(event);
+        enqueueEvent(connection, event);
         ++m_stats.replayedEvents;
     }
     if (page.complete && looked == page.events.size()) {
@@ -246,6 +246,23 @@ void Fanout::shutdown()
     }
     if (m_registry.size() == 0)
         QTimer::singleShot(0, this, &Fanout::drained);
+}
+
+void Fanout::enqueueEvent(SseConnection *connection, const Event &event)
+{
+    const quint8 applied = connection->enqueueEvent(event);
+    if (applied == 0)
+        return;
+    m_stats.faultCuts += (applied & SseConnection::CutNext) ? 1 : 0;
+    m_stats.faultDuplicates += (applied & SseConnection::DuplicateNext) ? 1 : 0;
+    m_stats.faultMalformed += (applied & SseConnection::MalformedNext) ? 1 : 0;
+}
+
+void Fanout::setStalled(SseConnection *connection, bool stalled)
+{
+    connection->setStalled(stalled);
+    if (!stalled && connection->hasPending())
+        schedule(connection);
 }
 
 void Fanout::schedule(SseConnection *connection)

@@ -72,6 +72,10 @@ public:
     // Every stream gets a final retry and is closed; drained() follows.
     void shutdown();
 
+    // Test faults: a stalled stream sends nothing until unstalled, then all it queued.
+    void setStalled(SseConnection *connection, bool stalled);
+
+    SseConnection *find(quint64 connectionId) const { return m_registry.find(connectionId); }
     int connectionCount() const { return m_registry.size(); }
     int connectionsFrom(const QString &remoteAddress) const { return m_registry.countFrom(remoteAddress); }
     QList<SseConnection *> connections() const { return m_registry.all(); }
@@ -97,6 +101,8 @@ Q_SIGNALS:
 private:
     // Marks the stream for the flush at the end of this event-loop turn.
     void schedule(SseConnection *connection);
+    // Queues the event on the stream, counting the test faults that applied to it.
+    void enqueueEvent(SseConnection *connection, const Event &event);
     void flushPending();
     void sendHeartbeats();
     // Asks the bus for the next part of a replay, as far as the stream's replay budget

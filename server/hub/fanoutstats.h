@@ -14,4 +14,8 @@ struct FanoutStats final
     qint64 kicked = 0;
     qint64 paused = 0;
     qint64 tokenExpired = 0;
+    // Test faults applied to events (--test-faults).
+    qint64 faultCuts = 0;
+    qint64 faultDuplicates = 0;
+    qint64 faultMalformed = 0;
 };

@@ -38,20 +38,34 @@ bool SseConnection::accepts(const Event &event) const
     return acceptsName(event.name) && m_info.principal.isAddressedBy(event.target);
 }
 
+const QByteArray SseConnection::malformedLine = QByteArrayLiteral("\xFFmalformed field line\n");
+
 void SseConnection::enqueue(const QByteArray &frame)
 {
-    if (m_finished)
+    if (m_finished || m_closeAfterFlush)
         return;
     m_sink->queue(frame);
     m_unflushed += frame.size();
     m_active = true;
 }
 
-void SseConnection::enqueueEvent(const Event &event)
+quint8 SseConnection::enqueueEvent(const Event &event)
 {
+    const quint8 faults = std::exchange(m_nextFaults, 0);
+    if (faults & CutNext) {
+        enqueue(event.frame.left(event.frame.size() / 2));
+        m_closeReason = CloseReason::Faulted;
+        m_closeAfterFlush = true;
+        return faults & CutNext;
+    }
+    if (faults & MalformedNext)
+        enqueue(malformedLine);
     enqueue(event.frame);
+    if (faults & DuplicateNext)
+        enqueue(event.frame);
     m_lastEventId = event.id;
     ++m_pendingEvents;
+    return faults;
 }
 
 void SseConnection::enqueueIdUpdate(const QByteArray &id)
@@ -62,7 +76,7 @@ void SseConnection::enqueueIdUpdate(const QByteArray &id)
 
 qint64 SseConnection::flush()
 {
-    if (m_unflushed == 0 || m_finished)
+    if (m_unflushed == 0 || m_finished || m_stalled)
         return 0;
     const qint64 size = std::exchange(m_unflushed, 0);
     m_sink->send();
@@ -74,7 +88,11 @@ qint64 SseConnection::flush()
 
 void SseConnection::settle()
 {
-    m_sink->settle();
+    // Settling a sink sends what is left once there is room: not while stalled.
+    if (!m_stalled)
+        m_sink->settle();
+    if (m_closeAfterFlush && !m_finished && m_unflushed == 0)
+        return m_sink->closeWhenSent(closeGraceMs);
     if (m_finished || m_sink->unsent() <= m_maxBufferBytes)
         return;
     qCInfo(lcStream).nospace() << "slow consumer dropped id=" << m_info.id
@@ -87,7 +105,9 @@ void SseConnection::close(CloseReason reason)
 {
     if (m_finished)
         return;
-    m_closeReason = reason;
+    m_stalled = false;
+    if (!m_closeAfterFlush)
+        m_closeReason = reason;
     flush();
     settle();
     m_sink->closeWhenSent(closeGraceMs);

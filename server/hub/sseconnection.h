@@ -22,7 +22,7 @@ class SseConnection final : public QObject
     Q_DISABLE_COPY_MOVE(SseConnection)
 
 public:
-    enum class CloseReason { ClientGone, SlowConsumer, Kicked, Paused, TokenExpired, SessionChanged, Shutdown };
+    enum class CloseReason { ClientGone, SlowConsumer, Kicked, Paused, TokenExpired, SessionChanged, Shutdown, Faulted };
     Q_ENUM(CloseReason)
 
     struct Info
@@ -50,12 +50,26 @@ public:
     // Queue bytes for the next flush: any frame, an event's frame (counted, its id becomes
     // the stream's last id), or an id-only block that moves the last id without an event.
     void enqueue(const QByteArray &frame);
-    void enqueueEvent(const Event &event);
+    // Returns the test faults it applied to this event (NextFault flags, usually none).
+    quint8 enqueueEvent(const Event &event);
     void enqueueIdUpdate(const QByteArray &id);
     bool hasPending() const { return m_unflushed > 0; }
     // Bytes queued that the kernel has not taken yet.
     qint64 unsent() const { return m_sink->unsent(); }
     bool isFinished() const { return m_finished; }
+
+    // Test faults (--test-faults) waiting for the stream's next event: its frame cut in the
+    // middle and the stream closed, the frame sent twice, or a malformed field line first.
+    enum NextFault : quint8 { CutNext = 1, DuplicateNext = 2, MalformedNext = 4 };
+    void addNextFaults(quint8 faults) { m_nextFaults |= faults; }
+    void clearNextFaults(quint8 faults) { m_nextFaults &= quint8(~faults); }
+    quint8 nextFaults() const { return m_nextFaults; }
+    // The line a malformed-next fault sends: no colon, and a byte that is not UTF-8.
+    static const QByteArray malformedLine;
+    // A stalled stream sends nothing, heartbeats included; what it queues meanwhile is
+    // bounded like any unsent bytes, and goes out once Fanout::setStalled() lifts it.
+    void setStalled(bool stalled) { m_stalled = stalled; }
+    bool isStalled() const { return m_stalled; }
 
     bool isReplaying() const { return m_replaying; }
     const QByteArray &replayCursor() const { return m_replayCursor; }
@@ -101,6 +115,9 @@ private:
     bool m_active = false;
     bool m_finished = false;
     bool m_replaying = false;
+    bool m_stalled = false;
+    bool m_closeAfterFlush = false; // a cut frame is queued: close once it is sent
+    quint8 m_nextFaults = 0;
     QByteArray m_replayCursor;
     CloseReason m_closeReason = CloseReason::ClientGone;
 };
