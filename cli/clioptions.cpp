@@ -15,7 +15,8 @@ const QLatin1String defaultAdminUrl("http://127.0.0.1:8081");
 bool isAdminCommand(Command command)
 {
     return command == Command::Push || command == Command::Pause || command == Command::Connections
-        || command == Command::Nodes || command == Command::Kick || command == Command::Stats;
+        || command == Command::Nodes || command == Command::Kick || command == Command::Stats
+        || command == Command::Fault;
 }
 
 // Bearer credentials go into a header: visible ASCII only, so nothing can split the header.

@@ -1,6 +1,7 @@
 #include "commandrunner.h"
 
 #include "eventsourceclient.h"
+#include "faultrequest.h"
 #include "jwt.h"
 #include "outputformatter.h"
 #include "passwordhash.h"
@@ -72,6 +73,8 @@ void CommandRunner::start()
         return kick();
     case Command::Stats:
         return stats();
+    case Command::Fault:
+        return fault();
     case Command::Listen:
         return listen();
     case Command::Token:
@@ -178,6 +181,53 @@ void CommandRunner::stats()
         handleAdminReply(reply, OutputFormatter::statsLines);
     });
     adminClient()->get(QStringLiteral("/api/stats"));
+}
+
+void CommandRunner::fault()
+{
+    const QString action = m_options.arguments().first();
+    const auto answered = [this](const std::function<QString(const QJsonObject &)> &format) {
+        connect(adminClient(), &AdminClient::requestFinished, this,
+                [this, format](const AdminClient::Reply &reply) { handleAdminReply(reply, format); });
+    };
+    if (action == QLatin1String("list")) {
+        answered(OutputFormatter::faultsTable);
+        return adminClient()->get(QStringLiteral("/api/faults"));
+    }
+    if (action == QLatin1String("remove")) {
+        if (m_options.arguments().size() != 2)
+            return fail(Exit::Usage, QStringLiteral("fault remove"), QStringLiteral("needs the fault id (see fault list)"));
+        answered([](const QJsonObject &answer) {
+            return QStringLiteral("removed=%1\n").arg(answer.value(QStringLiteral("removed")).toString());
+        });
+        return adminClient()->deleteResource(QStringLiteral("/api/faults/")
+                                             + QString::fromLatin1(QUrl::toPercentEncoding(m_options.arguments()[1])));
+    }
+    if (m_options.arguments().size() != 1)
+        return fail(Exit::Usage, QStringLiteral("fault"), QStringLiteral("unexpected argument '%1'").arg(m_options.arguments()[1]));
+    // Checked here as the server would, so a mistake is a usage error that names the option.
+    QJsonObject body{{QStringLiteral("type"), action}};
+    if (m_options.isSet(QStringLiteral("connection")))
+        body.insert(QStringLiteral("connection"), m_options.value(QStringLiteral("connection")));
+    if (const QJsonObject targets = target(); !targets.isEmpty())
+        body.insert(QStringLiteral("target"), targets);
+    const std::pair<const char *, const char *> numbers[] = {{"duration-ms", "durationMs"}, {"status", "status"},
+                                                             {"count", "count"}, {"retry-after", "retryAfterS"},
+                                                             {"expires-in", "expiresInS"}};
+    for (const auto &[option, field] : numbers) {
+        if (m_options.isSet(QString::fromLatin1(option)))
+            body.insert(QString::fromLatin1(field), m_options.number(QString::fromLatin1(option), 0));
+    }
+    QString error;
+    const std::optional<FaultRequest> request = FaultRequest::fromJson(body, &error);
+    if (!request)
+        return fail(Exit::Usage, QStringLiteral("fault"), error);
+    answered([](const QJsonObject &answer) {
+        return QStringLiteral("id=%1 affected=%2\n")
+            .arg(answer.value(QStringLiteral("id")).toString())
+            .arg(answer.value(QStringLiteral("affected")).toInt());
+    });
+    adminClient()->post(QStringLiteral("/api/faults"), request->toJson());
 }
 
 void CommandRunner::handleAdminReply(const AdminClient::Reply &reply,

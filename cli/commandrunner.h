@@ -36,6 +36,7 @@ private:
     void nodes();
     void kick();
     void stats();
+    void fault();
     void listen();
     void token();
     void hashPassword();

@@ -1,5 +1,6 @@
 #include "commandtable.h"
 
+#include "faultrequest.h"
 #include "passwordhash.h"
 
 #include <climits>
@@ -109,6 +110,30 @@ const QList<CommandTable::CommandSpec> &CommandTable::commands()
         {Command::Stats, "stats", "", 0, 0, "Show the server's counters (GET /api/stats).",
          "Prints one aligned \"key: value\" line per counter (history.size for nested ones).\n",
          {{"json", Kind::Flag, "", "Print the server's JSON answer (same as --output json)."},
+          outputOption}},
+        {Command::Fault, "fault", "TYPE|list|remove [ID]", 1, 2,
+         "Inject a test fault, list or remove faults (/api/faults).",
+         "Only on a server started with --test-faults. TYPE is one of:\n"
+         "  stall      the streams get no bytes for --duration-ms, then everything they missed\n"
+         "  cut        the next event is cut in the middle of its frame and the stream closed\n"
+         "  reject     the next --count stream requests of the sessions get --status\n"
+         "  duplicate  the next event is sent twice with the same id\n"
+         "  malformed  the next event comes after a malformed field line\n"
+         "It applies to one stream (--connection), to the targets given (a union), or without\n"
+         "either to every stream; it ends when applied, after --expires-in, or when removed.\n"
+         "Prints id=<fault id> affected=<streams>. fault list prints a table of the faults\n"
+         "with what they still apply to; fault remove ID withdraws one.\n",
+         {{"connection", Kind::Text, "ID", "The stream (see connections); for reject, its session."},
+          {"session", Kind::List, "ID", "The stream(s) of this session."},
+          {"user", Kind::List, "ID", "This user's streams (id or name)."},
+          {"group", Kind::List, "ID", "This group's streams (id or name)."},
+          {"duration-ms", Kind::Number, "N", "stall: how long. Required for stall.", 1, FaultRequest::maxDurationMs},
+          {"status", Kind::Number, "CODE", "reject: 204, 401, 429 or 503. Required for reject.", 100, 599},
+          {"count", Kind::Number, "N", "reject: how many stream requests. Default 1.", 1, FaultRequest::maxCount},
+          {"retry-after", Kind::Number, "SECONDS", "reject with 429 or 503: the Retry-After header.", 0,
+           FaultRequest::maxRetryAfterS},
+          {"expires-in", Kind::Number, "SECONDS", "Withdraw the fault after SECONDS. Default 600.", 1,
+           FaultRequest::maxExpiresInS},
           outputOption}},
         {Command::Listen, "listen", "URL", 1, 1, "Subscribe to a stream and print its events.",
          "An EventSource test client: GETs URL (e.g. http://127.0.0.1:8080/eventsource/a,b)\n"

@@ -86,6 +86,38 @@ QString OutputFormatter::nodesTable(const QJsonObject &answer)
     return table.toString();
 }
 
+QString OutputFormatter::faultsTable(const QJsonObject &answer)
+{
+    using Align = TableFormatter::Align;
+    TableFormatter table({QStringLiteral("ID"), QStringLiteral("TYPE"), QStringLiteral("SCOPE"),
+                          QStringLiteral("PARAMETERS"), QStringLiteral("PENDING"), QStringLiteral("EXPIRES")},
+                         {Align::Left, Align::Left, Align::Left, Align::Left, Align::Left, Align::Left});
+    for (const QJsonValue &entry : answer.value(QStringLiteral("faults")).toArray()) {
+        const QJsonObject fault = entry.toObject();
+        QStringList scope;
+        if (fault.contains(QStringLiteral("connection")))
+            scope.append(QStringLiteral("connection ") + fault.value(QStringLiteral("connection")).toString());
+        const QJsonObject target = fault.value(QStringLiteral("target")).toObject();
+        for (auto it = target.begin(); it != target.end(); ++it)
+            scope.append(it.key() + u' ' + joined(it.value(), {}));
+        QStringList parameters;
+        for (const char *name : {"durationMs", "status", "count", "retryAfterS"}) {
+            if (fault.contains(QLatin1String(name)))
+                parameters.append(QStringLiteral("%1=%2").arg(QLatin1String(name), scalar(fault.value(QLatin1String(name)))));
+        }
+        const QString pending = fault.contains(QStringLiteral("remaining"))
+            ? QStringLiteral("%1 request(s)").arg(scalar(fault.value(QStringLiteral("remaining"))))
+            : QStringLiteral("stream(s) ") + joined(fault.value(QStringLiteral("pending")), QStringLiteral("none"));
+        const QDateTime expires = QDateTime::fromString(fault.value(QStringLiteral("expiresAt")).toString(),
+                                                        Qt::ISODateWithMs);
+        table.addRow({fault.value(QStringLiteral("id")).toString(), fault.value(QStringLiteral("type")).toString(),
+                      scope.isEmpty() ? QStringLiteral("every stream") : scope.join(QStringLiteral("; ")),
+                      parameters.join(u' '), pending,
+                      expires.isValid() ? expires.toLocalTime().toString(QStringLiteral("HH:mm:ss")) : QString()});
+    }
+    return table.toString();
+}
+
 QString OutputFormatter::connectionsTable(const QJsonObject &answer)
 {
     using Align = TableFormatter::Align;

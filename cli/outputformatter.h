@@ -19,6 +19,8 @@ public:
     // The aligned table: ID USER GROUPS SESSION REMOTE FILTER EVENTS SINCE.
     static QString connectionsTable(const QJsonObject &answer);
     static QString nodesTable(const QJsonObject &answer);
+    // The aligned table: ID TYPE SCOPE PARAMETERS PENDING EXPIRES.
+    static QString faultsTable(const QJsonObject &answer);
     // Aligned "key: value" lines; nested objects as "outer.inner".
     static QString statsLines(const QJsonObject &answer);
     // id=<lastEventId> event=<type> data=<data with each newline shown as \n>

@@ -137,21 +137,55 @@ void ConnectionsView::updateCount()
 
 void ConnectionsView::showMenu(const QPoint &position, const QModelIndex &index)
 {
+    if (const std::unique_ptr<QMenu> menu = contextMenu(index))
+        menu->exec(position);
+}
+
+void ConnectionsView::addFaultMenu(QMenu *menu, const FaultRequest &scope, const QString &scopeText)
+{
+    menu->addSeparator();
+    QMenu *faults = menu->addMenu(m_faultsEnabled ? tr("Test &fault")
+                                                  : tr("Test &fault (the server runs without --test-faults)"));
+    faults->setObjectName(QStringLiteral("faultMenu"));
+    faults->setEnabled(m_faultsEnabled);
+    const std::pair<FaultRequest::Type, QString> entries[] = {
+        {FaultRequest::Type::Stall, tr("&Stall…")},
+        {FaultRequest::Type::Cut, tr("&Cut next event…")},
+        {FaultRequest::Type::Reject, tr("&Reject next reconnects…")},
+        {FaultRequest::Type::Duplicate, tr("&Duplicate next event…")},
+        {FaultRequest::Type::Malformed, tr("&Malformed next event…")}};
+    for (const auto &[type, label] : entries) {
+        FaultRequest draft = scope;
+        draft.type = type;
+        faults->addAction(label, this, [this, draft, scopeText] { Q_EMIT faultRequested(draft, scopeText); });
+    }
+}
+
+std::unique_ptr<QMenu> ConnectionsView::contextMenu(const QModelIndex &index)
+{
     if (!index.isValid())
-        return;
+        return nullptr;
     // Works on source-model indexes (flat view) and tree rows alike: both carry the roles.
     const QString kind = index.data(ConnectionTreeModel::KindRole).toString();
     const QString id = index.siblingAtColumn(0).data(ConnectionModel::RecordIdRole).toString();
     const QString session = index.siblingAtColumn(0).data(ConnectionModel::SessionRole).toString();
     const QString user = index.siblingAtColumn(0).data(ConnectionModel::UserIdRole).toString();
     const QStringList groups = index.siblingAtColumn(0).data(ConnectionModel::GroupsRole).toStringList();
-    QMenu menu(this);
+    auto owned = std::make_unique<QMenu>(this);
+    QMenu &menu = *owned;
     if (kind == QLatin1String("group") || kind == QLatin1String("user")) {
         const QString key = index.data(ConnectionTreeModel::KeyRole).toString();
         const auto targetKind = kind == QLatin1String("group") ? TargetPicker::Kind::Groups : TargetPicker::Kind::Users;
         if (!key.isEmpty()) {
             menu.addAction(tr("Push to %1…").arg(key), this, [=] { Q_EMIT pushRequested(targetKind, {key}); });
             menu.addAction(tr("Pause %1…").arg(key), this, [=] { Q_EMIT pauseRequested(targetKind, {key}); });
+            FaultRequest scope;
+            if (targetKind == TargetPicker::Kind::Groups)
+                scope.target.groups = QStringList{key};
+            else
+                scope.target.users = QStringList{key};
+            addFaultMenu(&menu, scope, targetKind == TargetPicker::Kind::Groups ? tr("the streams of group %1").arg(key)
+                                                                                : tr("the streams of user %1").arg(key));
         }
     } else if (!id.isEmpty()) {
         menu.addAction(tr("&Kick stream %1").arg(id), this, [=] { Q_EMIT kickRequested(id); });
@@ -170,7 +204,11 @@ void ConnectionsView::showMenu(const QPoint &position, const QModelIndex &index)
         if (!user.isEmpty())
             menu.addAction(tr("Pause this user…"), this,
                            [=] { Q_EMIT pauseRequested(TargetPicker::Kind::Users, {user}); });
+        FaultRequest scope;
+        scope.connection = id;
+        addFaultMenu(&menu, scope, tr("stream %1 (a reject: its session)").arg(id));
     }
-    if (!menu.isEmpty())
-        menu.exec(position);
+    if (menu.isEmpty())
+        return nullptr;
+    return owned;
 }

@@ -1,9 +1,12 @@
 #pragma once
 
+#include "faultrequest.h"
 #include "targetpicker.h"
 
 #include <QSet>
 #include <QWidget>
+
+#include <memory>
 
 class ConnectionFilterProxy;
 class ConnectionModel;
@@ -11,13 +14,15 @@ class ConnectionTreeModel;
 class QComboBox;
 class QLabel;
 class QLineEdit;
+class QMenu;
 class QStackedWidget;
 class QTableView;
 class QTreeView;
 
 // The live streams: filters (text, user, group, event name), flat sortable table or a tree
 // by user or by group with counts, and a context menu to kick, push to or pause a stream's
-// session, user or group.
+// session, user or group, and (on a server with --test-faults) to inject a test fault into
+// a stream or a user's or group's streams.
 class ConnectionsView final : public QWidget
 {
     Q_OBJECT
@@ -27,14 +32,21 @@ public:
 
     ConnectionFilterProxy *proxy() const { return m_proxy; }
     ConnectionTreeModel *tree() const { return m_tree; }
+    // The menu of a row (flat or tree index); empty when the row has none.
+    std::unique_ptr<QMenu> contextMenu(const QModelIndex &index);
+    // Whether the server takes faults: without, the fault entries are shown disabled.
+    void setFaultsEnabled(bool enabled) { m_faultsEnabled = enabled; }
 
 Q_SIGNALS:
     void kickRequested(const QString &connectionId);
     void pushRequested(TargetPicker::Kind kind, const QStringList &values);
     void pauseRequested(TargetPicker::Kind kind, const QStringList &values);
+    // A fault's type and scope (connection or target); scope describes it for the operator.
+    void faultRequested(const FaultRequest &draft, const QString &scope);
 
 private:
     void showMenu(const QPoint &position, const QModelIndex &index);
+    void addFaultMenu(QMenu *menu, const FaultRequest &scope, const QString &scopeText);
     void updateCount();
     void restoreExpansion();
 
@@ -51,4 +63,5 @@ private:
     QTreeView *m_treeView;
     QLabel *m_count;
     QSet<QString> m_collapsed; // tree rows the operator folded, kept across rebuilds
+    bool m_faultsEnabled = false;
 };

@@ -8,6 +8,7 @@
 #include "connectionsview.h"
 #include "eventlogmodel.h"
 #include "eventlogview.h"
+#include "faultdialog.h"
 #include "pausedialog.h"
 #include "ratechart.h"
 #include "testclientwidget.h"
@@ -83,6 +84,7 @@ MainWindow::MainWindow(QWidget *parent)
                 m_tabs->setCurrentWidget(m_composer);
             });
     connect(m_connectionsView, &ConnectionsView::pauseRequested, this, &MainWindow::openPauseDialog);
+    connect(m_connectionsView, &ConnectionsView::faultRequested, this, &MainWindow::openFaultDialog);
 
     QSettings settings;
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
@@ -140,7 +142,10 @@ void MainWindow::handleState(ControlClient::State state, const QString &detail)
         m_status->setText(tr("Connecting to %1…").arg(server));
         break;
     case ControlClient::State::Connected:
-        m_status->setText(tr("Connected to %1 (server %2)").arg(server, m_client->serverVersion()));
+        m_status->setText(m_client->testFaults()
+                              ? tr("Connected to %1 (server %2, test faults on)").arg(server, m_client->serverVersion())
+                              : tr("Connected to %1 (server %2)").arg(server, m_client->serverVersion()));
+        m_connectionsView->setFaultsEnabled(m_client->testFaults());
         // The hub says where its streams are (older hubs do not: the test client keeps its URL).
         if (m_client->streamUrl().isValid())
             m_testClient->setBaseUrl(m_client->streamUrl());
@@ -191,6 +196,23 @@ void MainWindow::kick(const QString &connectionId)
                               return;
                           statusBar()->showMessage(error.isEmpty() ? tr("Stream %1 closed").arg(connectionId)
                                                                    : tr("Kick refused: %1").arg(error), 8000);
+                      });
+}
+
+void MainWindow::openFaultDialog(const FaultRequest &draft, const QString &scope)
+{
+    FaultDialog dialog(draft, scope, this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    m_client->request(QStringLiteral("fault.add"), {{QStringLiteral("fault"), dialog.request().toJson()}},
+                      [this, alive = QPointer<MainWindow>(this)](const QJsonObject &result, const QString &error) {
+                          if (!alive)
+                              return;
+                          statusBar()->showMessage(
+                              error.isEmpty() ? tr("Fault %1 applies to %n stream(s)", nullptr,
+                                                   result.value(QStringLiteral("affected")).toInt())
+                                                    .arg(result.value(QStringLiteral("id")).toString())
+                                              : tr("Fault refused: %1").arg(error), 8000);
                       });
 }
 

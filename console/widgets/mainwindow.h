@@ -1,6 +1,7 @@
 #pragma once
 
 #include "controlclient.h"
+#include "faultrequest.h"
 #include "targetpicker.h"
 
 #include <QMainWindow>
@@ -44,6 +45,7 @@ private:
     void handleState(ControlClient::State state, const QString &detail);
     void openPauseDialog(TargetPicker::Kind kind, const QStringList &values);
     void kick(const QString &connectionId);
+    void openFaultDialog(const FaultRequest &draft, const QString &scope);
     void refreshNodes();
     void showAbout();
 

@@ -237,8 +237,12 @@ void ControlServer::handleRequest(ControlSession *session, const QJsonObject &re
             return session->send(ControlProtocol::error(id, QStringLiteral("kick needs \"connection\": \"<id>\"")));
         return reply(m_operations->kick(connection.toString()));
     }
-    if (type == QLatin1String("fault.add"))
-        return reply(m_operations->addFault(body));
+    if (type == QLatin1String("fault.add")) {
+        const QJsonValue fault = request.value(QStringLiteral("fault"));
+        if (!fault.isObject())
+            return session->send(ControlProtocol::error(id, QStringLiteral("fault.add needs \"fault\": {\"type\", ...}")));
+        return reply(m_operations->addFault(fault.toObject()));
+    }
     if (type == QLatin1String("fault.list"))
         return reply(m_operations->faults());
     if (type == QLatin1String("fault.remove")) {

@@ -167,6 +167,9 @@ private slots:
     void connectionsFilters();
     void kick();
     void stats();
+    void fault();
+    void faultUsageErrors_data();
+    void faultUsageErrors();
     void listenPrintsEventsLive();
     void listenReplaysAfterLastEventId();
     void listenWithTokenAndFilter();
@@ -249,7 +252,8 @@ std::unique_ptr<SseClient> TestCli::openStream(const QByteArray &target, const S
 void TestCli::initTestCase()
 {
     QVERIFY2(QFileInfo::exists(cliBinary()), qPrintable(cliBinary()));
-    QVERIFY2(m_server.start({u"--jwt-secret"_s, QString::fromLatin1(jwtSecret)}), m_server.output().constData());
+    QVERIFY2(m_server.start({u"--jwt-secret"_s, QString::fromLatin1(jwtSecret), u"--test-faults"_s}),
+             m_server.output().constData());
 }
 
 void TestCli::init()
@@ -519,6 +523,75 @@ void TestCli::kick()
     QVERIFY2(result.exitCode == 1, result.describe());
     QVERIFY2(result.oneErrorLine() && result.err.contains("HTTP 404") && result.err.contains("no connection"),
              result.describe());
+    QVERIFY(result.out.isEmpty());
+}
+
+void TestCli::fault()
+{
+    const auto stream = openStream();
+    QVERIFY(stream);
+    const QJsonArray connections = QJsonDocument::fromJson(runCli(admin({u"connections"_s, u"--json"_s})).out)
+                                       .object()[u"connections"].toArray();
+    QCOMPARE(connections.size(), 1);
+    const QString id = connections.first()[u"id"].toString();
+
+    CliResult result = runCli(admin({u"fault"_s, u"cut"_s, u"--connection"_s, id}));
+    QVERIFY2(result.exitCode == 0, result.describe());
+    const QRegularExpressionMatch added = QRegularExpression(u"^id=(fault-\\d+) affected=1\n$"_s).match(QString::fromUtf8(result.out));
+    QVERIFY2(added.hasMatch(), result.describe());
+    result = runCli(admin({u"fault"_s, u"reject"_s, u"--status"_s, u"503"_s, u"--retry-after"_s, u"2"_s,
+                           u"--user"_s, u"alice"_s}));
+    QVERIFY2(result.exitCode == 0, result.describe());
+    QVERIFY2(result.out.endsWith(" affected=0\n"), result.describe());
+
+    result = runCli(admin({u"fault"_s, u"list"_s}));
+    QVERIFY2(result.exitCode == 0, result.describe());
+    const QStringList lines = result.lines();
+    QCOMPARE(lines.size(), 3);
+    QVERIFY2(lines[0].startsWith(u"ID") && lines[0].contains(u"PENDING"), result.describe());
+    QVERIFY2(lines[1].startsWith(added.captured(1)) && lines[1].contains(u"cut")
+                 && lines[1].contains(u"connection "_s + id) && lines[1].contains(u"stream(s) "_s + id),
+             result.describe());
+    QVERIFY2(lines[2].contains(u"reject") && lines[2].contains(u"users alice")
+                 && lines[2].contains(u"status=503 count=1 retryAfterS=2") && lines[2].contains(u"1 request(s)"),
+             result.describe());
+
+    QVERIFY(!pushEvent(u"e"_s, u"cut in half"_s).isEmpty());
+    QVERIFY(stream->waitForClosed());
+    QVERIFY(stream->messages().isEmpty());
+
+    result = runCli(admin({u"fault"_s, u"list"_s, u"--output"_s, u"json"_s}));
+    const QJsonArray left = QJsonDocument::fromJson(result.out).object()[u"faults"].toArray();
+    QCOMPARE(left.size(), 1);
+    const QString rejectId = left.first()[u"id"].toString();
+    result = runCli(admin({u"fault"_s, u"remove"_s, rejectId}));
+    QVERIFY2(result.exitCode == 0, result.describe());
+    QCOMPARE(result.out, u"removed=%1\n"_s.arg(rejectId).toUtf8());
+    result = runCli(admin({u"fault"_s, u"remove"_s, rejectId}));
+    QVERIFY2(result.exitCode == 1 && result.oneErrorLine() && result.err.contains("HTTP 404"), result.describe());
+}
+
+void TestCli::faultUsageErrors_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QByteArray>("message");
+    QTest::newRow("unknown type") << QStringList{u"fault"_s, u"explode"_s} << "type must be one of"_ba;
+    QTest::newRow("stall without duration") << QStringList{u"fault"_s, u"stall"_s} << "durationMs"_ba;
+    QTest::newRow("status on a cut") << QStringList{u"fault"_s, u"cut"_s, u"--status"_s, u"503"_s}
+                                     << "unknown field 'status' for a cut fault"_ba;
+    QTest::newRow("reject 500") << QStringList{u"fault"_s, u"reject"_s, u"--status"_s, u"500"_s}
+                                << "status 204, 401, 429 or 503"_ba;
+    QTest::newRow("remove without id") << QStringList{u"fault"_s, u"remove"_s} << "needs the fault id"_ba;
+    QTest::newRow("connection and user") << QStringList{u"fault"_s, u"cut"_s, u"--connection"_s, u"1"_s,
+                                                        u"--user"_s, u"a"_s} << "either connection or target"_ba;
+}
+
+void TestCli::faultUsageErrors()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QByteArray, message);
+    const CliResult result = runCli(admin(arguments));
+    QVERIFY2(result.exitCode == 2 && result.oneErrorLine() && result.err.contains(message), result.describe());
     QVERIFY(result.out.isEmpty());
 }
 

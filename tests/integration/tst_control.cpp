@@ -302,6 +302,7 @@ private slots:
     void pushReachesStream();
     void pauseSendsRetry();
     void kickClosesStream();
+    void faultsOverControl();
     void listsConnections_data();
     void listsConnections();
     void statsMatchesHttp();
@@ -358,7 +359,8 @@ std::unique_ptr<Console> TestControl::openConsole(ServerProcess &server, const Q
 void TestControl::initTestCase()
 {
     // Wrong tokens are sent on purpose here: unthrottled, so the right one keeps working.
-    QVERIFY2(m_server.start({u"--jwt-secret"_s, QString::fromLatin1(jwtSecret), u"--auth-failures-per-minute"_s, u"0"_s}),
+    QVERIFY2(m_server.start({u"--jwt-secret"_s, QString::fromLatin1(jwtSecret), u"--auth-failures-per-minute"_s, u"0"_s,
+                             u"--test-faults"_s}),
              m_server.output().constData());
     QVERIFY2(m_tight.start({u"--max-buffer-kb"_s, u"64"_s, u"--max-event-kb"_s, u"60"_s, u"--admin-allow-origin"_s,
                             u"https://console.example"_s, u"--auth-failures-per-minute"_s, u"0"_s}),
@@ -602,6 +604,49 @@ void TestControl::kickClosesStream()
     const QJsonObject again = console->request({{u"type"_s, u"kick"_s}, {u"id"_s, u"k2"_s}, {u"connection"_s, id}});
     QCOMPARE(again.value(u"type").toString(), u"error");
     QCOMPARE(again.value(u"id").toString(), u"k2");
+}
+
+void TestControl::faultsOverControl()
+{
+    SseClient stream;
+    QVERIFY(openStream(stream, "fault-me"));
+    const auto console = openConsole({u"stats"_s});
+    QVERIFY(console);
+    QCOMPARE(console->hello().value(u"testFaults").toBool(), true);
+    const QJsonArray all = console->request({{u"type"_s, u"connections"_s}})
+                               .value(u"result").toObject().value(u"connections").toArray();
+    const QString id = all.first().toObject().value(u"id").toString();
+    const QJsonObject added = console->request(
+        {{u"type"_s, u"fault.add"_s}, {u"id"_s, u"f1"_s}, {u"connection"_s, id}, {u"faultType"_s, u"x"_s}});
+    // The message's own "type" is the message type: a fault's type cannot hide in it.
+    QCOMPARE(added.value(u"type").toString(), u"error");
+    const QJsonObject duplicate = console->request(
+        {{u"type"_s, u"fault.add"_s}, {u"id"_s, u"f2"_s}, {u"fault"_s, QJsonObject{{u"type"_s, u"duplicate"_s},
+                                                                                  {u"connection"_s, id}}}});
+    QCOMPARE(duplicate.value(u"type").toString(), u"result");
+    QCOMPARE(duplicate.value(u"result").toObject().value(u"affected").toInt(), 1);
+    const QString faultId = duplicate.value(u"result").toObject().value(u"id").toString();
+    const QJsonArray listed = console->request({{u"type"_s, u"fault.list"_s}})
+                                  .value(u"result").toObject().value(u"faults").toArray();
+    QCOMPARE(listed.size(), 1);
+    QCOMPARE(listed.first().toObject().value(u"id").toString(), faultId);
+    QVERIFY(console->waitFor([&] {
+        const QList<QJsonObject> ticks = console->ofType(u"stats"_s);
+        return !ticks.isEmpty() && ticks.last().value(u"activeFaults").toInt() == 1;
+    }));
+    QCOMPARE(console->ofType(u"stats"_s).last().value(u"testFaults").toBool(), true);
+    const QJsonObject removed = console->request({{u"type"_s, u"fault.remove"_s}, {u"fault"_s, faultId}});
+    QCOMPARE(removed.value(u"result").toObject().value(u"removed").toString(), faultId);
+    QCOMPARE(console->request({{u"type"_s, u"fault.remove"_s}, {u"fault"_s, faultId}}).value(u"type").toString(),
+             u"error"_s);
+
+    // Without --test-faults the hello says so and every fault request is refused.
+    const auto off = openConsole(m_tight);
+    QVERIFY(off);
+    QCOMPARE(off->hello().value(u"testFaults").toBool(true), false);
+    const QJsonObject refused = off->request({{u"type"_s, u"fault.list"_s}});
+    QCOMPARE(refused.value(u"type").toString(), u"error");
+    QVERIFY(refused.value(u"message").toString().contains(u"--test-faults"));
 }
 
 void TestControl::listsConnections_data()
