@@ -1,5 +1,7 @@
 #include "connectionrecord.h"
 
+#include "principal.h"
+
 #include <QJsonArray>
 
 namespace {
@@ -98,4 +100,11 @@ ConnectionUpdate ConnectionUpdate::fromJson(const QJsonObject &object)
 {
     return {object.value(QStringLiteral("id")).toString(), object.value(QStringLiteral("eventsSent")).toInteger(),
             object.value(QStringLiteral("bytesSent")).toInteger(), object.value(QStringLiteral("lastEventId")).toString()};
+}
+
+bool ConnectionRecord::wouldReceive(const QByteArray &name, const Target &target) const
+{
+    if (!filter.isEmpty() && (name.isEmpty() || !filter.contains(QString::fromUtf8(name))))
+        return false;
+    return Principal{session, userId, userName, groupIds, groups}.isAddressedBy(target);
 }

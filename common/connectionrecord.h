@@ -7,6 +7,8 @@
 
 #include <optional>
 
+struct Target;
+
 // One open stream as the admin API and the control channel describe it, and as the console
 // reads it back.
 struct ConnectionRecord final
@@ -27,6 +29,10 @@ struct ConnectionRecord final
     qint64 bytesSent = 0;
     QString lastEventId;
     QString node; // the cluster node holding it; empty on a standalone node
+
+    // Whether the stream is to receive an event of this name (empty: a plain message) and
+    // target: its URL filter and its principal, as the hub decides it.
+    bool wouldReceive(const QByteArray &name, const Target &target) const;
 
     QJsonObject toJson() const;
     static std::optional<ConnectionRecord> fromJson(const QJsonObject &object);

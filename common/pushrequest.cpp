@@ -4,7 +4,7 @@ namespace {
 
 PushRequest failure(const QString &message)
 {
-    return PushRequest{std::nullopt, message};
+    return PushRequest{std::nullopt, message, false};
 }
 
 } // namespace
@@ -12,7 +12,8 @@ PushRequest failure(const QString &message)
 PushRequest PushRequest::fromJson(const QJsonObject &body)
 {
     static const QStringList known{QStringLiteral("event"), QStringLiteral("data"),
-                                   QStringLiteral("json"), QStringLiteral("target")};
+                                   QStringLiteral("json"), QStringLiteral("target"),
+                                   QStringLiteral("dryRun")};
     for (auto it = body.begin(); it != body.end(); ++it) {
         if (!known.contains(it.key()))
             return failure(QStringLiteral("unknown field '%1'").arg(it.key()));
@@ -26,6 +27,9 @@ PushRequest PushRequest::fromJson(const QJsonObject &body)
         if (const QString error = Event::nameError(draft.name); !error.isEmpty())
             return failure(error);
     }
+    const QJsonValue dryRun = body.value(QStringLiteral("dryRun"));
+    if (!dryRun.isUndefined() && !dryRun.isBool())
+        return failure(QStringLiteral("dryRun must be true or false"));
     const QJsonValue json = body.value(QStringLiteral("json"));
     if (!json.isUndefined() && !json.isBool())
         return failure(QStringLiteral("json must be true or false"));
@@ -40,7 +44,14 @@ PushRequest PushRequest::fromJson(const QJsonObject &body)
     if (!target)
         return failure(targetError);
     draft.target = *target;
-    return PushRequest{draft, {}};
+    return PushRequest{draft, {}, dryRun.toBool()};
+}
+
+QJsonObject PushRequest::preview(const QString &event, const QJsonObject &target)
+{
+    QJsonObject preview = body(event, QString(), false, target);
+    preview.insert(QStringLiteral("dryRun"), true);
+    return preview;
 }
 
 QJsonObject PushRequest::body(const QString &event, const QJsonValue &data, bool dataIsJson, const QJsonObject &target)

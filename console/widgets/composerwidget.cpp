@@ -47,6 +47,7 @@ ComposerWidget::ComposerWidget(ControlClient *client, ConnectionModel *connectio
     , m_target(new TargetPicker(connections, this))
     , m_send(new QPushButton(tr("&Send"), this))
     , m_answer(new QLabel(this))
+    , m_reach(new QLabel(this))
     , m_sent(new QStandardItemModel(this))
     , m_sentView(new QListView(this))
     , m_resend(new QPushButton(tr("&Resend"), this))
@@ -61,6 +62,11 @@ ComposerWidget::ComposerWidget(ControlClient *client, ConnectionModel *connectio
     m_send->setToolTip(tr("Send (Ctrl+Return)"));
     m_answer->setObjectName(QStringLiteral("answer"));
     m_answer->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_reach->setObjectName(QStringLiteral("wouldReach"));
+    // Typing a name or a list of recipients asks once it pauses, not at every key.
+    m_previewTimer.setSingleShot(true);
+    m_previewTimer.setInterval(250);
+    connect(&m_previewTimer, &QTimer::timeout, this, &ComposerWidget::preview);
     m_sentView->setObjectName(QStringLiteral("sentHistory"));
     m_sentView->setModel(m_sent);
     m_sentView->setEditTriggers(QAbstractItemView::NoEditTriggers);
@@ -74,6 +80,7 @@ ComposerWidget::ComposerWidget(ControlClient *client, ConnectionModel *connectio
     jsonRow->addWidget(m_validity, 1);
     form->addRow(QString(), jsonRow);
     form->addRow(tr("&Target"), m_target);
+    form->addRow(QString(), m_reach);
     auto *sendRow = new QHBoxLayout;
     sendRow->addWidget(m_send);
     sendRow->addWidget(m_answer, 1);
@@ -94,6 +101,9 @@ ComposerWidget::ComposerWidget(ControlClient *client, ConnectionModel *connectio
     connect(m_json, &QCheckBox::toggled, this, &ComposerWidget::validate);
     connect(m_name, &QLineEdit::textChanged, this, &ComposerWidget::validate);
     connect(m_target, &TargetPicker::changed, this, &ComposerWidget::validate);
+    connect(m_name, &QLineEdit::textChanged, &m_previewTimer, qOverload<>(&QTimer::start));
+    connect(m_target, &TargetPicker::changed, &m_previewTimer, qOverload<>(&QTimer::start));
+    connect(m_client, &ControlClient::stateChanged, &m_previewTimer, qOverload<>(&QTimer::start));
     connect(m_send, &QPushButton::clicked, this, &ComposerWidget::send);
     connect(new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return), this), &QShortcut::activated,
             this, &ComposerWidget::send);
@@ -138,6 +148,23 @@ void ComposerWidget::validate()
     m_validity->setText(ok ? (m_json->isChecked() ? tr("valid JSON") : QString()) : error);
     m_validity->setStyleSheet(ok ? QString() : QStringLiteral("color: #b00020"));
     m_send->setEnabled(ok);
+}
+
+void ComposerWidget::preview()
+{
+    const int generation = ++m_previewGeneration;
+    if (m_target->kind() != TargetPicker::Kind::Everyone && m_target->values().isEmpty())
+        return m_reach->clear();
+    const QJsonObject body = PushRequest::preview(
+        m_name->text(), m_target->kind() == TargetPicker::Kind::Everyone ? QJsonObject() : m_target->target());
+    m_client->request(QStringLiteral("push"), body, [this, alive = QPointer<ComposerWidget>(this), generation](
+                                                        const QJsonObject &result, const QString &error) {
+        if (!alive || generation != m_previewGeneration)
+            return;
+        if (!error.isEmpty())
+            return m_reach->clear(); // not connected, or a name the validation already flags
+        m_reach->setText(tr("would reach %n stream(s) now", nullptr, result.value(QStringLiteral("wouldDeliver")).toInt()));
+    });
 }
 
 void ComposerWidget::send()

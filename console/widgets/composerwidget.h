@@ -3,6 +3,7 @@
 #include "targetpicker.h"
 
 #include <QJsonObject>
+#include <QTimer>
 #include <QWidget>
 
 class ControlClient;
@@ -15,8 +16,9 @@ class QPushButton;
 class QStandardItemModel;
 
 // Writes and sends an event: name (empty: a plain message), data with a JSON mode that
-// validates as you type, a target; shows the answer (id, delivered) and keeps a history of
-// sent events that can be resent.
+// validates as you type, a target; before sending, how many streams the event would reach
+// (a dry run, asked again as the name or the target changes); shows the answer (id,
+// delivered) and keeps a history of sent events that can be resent.
 class ComposerWidget final : public QWidget
 {
     Q_OBJECT
@@ -33,6 +35,8 @@ public:
 private:
     void validate();
     void sendBody(const QJsonObject &body);
+    // Asks the server for the audience of the event as it stands (dryRun).
+    void preview();
 
     ControlClient *m_client;
     QLineEdit *m_name;
@@ -42,6 +46,9 @@ private:
     TargetPicker *m_target;
     QPushButton *m_send;
     QLabel *m_answer;
+    QLabel *m_reach;
+    QTimer m_previewTimer;
+    int m_previewGeneration = 0; // answers to earlier previews are ignored
     QStandardItemModel *m_sent;
     QListView *m_sentView;
     QPushButton *m_resend;

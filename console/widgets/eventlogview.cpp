@@ -1,21 +1,27 @@
 #include "eventlogview.h"
 
+#include "controlclient.h"
 #include "eventlogmodel.h"
 
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPointer>
+#include <QPushButton>
 #include <QSortFilterProxyModel>
 #include <QTableView>
 #include <QVBoxLayout>
 
-EventLogView::EventLogView(EventLogModel *model, QWidget *parent)
+EventLogView::EventLogView(EventLogModel *model, ControlClient *client, QWidget *parent)
     : QWidget(parent)
+    , m_client(client)
     , m_proxy(new QSortFilterProxyModel(this))
     , m_filter(new QLineEdit(this))
     , m_table(new QTableView(this))
     , m_dropped(new QLabel(this))
+    , m_delivery(new QLabel(this))
+    , m_refresh(new QPushButton(tr("&Refresh"), this))
 {
     m_proxy->setSourceModel(model);
     m_proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
@@ -33,10 +39,42 @@ EventLogView::EventLogView(EventLogModel *model, QWidget *parent)
     auto *bar = new QHBoxLayout;
     bar->addWidget(m_filter, 1);
     bar->addWidget(m_dropped);
+    m_delivery->setObjectName(QStringLiteral("deliveryStatus"));
+    m_delivery->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_refresh->setObjectName(QStringLiteral("refreshDelivery"));
+    m_refresh->setEnabled(false);
+    auto *status = new QHBoxLayout;
+    status->addWidget(m_delivery, 1);
+    status->addWidget(m_refresh);
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(bar);
     layout->addWidget(m_table, 1);
+    layout->addLayout(status);
     connect(m_filter, &QLineEdit::textChanged, m_proxy, &QSortFilterProxyModel::setFilterFixedString);
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &EventLogView::askDelivery);
+    connect(m_refresh, &QPushButton::clicked, this, &EventLogView::askDelivery);
+}
+
+void EventLogView::askDelivery()
+{
+    const QModelIndex current = m_table->currentIndex();
+    m_refresh->setEnabled(current.isValid());
+    if (!current.isValid())
+        return m_delivery->clear();
+    const QString id = current.siblingAtColumn(EventLogModel::Id).data().toString();
+    m_delivery->setText(tr("%1: asking…").arg(id));
+    m_client->request(QStringLiteral("event.status"), {{QStringLiteral("event"), id}},
+                      [this, alive = QPointer<EventLogView>(this), id](const QJsonObject &result, const QString &error) {
+                          if (!alive || m_table->currentIndex().siblingAtColumn(EventLogModel::Id).data().toString() != id)
+                              return;
+                          if (!error.isEmpty())
+                              return m_delivery->setText(tr("%1: %2").arg(id, error));
+                          m_delivery->setText(tr("%1: delivered to %2, queued on %3, dropped on %4 stream(s)")
+                                                  .arg(id)
+                                                  .arg(result.value(QStringLiteral("delivered")).toInt())
+                                                  .arg(result.value(QStringLiteral("queued")).toInt())
+                                                  .arg(result.value(QStringLiteral("dropped")).toInt()));
+                      });
 }
 
 void EventLogView::setDropped(qint64 dropped)

@@ -115,6 +115,11 @@ void AdminEndpoint::handle(const QHttpServerRequest &request, QHttpServerRespond
             return methodNotAllowed(responder, "DELETE");
         return answer(responder, m_operations->removeFault(path.mid(12)));
     }
+    if (path.startsWith(QLatin1String("/api/events/"))) {
+        if (method != Method::Get)
+            return methodNotAllowed(responder, "GET");
+        return answer(responder, m_operations->eventStatus(path.mid(12)));
+    }
     if (path.startsWith(QLatin1String("/api/connections/"))) {
         if (method != Method::Delete)
             return methodNotAllowed(responder, "DELETE");

@@ -40,6 +40,8 @@ void AdminOperations::push(const QJsonObject &body, Done done) const
     PushRequest parsed = PushRequest::fromJson(body);
     if (!parsed.draft)
         return done(failed(Failure::BadRequest, parsed.error));
+    if (parsed.dryRun)
+        return preview(*parsed.draft, std::move(done));
     m_hub->publish(std::move(*parsed.draft), [done = std::move(done)](const Hub::PublishResult &published) {
         switch (published.error) {
         case Hub::PublishError::None:
@@ -53,6 +55,42 @@ void AdminOperations::push(const QJsonObject &body, Done done) const
             return done(failed(Failure::BadRequest, published.message));
         }
     });
+}
+
+void AdminOperations::preview(const Event &draft, Done done) const
+{
+    QJsonArray ids;
+    for (const SseConnection *connection : m_hub->fanout().recipients(draft))
+        ids.append(QString::number(connection->info().id));
+    const auto answer = [](const QJsonArray &ids) {
+        return QJsonObject{{QStringLiteral("wouldDeliver"), ids.size()}, {QStringLiteral("connections"), ids}};
+    };
+    if (!m_presence)
+        return done(succeeded(answer(ids)));
+    m_presence->listOthers([ids, draft, done, answer](const QJsonArray &others, const QString &error) mutable {
+        for (const QJsonValue &value : others) {
+            const std::optional<ConnectionRecord> record = ConnectionRecord::fromJson(value.toObject());
+            if (record && record->wouldReceive(draft.name, draft.target))
+                ids.append(record->id);
+        }
+        QJsonObject result = answer(ids);
+        if (!error.isEmpty())
+            result.insert(QStringLiteral("error"), QStringLiteral("other nodes not counted: ") + error);
+        done(succeeded(result));
+    });
+}
+
+AdminOperations::Outcome AdminOperations::eventStatus(const QString &eventId) const
+{
+    const std::optional<DeliveryLedger::Status> status = m_hub->fanout().deliveryStatus(eventId.toUtf8());
+    if (!status)
+        return failed(Failure::NotFound,
+                      QStringLiteral("no delivery record of event '%1' on this node (the newest %2 events have one)")
+                          .arg(eventId.left(64)).arg(DeliveryLedger::capacity));
+    return succeeded({{QStringLiteral("id"), QString::fromLatin1(status->id)},
+                      {QStringLiteral("delivered"), status->delivered()},
+                      {QStringLiteral("queued"), status->queued},
+                      {QStringLiteral("dropped"), status->dropped}});
 }
 
 AdminOperations::Outcome AdminOperations::pause(const QJsonObject &body) const

@@ -7,6 +7,7 @@
 
 #include <functional>
 
+struct Event;
 class ClusterPresence;
 class FaultInjector;
 class Hub;
@@ -32,7 +33,11 @@ public:
 
     // Answers once the event is stored (Unavailable: it could not be), or at once when the
     // body is refused.
+    // A dry run ("dryRun": true) answers {"wouldDeliver": n, "connections": [ids]}, every
+    // node's streams in a cluster, and sends nothing.
     void push(const QJsonObject &body, Done done) const;
+    // {"id", "delivered", "queued", "dropped"} of one of the newest events on this node.
+    Outcome eventStatus(const QString &eventId) const;
     Outcome pause(const QJsonObject &body) const;
     Outcome kick(const QString &connectionId) const;
     // Test faults (--test-faults); without an injector every fault operation is Forbidden.
@@ -59,6 +64,8 @@ public:
     static constexpr int maxHistory = 1000;
 
 private:
+    void preview(const Event &draft, Done done) const;
+
     Hub *m_hub;
     const HttpLimitStats *m_httpStats;
     ClusterPresence *m_presence = nullptr;

@@ -243,6 +243,12 @@ void ControlServer::handleRequest(ControlSession *session, const QJsonObject &re
             return session->send(ControlProtocol::error(id, QStringLiteral("fault.add needs \"fault\": {\"type\", ...}")));
         return reply(m_operations->addFault(fault.toObject()));
     }
+    if (type == QLatin1String("event.status")) {
+        const QJsonValue event = request.value(QStringLiteral("event"));
+        if (!event.isString())
+            return session->send(ControlProtocol::error(id, QStringLiteral("event.status needs \"event\": \"<event id>\"")));
+        return reply(m_operations->eventStatus(event.toString()));
+    }
     if (type == QLatin1String("fault.list"))
         return reply(m_operations->faults());
     if (type == QLatin1String("fault.remove")) {

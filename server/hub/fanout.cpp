@@ -55,14 +55,16 @@ Fanout::~Fanout()
 int Fanout::deliver(const Event &event)
 {
     int delivered = 0;
+    const quint32 ticket = m_ledger.open(event);
     for (SseConnection *connection : m_registry.recipients(event)) {
         // A replaying stream reads this event from the history in its turn.
         if (connection->isReplaying())
             continue;
-        enqueueEvent(connection, event);
+        enqueueEvent(connection, event, ticket);
         schedule(connection);
         ++delivered;
     }
+    m_ledger.setRecipients(ticket, delivered);
     m_stats.deliveries += delivered;
     Q_EMIT eventDelivered(event, delivered);
     return delivered;
@@ -165,6 +167,7 @@ SseConnection *Fanout::open(StreamRequest request, std::unique_ptr<StreamSink> s
     connection->enqueue(preamble);
     connect(connection, &SseConnection::closed, this, &Fanout::handleConnectionClosed);
     connect(connection, &SseConnection::replayDrained, this, &Fanout::continueReplay);
+    connection->resetTickets(m_ledger.current());
     m_registry.add(connection);
     watchExpiry(connection);
     ++m_stats.connectionsOpened;
@@ -219,7 +222,7 @@ void Fanout::replayPage(SseConnection *connection, const EventLog::Replay &page)
         connection->setReplayCursor(event.id);
         if (!connection->acceptsName(event.name) || !m_bus->mayReach(event, connection->info().principal))
             continue;
-        enqueueEvent(connection, event);
+        connection->enqueueEvent(event);
         ++m_stats.replayedEvents;
     }
     if (page.complete && looked == page.events.size()) {
@@ -227,6 +230,7 @@ void Fanout::replayPage(SseConnection *connection, const EventLog::Replay &page)
         // reconnect does not look at the same history again.
         const QByteArray head = m_bus->head();
         connection->finishReplay();
+        connection->resetTickets(m_ledger.current());
         if (!head.isEmpty() && connection->lastEventId() != head)
             connection->enqueueIdUpdate(head);
     }
@@ -248,9 +252,13 @@ void Fanout::shutdown()
         QTimer::singleShot(0, this, &Fanout::drained);
 }
 
-void Fanout::enqueueEvent(SseConnection *connection, const Event &event)
+void Fanout::enqueueEvent(SseConnection *connection, const Event &event, quint32 ticket)
 {
     const quint8 applied = connection->enqueueEvent(event);
+    if (applied & SseConnection::CutNext)
+        m_ledger.addDropped(ticket);
+    else
+        connection->setQueuedTicket(ticket);
     if (applied == 0)
         return;
     m_stats.faultCuts += (applied & SseConnection::CutNext) ? 1 : 0;
@@ -345,6 +353,7 @@ void Fanout::handleConnectionClosed(SseConnection *connection, SseConnection::Cl
 {
     if (const QDateTime expiresAt = connection->info().expiresAt; expiresAt.isValid())
         m_expiries.remove(expiresAt, connection->info().id);
+    m_ledger.streamClosed(*connection);
     m_registry.remove(connection);
     m_pending.remove(connection);
     m_replayAsked.remove(connection);

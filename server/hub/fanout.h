@@ -1,6 +1,7 @@
 #pragma once
 
 #include "connectionregistry.h"
+#include "deliveryledger.h"
 #include "eventbus.h"
 #include "fanoutstats.h"
 #include "flushpool.h"
@@ -76,10 +77,19 @@ public:
     void setStalled(SseConnection *connection, bool stalled);
 
     SseConnection *find(quint64 connectionId) const { return m_registry.find(connectionId); }
+    // What became of one of the newest events here (delivered, queued, dropped); nullopt
+    // when it is not among them.
+    std::optional<DeliveryLedger::Status> deliveryStatus(const QByteArray &eventId) const
+    {
+        return m_ledger.status(eventId, m_registry.all());
+    }
+    const DeliveryLedger &ledger() const { return m_ledger; }
     int connectionCount() const { return m_registry.size(); }
     int connectionsFrom(const QString &remoteAddress) const { return m_registry.countFrom(remoteAddress); }
     QList<SseConnection *> connections() const { return m_registry.all(); }
     QList<SseConnection *> connections(const Target &target) const { return m_registry.addressed(target); }
+    // The streams an event would reach, now.
+    QList<SseConnection *> recipients(const Event &event) const { return m_registry.recipients(event); }
     const FanoutStats &stats() const { return m_stats; }
     const Options &options() const { return m_options; }
     // The cluster number of this node (0: standalone), carried by the ids of its streams.
@@ -101,8 +111,9 @@ Q_SIGNALS:
 private:
     // Marks the stream for the flush at the end of this event-loop turn.
     void schedule(SseConnection *connection);
-    // Queues the event on the stream, counting the test faults that applied to it.
-    void enqueueEvent(SseConnection *connection, const Event &event);
+    // Queues a live event on the stream (ticket: its ledger entry), counting the test faults
+    // that applied to it.
+    void enqueueEvent(SseConnection *connection, const Event &event, quint32 ticket);
     void flushPending();
     void sendHeartbeats();
     // Asks the bus for the next part of a replay, as far as the stream's replay budget
@@ -126,6 +137,7 @@ private:
     QTimer m_expiryTimer;
     QMultiMap<QDateTime, quint64> m_expiries; // token expiry → connection id
     FanoutStats m_stats;
+    DeliveryLedger m_ledger;
     quint64 m_lastConnectionId = 0;
     quint64 m_nodeNumber = 0;
     bool m_shuttingDown = false;

@@ -1,10 +1,5 @@
 #include "hub.h"
 
-namespace {
-// Delivery counts kept for answers still to come.
-constexpr size_t deliveredKept = 4096;
-}
-
 Hub::Hub(std::unique_ptr<EventBus> bus, Fanout::Options fanoutOptions, Options options, QObject *parent)
     : QObject(parent)
     , m_bus(std::move(bus))
@@ -13,12 +8,6 @@ Hub::Hub(std::unique_ptr<EventBus> bus, Fanout::Options fanoutOptions, Options o
 {
     m_uptime.start();
     connect(&m_fanout, &Fanout::eventDelivered, this, [this](const Event &event, int delivered) {
-        m_delivered.insert(event.id, delivered);
-        m_deliveredOrder.push_back(event.id);
-        if (m_deliveredOrder.size() > deliveredKept) {
-            m_delivered.remove(m_deliveredOrder.front());
-            m_deliveredOrder.pop_front();
-        }
         ++m_stats.eventsPublished;
         Q_EMIT eventPublished(event, delivered);
     });
@@ -112,8 +101,8 @@ void Hub::publish(Event draft, PublishCallback done)
             return;
         }
         // The bus emits committed() before the answer (unless a cluster's answer came first):
-        // the fan-out has delivered it.
-        const int delivered = m_delivered.value(published.event.id, 0);
+        // the fan-out has delivered it, and its ledger says to how many streams.
+        const int delivered = m_fanout.ledger().recipients(published.event.id).value_or(0);
         if (done)
             done(PublishResult{published.event.id, delivered, PublishError::None, {}});
     });

@@ -4,11 +4,9 @@
 #include "fanout.h"
 
 #include <QElapsedTimer>
-#include <QHash>
 #include <QJsonValue>
 #include <QObject>
 
-#include <deque>
 #include <functional>
 #include <memory>
 
@@ -102,8 +100,4 @@ private:
     Options m_options;
     Stats m_stats;
     QElapsedTimer m_uptime;
-    // What the fan-out did with the events committed last: their publishers' answers follow,
-    // at once on one node, a little later in a cluster (the event is read back from Redis).
-    QHash<QByteArray, int> m_delivered;
-    std::deque<QByteArray> m_deliveredOrder;
 };

@@ -21,6 +21,7 @@ SseConnection::SseConnection(Info info, std::unique_ptr<StreamSink> sink, qint64
 {
     connect(m_sink.get(), &StreamSink::closed, this, &SseConnection::handleSinkGone);
     connect(m_sink.get(), &StreamSink::drained, this, [this] {
+        confirmIfDrained();
         if (m_replaying && !m_finished)
             Q_EMIT replayDrained(this);
     });
@@ -91,6 +92,7 @@ void SseConnection::settle()
     // Settling a sink sends what is left once there is room: not while stalled.
     if (!m_stalled)
         m_sink->settle();
+    confirmIfDrained();
     if (m_closeAfterFlush && !m_finished && m_unflushed == 0)
         return m_sink->closeWhenSent(closeGraceMs);
     if (m_finished || m_sink->unsent() <= m_maxBufferBytes)
@@ -111,6 +113,12 @@ void SseConnection::close(CloseReason reason)
     flush();
     settle();
     m_sink->closeWhenSent(closeGraceMs);
+}
+
+void SseConnection::confirmIfDrained()
+{
+    if (m_unflushed == 0 && !m_finished && m_sink->unsent() == 0)
+        m_lastSentTicket = m_lastQueuedTicket;
 }
 
 bool SseConnection::takeActivity()

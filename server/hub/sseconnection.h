@@ -71,6 +71,14 @@ public:
     void setStalled(bool stalled) { m_stalled = stalled; }
     bool isStalled() const { return m_stalled; }
 
+    // Delivery tickets (DeliveryLedger): of the last live event queued here, and of the last
+    // one the kernel has taken together with everything before it.
+    quint32 lastQueuedTicket() const { return m_lastQueuedTicket; }
+    quint32 lastSentTicket() const { return m_lastSentTicket; }
+    void setQueuedTicket(quint32 ticket) { m_lastQueuedTicket = ticket; }
+    // Nothing of the live events up to ticket is waiting here (opened, or caught up after a replay).
+    void resetTickets(quint32 ticket) { m_lastQueuedTicket = m_lastSentTicket = ticket; }
+
     bool isReplaying() const { return m_replaying; }
     const QByteArray &replayCursor() const { return m_replayCursor; }
     void setReplayCursor(const QByteArray &id) { m_replaying = true; m_replayCursor = id; }
@@ -103,6 +111,8 @@ Q_SIGNALS:
 
 private:
     void handleSinkGone();
+    // The sink has passed everything on: every event queued so far is taken.
+    void confirmIfDrained();
 
     Info m_info;
     std::unique_ptr<StreamSink> m_sink;
@@ -112,6 +122,8 @@ private:
     qint64 m_eventsSent = 0;
     qint64 m_bytesSent = 0;
     qint64 m_pendingEvents = 0;
+    quint32 m_lastQueuedTicket = 0;
+    quint32 m_lastSentTicket = 0;
     bool m_active = false;
     bool m_finished = false;
     bool m_replaying = false;

@@ -1,5 +1,7 @@
 #include "adminapi.h"
 #include "composerwidget.h"
+#include "eventlogmodel.h"
+#include "eventlogview.h"
 #include "connectionfilterproxy.h"
 #include "connectionmodel.h"
 #include "connectionsview.h"
@@ -30,6 +32,7 @@
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QStatusBar>
+#include <QTableView>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -89,6 +92,7 @@ private slots:
     void composedEventReachesTargetOnly_data();
     void composedEventReachesTargetOnly();
     void resendFromHistoryDeliversAgain();
+    void eventLogShowsDeliveryStatus();
     void pauseSendsRetryAndRemovesRows_data();
     void pauseSendsRetryAndRemovesRows();
     void kickClosesStreamAndRemovesRow_data();
@@ -361,6 +365,36 @@ void tst_ConsoleIntegration::filterLeavesMatchingStreams()
     QTRY_COMPARE(proxyAgents(), expected);
 }
 
+void tst_ConsoleIntegration::eventLogShowsDeliveryStatus()
+{
+    connectWindow();
+    openStandardStreams();
+    const AdminApi::Pushed pushed = AdminApi::pushNamed(m_server.adminPort(), u"logged"_s, u"x"_s);
+    QCOMPARE(pushed.delivered, 4);
+    auto *view = m_window->findChild<EventLogView *>();
+    QVERIFY(view);
+    m_window->tabs()->setCurrentWidget(view);
+    auto *table = view->findChild<QTableView *>(u"eventTable"_s);
+    QTRY_VERIFY(table->model()->rowCount() > 0);
+    for (const auto &[agent, stream] : m_streams)
+        QVERIFY(stream->waitForMessages(1));
+    QModelIndex row;
+    for (int i = 0; i < table->model()->rowCount(); ++i) {
+        if (table->model()->index(i, EventLogModel::Id).data().toString() == pushed.id)
+            row = table->model()->index(i, EventLogModel::Id);
+    }
+    QVERIFY(row.isValid());
+    table->setCurrentIndex(row);
+    auto *status = view->findChild<QLabel *>(u"deliveryStatus"_s);
+    QTRY_COMPARE(status->text(), u"%1: delivered to 4, queued on 0, dropped on 0 stream(s)"_s.arg(pushed.id));
+    // A stream closes: the counts stay (it had taken the event), and Refresh asks again.
+    m_streams.erase(u"anon-1"_s);
+    QTRY_COMPARE(m_window->connections()->rowCount(), 3);
+    view->findChild<QPushButton *>(u"refreshDelivery"_s)->click();
+    QCOMPARE(status->text(), u"%1: asking…"_s.arg(pushed.id));
+    QTRY_COMPARE(status->text(), u"%1: delivered to 4, queued on 0, dropped on 0 stream(s)"_s.arg(pushed.id));
+}
+
 void tst_ConsoleIntegration::composedEventReachesTargetOnly_data()
 {
     QTest::addColumn<QString>("name");
@@ -403,6 +437,10 @@ void tst_ConsoleIntegration::composedEventReachesTargetOnly()
     auto *kindBox = composerChild<QComboBox>("targetKind");
     kindBox->setCurrentIndex(kindBox->findData(QVariant::fromValue(TargetPicker::Kind(kind))));
     QTest::keyClicks(composerChild<QLineEdit>("targetFree"), values);
+    // The audience before sending: a dry run, which sends nothing (the streams' messages are
+    // checked exactly below).
+    auto *reach = composerChild<QLabel>("wouldReach");
+    QTRY_COMPARE(reach->text(), u"would reach %1 stream(s) now"_s.arg(recipients.size()));
     auto *send = composerChild<QPushButton>("send");
     QVERIFY(send->isEnabled());
     QTest::mouseClick(send, Qt::LeftButton);

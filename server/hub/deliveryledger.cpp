@@ -1,0 +1,83 @@
+#include "deliveryledger.h"
+
+#include "sseconnection.h"
+
+quint32 DeliveryLedger::open(const Event &event)
+{
+    const quint32 ticket = ++m_current;
+    if (m_entries.size() >= size_t(capacity)) {
+        m_byId.remove(m_entries.front().id);
+        m_entries.pop_front();
+    }
+    m_entries.push_back({ticket, event.id, event.name, event.target, 0, 0});
+    m_byId.insert(event.id, ticket);
+    return ticket;
+}
+
+DeliveryLedger::Entry *DeliveryLedger::find(quint32 ticket)
+{
+    if (m_entries.empty())
+        return nullptr;
+    const quint32 offset = ticket - m_entries.front().ticket;
+    return offset < m_entries.size() ? &m_entries[offset] : nullptr;
+}
+
+void DeliveryLedger::setRecipients(quint32 ticket, int recipients)
+{
+    if (Entry *entry = find(ticket))
+        entry->recipients = recipients;
+}
+
+void DeliveryLedger::addDropped(quint32 ticket)
+{
+    if (Entry *entry = find(ticket))
+        ++entry->dropped;
+}
+
+bool DeliveryLedger::received(const SseConnection &connection, const Entry &entry)
+{
+    return connection.acceptsName(entry.name) && connection.info().principal.isAddressedBy(entry.target);
+}
+
+void DeliveryLedger::streamClosed(const SseConnection &connection)
+{
+    const quint32 sent = connection.lastSentTicket();
+    const quint32 queued = connection.lastQueuedTicket();
+    if (!after(queued, sent) || m_entries.empty())
+        return;
+    // Only the entries still kept: older ones have left the ledger.
+    quint32 ticket = after(m_entries.front().ticket, sent) ? m_entries.front().ticket : sent + 1;
+    for (; !after(ticket, queued); ++ticket) {
+        Entry *entry = find(ticket);
+        if (!entry)
+            break;
+        if (received(connection, *entry))
+            ++entry->dropped;
+    }
+}
+
+std::optional<int> DeliveryLedger::recipients(const QByteArray &id) const
+{
+    const auto it = m_byId.constFind(id);
+    if (it == m_byId.cend())
+        return std::nullopt;
+    return m_entries[*it - m_entries.front().ticket].recipients;
+}
+
+std::optional<DeliveryLedger::Status> DeliveryLedger::status(const QByteArray &id,
+                                                            const QList<SseConnection *> &streams) const
+{
+    const auto it = m_byId.constFind(id);
+    if (it == m_byId.cend())
+        return std::nullopt;
+    const Entry &entry = m_entries[*it - m_entries.front().ticket];
+    Status status{entry.id, entry.recipients, 0, entry.dropped};
+    for (const SseConnection *connection : streams) {
+        if (connection->isFinished() || !after(entry.ticket, connection->lastSentTicket())
+            || after(entry.ticket, connection->lastQueuedTicket()))
+            continue;
+        if (received(*connection, entry))
+            ++status.queued;
+    }
+    return status;
+}
