@@ -42,7 +42,11 @@ QJsonObject ConnectionRecord::toJson() const
             {QStringLiteral("expiresAt"), time(expiresAt)},
             {QStringLiteral("eventsSent"), eventsSent},
             {QStringLiteral("bytesSent"), bytesSent},
-            {QStringLiteral("lastEventId"), lastEventId}};
+            {QStringLiteral("lastEventId"), lastEventId},
+            {QStringLiteral("resume"), QJsonObject{{QStringLiteral("lastEventId"), nullable(resume.lastEventId)},
+                                                   {QStringLiteral("via"), nullable(resume.via)},
+                                                   {QStringLiteral("status"), resume.status},
+                                                   {QStringLiteral("replayed"), resume.replayed}}}};
     if (!node.isEmpty())
         json.insert(QStringLiteral("node"), node);
     return json;
@@ -80,6 +84,11 @@ std::optional<ConnectionRecord> ConnectionRecord::fromJson(const QJsonObject &ob
     record.bytesSent = object.value(QStringLiteral("bytesSent")).toInteger();
     record.lastEventId = object.value(QStringLiteral("lastEventId")).toString();
     record.node = object.value(QStringLiteral("node")).toString();
+    const QJsonObject resume = object.value(QStringLiteral("resume")).toObject();
+    record.resume.lastEventId = resume.value(QStringLiteral("lastEventId")).toString();
+    record.resume.via = resume.value(QStringLiteral("via")).toString();
+    record.resume.status = resume.value(QStringLiteral("status")).toString(QStringLiteral("none"));
+    record.resume.replayed = resume.value(QStringLiteral("replayed")).toInteger();
     return record;
 }
 

@@ -29,6 +29,18 @@ struct ConnectionRecord final
     qint64 bytesSent = 0;
     QString lastEventId;
     QString node; // the cluster node holding it; empty on a standalone node
+    // How the stream came back: the id it sent and how (a Last-Event-ID header or the
+    // lastEventId query; empty: it sent none), whether the history had that id ("exact",
+    // "too-old": dropped from it or from another epoch, "unknown", "none": no id), and how
+    // many events were replayed to it.
+    struct Resume
+    {
+        QString lastEventId;
+        QString via;
+        QString status = QStringLiteral("none");
+        qint64 replayed = 0;
+    };
+    Resume resume;
 
     // Whether the stream is to receive an event of this name (empty: a plain message) and
     // target: its URL filter and its principal, as the hub decides it.

@@ -120,6 +120,11 @@ void AdminEndpoint::handle(const QHttpServerRequest &request, QHttpServerRespond
             return methodNotAllowed(responder, "GET");
         return answer(responder, m_operations->eventStatus(path.mid(12)));
     }
+    if (path.startsWith(QLatin1String("/api/connections/")) && path.endsWith(QLatin1String("/trace"))) {
+        if (method != Method::Get)
+            return methodNotAllowed(responder, "GET");
+        return answer(responder, m_operations->trace(path.mid(17).chopped(6)));
+    }
     if (path.startsWith(QLatin1String("/api/connections/"))) {
         if (method != Method::Delete)
             return methodNotAllowed(responder, "DELETE");

@@ -146,6 +146,24 @@ AdminOperations::Outcome AdminOperations::removeFault(const QString &faultId) co
     return succeeded({{QStringLiteral("removed"), faultId}});
 }
 
+AdminOperations::Outcome AdminOperations::trace(const QString &connectionId) const
+{
+    bool ok = false;
+    const SseConnection *connection = m_hub->fanout().find(connectionId.toULongLong(&ok));
+    if (!ok || !connection)
+        return failed(Failure::NotFound, QStringLiteral("no connection with id '%1' on this node").arg(connectionId.left(64)));
+    QJsonArray events;
+    for (const SseConnection::Received &received : m_hub->fanout().trace(*connection, traceLength)) {
+        events.append(QJsonObject{
+            {QStringLiteral("id"), QString::fromLatin1(received.id)},
+            {QStringLiteral("event"), received.name.isEmpty() ? QJsonValue() : QJsonValue(QString::fromUtf8(received.name))},
+            {QStringLiteral("bytes"), received.bytes},
+            {QStringLiteral("at"), QDateTime::fromMSecsSinceEpoch(received.atMs, Qt::UTC).toString(Qt::ISODateWithMs)},
+            {QStringLiteral("replayed"), received.replayed}});
+    }
+    return succeeded({{QStringLiteral("events"), events}});
+}
+
 QJsonObject AdminOperations::connections(const QString &user, const QString &group) const
 {
     Target target;
@@ -230,6 +248,12 @@ ConnectionRecord AdminOperations::record(const SseConnection &connection)
     record.eventsSent = connection.eventsSent();
     record.bytesSent = connection.bytesSent();
     record.lastEventId = QString::fromLatin1(connection.lastEventId());
+    record.resume.lastEventId = QString::fromUtf8(info.resumeFrom);
+    static const char *const vias[] = {"", "header", "query"};
+    static const char *const statuses[] = {"none", "exact", "too-old", "unknown"};
+    record.resume.via = QLatin1String(vias[int(info.resumeVia)]);
+    record.resume.status = QLatin1String(statuses[int(connection.resumeStatus())]);
+    record.resume.replayed = connection.replayedEvents();
     return record;
 }
 

@@ -40,6 +40,10 @@ public:
     Outcome eventStatus(const QString &eventId) const;
     Outcome pause(const QJsonObject &body) const;
     Outcome kick(const QString &connectionId) const;
+    // {"events": [{"id", "event", "bytes", "at", "replayed"}]}: the last events one of this
+    // node's streams received, oldest first.
+    Outcome trace(const QString &connectionId) const;
+    static constexpr int traceLength = 50;
     // Test faults (--test-faults); without an injector every fault operation is Forbidden.
     void setFaults(FaultInjector *faults) { m_faults = faults; }
     FaultInjector *faultInjector() const { return m_faults; }

@@ -243,6 +243,12 @@ void ControlServer::handleRequest(ControlSession *session, const QJsonObject &re
             return session->send(ControlProtocol::error(id, QStringLiteral("fault.add needs \"fault\": {\"type\", ...}")));
         return reply(m_operations->addFault(fault.toObject()));
     }
+    if (type == QLatin1String("trace")) {
+        const QJsonValue connection = request.value(QStringLiteral("connection"));
+        if (!connection.isString())
+            return session->send(ControlProtocol::error(id, QStringLiteral("trace needs \"connection\": \"<id>\"")));
+        return reply(m_operations->trace(connection.toString()));
+    }
     if (type == QLatin1String("event.status")) {
         const QJsonValue event = request.value(QStringLiteral("event"));
         if (!event.isString())

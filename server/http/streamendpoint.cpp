@@ -78,9 +78,11 @@ void StreamEndpoint::handle(const PublicRequest &request, PublicResponder &respo
 
     std::optional<QByteArray> lastEventId;
     QByteArray idText = request.value("Last-Event-ID");
+    SseConnection::ResumeVia via = SseConnection::ResumeVia::Header;
     if (idText.isEmpty()) {
         const QUrlQuery query(request.url());
         idText = query.queryItemValue(QStringLiteral("lastEventId"), QUrl::FullyDecoded).toUtf8();
+        via = SseConnection::ResumeVia::Query;
     }
     if (!idText.isEmpty()) {
         if (idText.size() > maxLastEventIdBytes || !SseEncoder::isSingleLine(idText))
@@ -128,6 +130,8 @@ void StreamEndpoint::handle(const PublicRequest &request, PublicResponder &respo
     stream.info.connectedAt = QDateTime::currentDateTimeUtc();
     stream.info.protocol = responder.protocol();
     stream.lastEventId = lastEventId;
+    if (lastEventId)
+        stream.info.resumeVia = via;
     const SseConnection *opened = m_fanout->open(std::move(stream), std::move(sink));
     qCDebug(lcEndpoint).nospace() << "stream opened id=" << opened->info().id
                                   << " peer=" << opened->info().remoteAddress

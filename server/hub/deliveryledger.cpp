@@ -2,6 +2,8 @@
 
 #include "sseconnection.h"
 
+#include <algorithm>
+
 quint32 DeliveryLedger::open(const Event &event)
 {
     const quint32 ticket = ++m_current;
@@ -9,7 +11,8 @@ quint32 DeliveryLedger::open(const Event &event)
         m_byId.remove(m_entries.front().id);
         m_entries.pop_front();
     }
-    m_entries.push_back({ticket, event.id, event.name, event.target, 0, 0});
+    m_entries.push_back({ticket, event.id, event.name, event.target, 0, 0, event.frame.size(),
+                         QDateTime::currentMSecsSinceEpoch()});
     m_byId.insert(event.id, ticket);
     return ticket;
 }
@@ -54,6 +57,22 @@ void DeliveryLedger::streamClosed(const SseConnection &connection)
         if (received(connection, *entry))
             ++entry->dropped;
     }
+}
+
+std::vector<SseConnection::Received> DeliveryLedger::received(const SseConnection &connection, int limit) const
+{
+    std::vector<SseConnection::Received> found;
+    const quint32 first = connection.firstTicket();
+    const quint32 last = connection.lastQueuedTicket();
+    for (auto it = m_entries.crbegin(); it != m_entries.crend() && int(found.size()) < limit; ++it) {
+        if (!after(it->ticket, first))
+            break;
+        if (after(it->ticket, last) || !received(connection, *it))
+            continue;
+        found.push_back({it->id, it->name, it->bytes, it->atMs, false});
+    }
+    std::reverse(found.begin(), found.end());
+    return found;
 }
 
 std::optional<int> DeliveryLedger::recipients(const QByteArray &id) const

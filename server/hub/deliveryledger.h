@@ -1,13 +1,12 @@
 #pragma once
 
 #include "event.h"
+#include "sseconnection.h"
 
 #include <QHash>
 
 #include <deque>
 #include <optional>
-
-class SseConnection;
 
 // What became of the newest events on this node's streams (GET /api/events/<id>). Each live
 // delivery gets a ticket, a number counting up; a stream remembers the ticket of the last
@@ -39,6 +38,8 @@ public:
     void addDropped(quint32 ticket);
     // A stream closed with events it had not taken: each of them it received is dropped.
     void streamClosed(const SseConnection &connection);
+    // The newest live events the stream received (at most limit), oldest first.
+    std::vector<SseConnection::Received> received(const SseConnection &connection, int limit) const;
     // How many streams the event reached, if it is among the newest.
     std::optional<int> recipients(const QByteArray &id) const;
     // The whole status, counting the queued among the open streams.
@@ -56,6 +57,8 @@ private:
         Target target;
         int recipients = 0;
         int dropped = 0;
+        qint64 bytes = 0;
+        qint64 atMs = 0;
     };
     Entry *find(quint32 ticket);
     // Whether the stream received the event (name filter and target) while live.

@@ -160,6 +160,8 @@ void Fanout::signalLoss()
 SseConnection *Fanout::open(StreamRequest request, std::unique_ptr<StreamSink> sink)
 {
     request.info.id = (m_nodeNumber << nodeShift) + ++m_lastConnectionId;
+    if (request.lastEventId)
+        request.info.resumeFrom = *request.lastEventId;
     auto *connection = new SseConnection(std::move(request.info), std::move(sink), m_options.maxBufferBytes, this);
     QByteArray preamble = SseEncoder::retry(m_options.retryMs);
     if (m_options.initialPadding > 0)
@@ -173,6 +175,7 @@ SseConnection *Fanout::open(StreamRequest request, std::unique_ptr<StreamSink> s
     ++m_stats.connectionsOpened;
     if (request.lastEventId) {
         // The first page tells whether the id resumes exactly (continueReplay()).
+        connection->setResumeStatus(SseConnection::ResumeStatus::Exact);
         connection->setReplayCursor(*request.lastEventId);
         continueReplay(connection);
     } else {
@@ -211,6 +214,8 @@ void Fanout::replayPage(SseConnection *connection, const EventLog::Replay &page)
     if (page.status != EventLog::ResumeStatus::Exact && !connection->replayCursor().isEmpty()) {
         ++m_stats.resumeGaps;
         connection->enqueue(gapFrame(page.status));
+        connection->setResumeStatus(page.status == EventLog::ResumeStatus::TooOld ? SseConnection::ResumeStatus::TooOld
+                                                                                  : SseConnection::ResumeStatus::Unknown);
         connection->setReplayCursor({});
     }
     qsizetype looked = 0;
@@ -223,6 +228,8 @@ void Fanout::replayPage(SseConnection *connection, const EventLog::Replay &page)
         if (!connection->acceptsName(event.name) || !m_bus->mayReach(event, connection->info().principal))
             continue;
         connection->enqueueEvent(event);
+        connection->countReplayed();
+        connection->traceReplayed(event);
         ++m_stats.replayedEvents;
     }
     if (page.complete && looked == page.events.size()) {
@@ -264,6 +271,16 @@ void Fanout::enqueueEvent(SseConnection *connection, const Event &event, quint32
     m_stats.faultCuts += (applied & SseConnection::CutNext) ? 1 : 0;
     m_stats.faultDuplicates += (applied & SseConnection::DuplicateNext) ? 1 : 0;
     m_stats.faultMalformed += (applied & SseConnection::MalformedNext) ? 1 : 0;
+}
+
+std::vector<SseConnection::Received> Fanout::trace(const SseConnection &connection, int limit) const
+{
+    std::vector<SseConnection::Received> events = connection.replayTrace();
+    const std::vector<SseConnection::Received> live = m_ledger.received(connection, limit);
+    events.insert(events.end(), live.begin(), live.end());
+    if (int(events.size()) > limit)
+        events.erase(events.begin(), events.end() - limit);
+    return events;
 }
 
 void Fanout::setStalled(SseConnection *connection, bool stalled)

@@ -84,6 +84,8 @@ public:
         return m_ledger.status(eventId, m_registry.all());
     }
     const DeliveryLedger &ledger() const { return m_ledger; }
+    // The last events (at most limit) the stream received, replayed and live, oldest first.
+    std::vector<SseConnection::Received> trace(const SseConnection &connection, int limit) const;
     int connectionCount() const { return m_registry.size(); }
     int connectionsFrom(const QString &remoteAddress) const { return m_registry.countFrom(remoteAddress); }
     QList<SseConnection *> connections() const { return m_registry.all(); }

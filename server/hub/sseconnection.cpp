@@ -115,6 +115,15 @@ void SseConnection::close(CloseReason reason)
     m_sink->closeWhenSent(closeGraceMs);
 }
 
+void SseConnection::traceReplayed(const Event &event)
+{
+    if (!m_replayTrace)
+        m_replayTrace = std::make_unique<std::vector<Received>>();
+    if (m_replayTrace->size() >= size_t(replayTraceLength))
+        m_replayTrace->erase(m_replayTrace->begin());
+    m_replayTrace->push_back({event.id, event.name, event.frame.size(), QDateTime::currentMSecsSinceEpoch(), true});
+}
+
 void SseConnection::confirmIfDrained()
 {
     if (m_unflushed == 0 && !m_finished && m_sink->unsent() == 0)

@@ -10,6 +10,7 @@
 #include <QObject>
 
 #include <memory>
+#include <vector>
 
 // One open event stream, writing into a sink of its own (StreamSocket for plain TCP; the
 // HTTP layer queued the response head). Frames queued during one event-loop turn go out in
@@ -24,6 +25,9 @@ class SseConnection final : public QObject
 public:
     enum class CloseReason { ClientGone, SlowConsumer, Kicked, Paused, TokenExpired, SessionChanged, Shutdown, Faulted };
     Q_ENUM(CloseReason)
+    // Where a resumed stream's Last-Event-ID came from, and what the history made of it.
+    enum class ResumeVia : quint8 { None, Header, Query };
+    enum class ResumeStatus : quint8 { None, Exact, TooOld, Unknown };
 
     struct Info
     {
@@ -35,6 +39,8 @@ public:
         QByteArray protocol; // "http/1.1" or "h2"
         QDateTime connectedAt;
         QDateTime expiresAt; // when its token expires; invalid: never
+        QByteArray resumeFrom; // the Last-Event-ID it sent; empty: none
+        ResumeVia resumeVia = ResumeVia::None;
     };
 
     SseConnection(Info info, std::unique_ptr<StreamSink> sink, qint64 maxBufferBytes, QObject *parent = nullptr);
@@ -77,7 +83,29 @@ public:
     quint32 lastSentTicket() const { return m_lastSentTicket; }
     void setQueuedTicket(quint32 ticket) { m_lastQueuedTicket = ticket; }
     // Nothing of the live events up to ticket is waiting here (opened, or caught up after a replay).
-    void resetTickets(quint32 ticket) { m_lastQueuedTicket = m_lastSentTicket = ticket; }
+    void resetTickets(quint32 ticket) { m_firstTicket = m_lastQueuedTicket = m_lastSentTicket = ticket; }
+
+    // One event this stream received, for its trace (GET /api/connections/<id>/trace).
+    struct Received
+    {
+        QByteArray id;
+        QByteArray name;
+        qint64 bytes = 0;
+        qint64 atMs = 0; // ms since the epoch
+        bool replayed = false;
+    };
+    static constexpr int replayTraceLength = 50;
+    // The last events replayed to it (live ones are in the fan-out's ledger), oldest first.
+    void traceReplayed(const Event &event);
+    std::vector<Received> replayTrace() const { return m_replayTrace ? *m_replayTrace : std::vector<Received>(); }
+    // The first live ticket it could receive (when it opened or caught up after a replay).
+    quint32 firstTicket() const { return m_firstTicket; }
+
+    // Exact while the history holds what was asked; a gap makes it too-old or unknown.
+    ResumeStatus resumeStatus() const { return m_resumeStatus; }
+    void setResumeStatus(ResumeStatus status) { m_resumeStatus = status; }
+    qint64 replayedEvents() const { return m_replayedEvents; }
+    void countReplayed() { ++m_replayedEvents; }
 
     bool isReplaying() const { return m_replaying; }
     const QByteArray &replayCursor() const { return m_replayCursor; }
@@ -124,12 +152,16 @@ private:
     qint64 m_pendingEvents = 0;
     quint32 m_lastQueuedTicket = 0;
     quint32 m_lastSentTicket = 0;
+    quint32 m_firstTicket = 0;
+    std::unique_ptr<std::vector<Received>> m_replayTrace; // only for streams that resumed
     bool m_active = false;
     bool m_finished = false;
     bool m_replaying = false;
     bool m_stalled = false;
     bool m_closeAfterFlush = false; // a cut frame is queued: close once it is sent
     quint8 m_nextFaults = 0;
+    ResumeStatus m_resumeStatus = ResumeStatus::None;
+    qint32 m_replayedEvents = 0;
     QByteArray m_replayCursor;
     CloseReason m_closeReason = CloseReason::ClientGone;
 };

@@ -2,6 +2,7 @@
 #include "httpclient.h"
 #include "serverprocess.h"
 #include "sseclient.h"
+#include "sseencoder.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -26,6 +27,11 @@ private slots:
     void dryRunRefusesWhatPushRefuses();
     void deliveryStatusCounts();
     void deliveryStatusOfUnknownEvent();
+    void resumeAudit_data();
+    void resumeAudit();
+    void resumeAuditTooOld();
+    void traceListsWhatTheStreamReceived();
+    void traceOfUnknownStream();
 
 private:
     HttpResponse admin(const QByteArray &method, const QByteArray &target, const QJsonObject &body = {})
@@ -163,6 +169,103 @@ void TestTestBench::deliveryStatusOfUnknownEvent()
     QCOMPARE(response.status, 404);
     QVERIFY(response.json()[u"error"].toString().contains(u"nope-1"));
     QCOMPARE(admin("POST", "/api/events/nope-1").status, 405);
+}
+
+void TestTestBench::resumeAudit_data()
+{
+    QTest::addColumn<QString>("how"); // "none", "header", "query", "unknown"
+    QTest::addColumn<QString>("via");
+    QTest::addColumn<QString>("status");
+    QTest::addColumn<int>("replayed");
+    QTest::newRow("no id") << u"none"_s << QString() << u"none"_s << 0;
+    QTest::newRow("header, exact") << u"header"_s << u"header"_s << u"exact"_s << 2;
+    QTest::newRow("query, exact") << u"query"_s << u"query"_s << u"exact"_s << 2;
+    // An unknown id gets the gap, then everything retained (-1: the history's size).
+    QTest::newRow("unknown id") << u"unknown"_s << u"header"_s << u"unknown"_s << -1;
+}
+
+void TestTestBench::resumeAudit()
+{
+    QFETCH(QString, how);
+    QFETCH(QString, via);
+    QFETCH(QString, status);
+    QFETCH(int, replayed);
+    QStringList ids;
+    for (int i = 0; i < 3; ++i)
+        ids.append(AdminApi::pushNamed(m_server.adminPort(), u"r"_s, QString::number(i)).id);
+    const QByteArray agent = "resume " + how.toUtf8();
+    QByteArray path = "/eventsource";
+    SseClient::Headers headers{{"User-Agent", agent}};
+    QString sent;
+    if (how == u"header" || how == u"unknown") {
+        sent = how == u"header" ? ids.first() : u"zz-99"_s;
+        headers.append({"Last-Event-ID", sent.toUtf8()});
+    } else if (how == u"query") {
+        sent = ids.first();
+        path += "?lastEventId=" + QUrl::toPercentEncoding(sent);
+    }
+    if (replayed < 0)
+        replayed = AdminApi::history(m_server.adminPort())[u"size"].toInt();
+    SseClient client;
+    QVERIFY(client.open(m_server.publicPort(), path, headers));
+    QCOMPARE(client.status(), 200);
+    if (replayed > 0)
+        QVERIFY(client.waitForMessages(replayed + (status == u"unknown" ? 1 : 0)));
+    const QJsonObject resume = AdminApi::connectionOf(m_server.adminPort(), QString::fromLatin1(agent))[u"resume"].toObject();
+    QCOMPARE(resume[u"lastEventId"], sent.isEmpty() ? QJsonValue() : QJsonValue(sent));
+    QCOMPARE(resume[u"via"], via.isEmpty() ? QJsonValue() : QJsonValue(via));
+    QCOMPARE(resume[u"status"].toString(), status);
+    QCOMPARE(resume[u"replayed"].toInt(-1), replayed);
+}
+
+void TestTestBench::resumeAuditTooOld()
+{
+    ServerProcess small;
+    QVERIFY2(small.start({u"--history-size"_s, u"2"_s}), small.output().constData());
+    QStringList ids;
+    for (int i = 0; i < 4; ++i)
+        ids.append(AdminApi::pushNamed(small.adminPort(), u"r"_s, QString::number(i)).id);
+    SseClient client;
+    QVERIFY(client.open(small.publicPort(), "/eventsource", {{"User-Agent", "stale"}, {"Last-Event-ID", ids.first().toUtf8()}}));
+    QVERIFY(client.waitForMessages(3)); // the gap, then the two kept
+    QCOMPARE(client.messages().first().type, u"eventsource-gap"_s);
+    const QJsonObject resume = AdminApi::connectionOf(small.adminPort(), u"stale"_s)[u"resume"].toObject();
+    QCOMPARE(resume, (QJsonObject{{u"lastEventId"_s, ids.first()}, {u"via"_s, u"header"_s},
+                                  {u"status"_s, u"too-old"_s}, {u"replayed"_s, 2}}));
+}
+
+void TestTestBench::traceListsWhatTheStreamReceived()
+{
+    const QString first = AdminApi::pushNamed(m_server.adminPort(), u"t"_s, u"one"_s).id;
+    const QString second = AdminApi::pushNamed(m_server.adminPort(), u"t"_s, u"two"_s).id;
+    SseClient client;
+    QVERIFY(client.open(m_server.publicPort(), "/eventsource", {{"User-Agent", "traced"}, {"Last-Event-ID", first.toUtf8()}}));
+    const QString id = AdminApi::connectionOf(m_server.adminPort(), u"traced"_s)[u"id"].toString();
+    SseClient other;
+    QVERIFY(other.open(m_server.publicPort(), "/eventsource", {{"User-Agent", "other"}}));
+    const QString otherSession = AdminApi::connectionOf(m_server.adminPort(), u"other"_s)[u"session"].toString();
+    const QString live = AdminApi::pushNamed(m_server.adminPort(), QString(), u"three"_s).id;
+    // Not for it: addressed to the other stream's session only.
+    QCOMPARE(AdminApi::push(m_server.adminPort(), QJsonObject{{u"data"_s, u"private"_s},
+             {u"target"_s, QJsonObject{{u"sessions"_s, QJsonArray{otherSession}}}}}).status, 200);
+    QVERIFY(client.waitForMessages(2));
+    const QJsonArray events = admin("GET", "/api/connections/" + id.toUtf8() + "/trace").json()[u"events"].toArray();
+    QCOMPARE(events.size(), 2);
+    QCOMPARE(events[0][u"id"].toString(), second);
+    QCOMPARE(events[0][u"event"].toString(), u"t"_s);
+    QCOMPARE(events[0][u"replayed"].toBool(), true);
+    QCOMPARE(events[0][u"bytes"].toInt(), SseEncoder::event(second.toUtf8(), "t", "two")->size());
+    QCOMPARE(events[1][u"id"].toString(), live);
+    QCOMPARE(events[1][u"event"], QJsonValue());
+    QCOMPARE(events[1][u"replayed"].toBool(), false);
+    QCOMPARE(events[1][u"bytes"].toInt(), SseEncoder::event(live.toUtf8(), {}, "three")->size());
+    QVERIFY(QDateTime::fromString(events[1][u"at"].toString(), Qt::ISODateWithMs).isValid());
+}
+
+void TestTestBench::traceOfUnknownStream()
+{
+    QCOMPARE(admin("GET", "/api/connections/424242/trace").status, 404);
+    QCOMPARE(admin("POST", "/api/connections/424242/trace").status, 405);
 }
 
 QTEST_GUILESS_MAIN(TestTestBench)
