@@ -1,11 +1,14 @@
 #include "connectionmodel.h"
 
+#include <QColor>
+#include <QSet>
+
 #include <algorithm>
 #include <functional>
 
-#include <QSet>
-
 namespace {
+
+constexpr qsizetype maxClosedSessions = 100000;
 
 const QString timeFormat = QStringLiteral("yyyy-MM-dd hh:mm:ss");
 
@@ -96,6 +99,8 @@ QVariant ConnectionModel::data(const QModelIndex &index, int role) const
                        : tr("connected %1").arg(record.connectedAt.toLocalTime().toString(timeFormat));
         if (column == BytesSent)
             return tr("%1 bytes").arg(record.bytesSent);
+        if (column == Resume)
+            return resumeExplanation(record);
         return {};
     case Qt::TextAlignmentRole:
         if (column == EventsSent || column == BytesSent)
@@ -117,6 +122,12 @@ QVariant ConnectionModel::data(const QModelIndex &index, int role) const
         return record.session;
     case NodeRole:
         return record.node;
+    case ResumeFlagRole:
+        return resumeFlagged(record);
+    case Qt::ForegroundRole:
+        if (column == Resume && resumeFlagged(record))
+            return QColor(0xb0, 0x00, 0x20);
+        return {};
     case FilterRole:
         return record.filter;
     default:
@@ -138,9 +149,39 @@ QString ConnectionModel::displayText(const ConnectionRecord &record, int column)
     case EventsSent: return QString::number(record.eventsSent);
     case BytesSent: return humanBytes(record.bytesSent);
     case LastEventId: return record.lastEventId;
+    case Resume: {
+        const ConnectionRecord::Resume &resume = record.resume;
+        if (resume.status == QLatin1String("none"))
+            return m_reconnectsWithoutId.contains(record.id) ? tr("none (reconnect)") : tr("none");
+        return tr("%1 from %2, %3 replayed").arg(resume.status, resume.lastEventId).arg(resume.replayed);
+    }
     case Node: return record.node;
     default: return {};
     }
+}
+
+bool ConnectionModel::resumeFlagged(const ConnectionRecord &record) const
+{
+    const QString &status = record.resume.status;
+    return status == QLatin1String("too-old") || status == QLatin1String("unknown")
+        || m_reconnectsWithoutId.contains(record.id);
+}
+
+QString ConnectionModel::resumeExplanation(const ConnectionRecord &record) const
+{
+    const ConnectionRecord::Resume &resume = record.resume;
+    const QString via = resume.via == QLatin1String("query") ? tr("the lastEventId query") : tr("a Last-Event-ID header");
+    if (resume.status == QLatin1String("exact"))
+        return tr("resumed with %1: the history had it, %2 events replayed").arg(via).arg(resume.replayed);
+    if (resume.status == QLatin1String("too-old"))
+        return tr("sent an id the history no longer has (%1): it got an eventsource-gap and may have missed events")
+            .arg(via);
+    if (resume.status == QLatin1String("unknown"))
+        return tr("sent an id the history never had (%1): it got an eventsource-gap and everything retained").arg(via);
+    if (m_reconnectsWithoutId.contains(record.id))
+        return tr("its session had a stream before, but it came back without Last-Event-ID: it misses what was "
+                  "sent meanwhile, or gets it twice if the app fetches it itself");
+    return tr("a first connection, without Last-Event-ID");
 }
 
 QVariant ConnectionModel::sortValue(const ConnectionRecord &record, int column) const
@@ -175,6 +216,7 @@ QVariant ConnectionModel::headerData(int section, Qt::Orientation orientation, i
     case EventsSent: return tr("Events");
     case BytesSent: return tr("Sent");
     case LastEventId: return tr("Last event id");
+    case Resume: return tr("Resume");
     case Node: return tr("Node");
     default: return {};
     }
@@ -221,6 +263,17 @@ void ConnectionModel::applyBatch(const QList<ConnectionRecord> &opened, const QS
     }
     std::sort(removed.begin(), removed.end());
     removed.erase(std::unique(removed.begin(), removed.end()), removed.end());
+    // Bounded: past it, the oldest knowledge of reconnects goes (a flag missed, nothing wrong shown).
+    if (m_closedSessions.size() > maxClosedSessions)
+        m_closedSessions.clear();
+    for (const int row : std::as_const(removed)) {
+        m_closedSessions.insert(m_records.at(row)->session);
+        m_reconnectsWithoutId.remove(m_records.at(row)->id);
+    }
+    for (const ConnectionRecord &record : opened) {
+        if (record.resume.status == QLatin1String("none") && m_closedSessions.contains(record.session))
+            m_reconnectsWithoutId.insert(record.id);
+    }
 
     const bool reset = removed.size() * resetDivisor > m_records.size() && runs(removed).size() > 1;
     if (reset) {

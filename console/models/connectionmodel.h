@@ -4,13 +4,15 @@
 
 #include <QAbstractTableModel>
 #include <QHash>
+#include <QSet>
 #include <QSharedPointer>
 #include <QVector>
 
 // The one source model of open streams, fed by the control channel: a snapshot, then
 // batches of opened / closed / updated. Rows are kept in arrival order; a batch becomes one
 // insert, removals grouped into contiguous ranges (or a reset when most rows go), and
-// dataChanged for counters.
+// dataChanged for counters. The Resume column tells how each stream came back, and flags
+// those that came back badly.
 class ConnectionModel final : public QAbstractTableModel
 {
     Q_OBJECT
@@ -18,7 +20,7 @@ class ConnectionModel final : public QAbstractTableModel
 
 public:
     enum Column { Id, User, Groups, Session, RemoteAddress, UserAgent, Filter, ConnectedAt,
-                  EventsSent, BytesSent, LastEventId, Node, ColumnCount };
+                  EventsSent, BytesSent, LastEventId, Resume, Node, ColumnCount };
     Q_ENUM(Column)
     enum Role {
         SortRole = Qt::UserRole + 1, // raw value for sorting (numbers as numbers, times as times)
@@ -30,6 +32,9 @@ public:
         SessionRole,                 // QString
         FilterRole,                  // QStringList: event names of the URL filter
         NodeRole,                    // QString: the cluster node holding it; empty standalone
+        // bool: it came back badly: with an id the history had lost (too-old) or never had
+        // (unknown), or without one although its session had a stream before
+        ResumeFlagRole,
     };
 
     explicit ConnectionModel(QObject *parent = nullptr);
@@ -55,6 +60,8 @@ public:
 
 private:
     QString displayText(const ConnectionRecord &record, int column) const;
+    bool resumeFlagged(const ConnectionRecord &record) const;
+    QString resumeExplanation(const ConnectionRecord &record) const;
     QVariant sortValue(const ConnectionRecord &record, int column) const;
     // Removes the rows (any order, no duplicates): grouped into contiguous ranges, highest
     // first, one beginRemoveRows each.
@@ -71,4 +78,6 @@ private:
     // after it, which costs 15,000 x 13 member moves per range when stored by value.
     QVector<QSharedPointer<ConnectionRecord>> m_records;
     QHash<QString, int> m_rows; // id -> row in m_records; exact whenever no batch is being applied
+    QSet<QString> m_closedSessions;  // sessions whose streams closed: a stream of one is a reconnect
+    QSet<QString> m_reconnectsWithoutId; // ids of streams that reconnected without an id
 };

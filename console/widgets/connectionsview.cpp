@@ -11,6 +11,7 @@
 #include <QLineEdit>
 #include <QMenu>
 #include <QSettings>
+#include <QSplitter>
 #include <QStackedWidget>
 #include <QTableView>
 #include <QTreeView>
@@ -38,6 +39,7 @@ ConnectionsView::ConnectionsView(ConnectionModel *model, QWidget *parent)
     , m_eventName(new QLineEdit(this))
     , m_grouping(new QComboBox(this))
     , m_stack(new QStackedWidget(this))
+    , m_split(new QSplitter(Qt::Vertical, this))
     , m_table(new QTableView(this))
     , m_treeView(new QTreeView(this))
     , m_count(new QLabel(this))
@@ -75,9 +77,10 @@ ConnectionsView::ConnectionsView(ConnectionModel *model, QWidget *parent)
     m_stack->addWidget(m_table);
     m_stack->addWidget(m_treeView);
 
+    m_split->addWidget(m_stack);
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(bar);
-    layout->addWidget(m_stack, 1);
+    layout->addWidget(m_split, 1);
 
     connect(m_text, &QLineEdit::textChanged, m_proxy, &ConnectionFilterProxy::setText);
     connect(m_user, &QLineEdit::textChanged, m_proxy, &ConnectionFilterProxy::setUser);
@@ -111,7 +114,21 @@ ConnectionsView::ConnectionsView(ConnectionModel *model, QWidget *parent)
         connect(source, &QAbstractItemModel::rowsRemoved, this, &ConnectionsView::updateCount);
         connect(source, &QAbstractItemModel::modelReset, this, &ConnectionsView::updateCount);
     }
+    const auto selected = [this](const QModelIndex &index) {
+        Q_EMIT streamSelected(index.siblingAtColumn(0).data(ConnectionModel::RecordIdRole).toString());
+    };
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [this, selected](const QModelIndex &current) { selected(m_proxy->mapToSource(current)); });
+    connect(m_treeView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [selected](const QModelIndex &current) { selected(current); });
     updateCount();
+}
+
+void ConnectionsView::setDetail(QWidget *detail)
+{
+    m_split->addWidget(detail);
+    m_split->setStretchFactor(0, 3);
+    m_split->setStretchFactor(1, 1);
 }
 
 void ConnectionsView::restoreExpansion()

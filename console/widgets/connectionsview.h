@@ -15,6 +15,7 @@ class QComboBox;
 class QLabel;
 class QLineEdit;
 class QMenu;
+class QSplitter;
 class QStackedWidget;
 class QTableView;
 class QTreeView;
@@ -34,11 +35,15 @@ public:
     ConnectionTreeModel *tree() const { return m_tree; }
     // The menu of a row (flat or tree index); empty when the row has none.
     std::unique_ptr<QMenu> contextMenu(const QModelIndex &index);
+    // A pane under the streams for the selected one (StreamDetailView).
+    void setDetail(QWidget *detail);
     // Whether the server takes faults: without, the fault entries are shown disabled.
     void setFaultsEnabled(bool enabled) { m_faultsEnabled = enabled; }
 
 Q_SIGNALS:
     void kickRequested(const QString &connectionId);
+    // The current row of the table or the tree is this stream (empty: not a stream).
+    void streamSelected(const QString &connectionId);
     void pushRequested(TargetPicker::Kind kind, const QStringList &values);
     void pauseRequested(TargetPicker::Kind kind, const QStringList &values);
     // A fault's type and scope (connection or target); scope describes it for the operator.
@@ -59,6 +64,7 @@ private:
     QLineEdit *m_eventName;
     QComboBox *m_grouping;
     QStackedWidget *m_stack;
+    QSplitter *m_split;
     QTableView *m_table;
     QTreeView *m_treeView;
     QLabel *m_count;

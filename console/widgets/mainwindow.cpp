@@ -10,6 +10,7 @@
 #include "eventlogview.h"
 #include "faultdialog.h"
 #include "pausedialog.h"
+#include "streamdetailview.h"
 #include "ratechart.h"
 #include "testclientwidget.h"
 
@@ -85,6 +86,10 @@ MainWindow::MainWindow(QWidget *parent)
             });
     connect(m_connectionsView, &ConnectionsView::pauseRequested, this, &MainWindow::openPauseDialog);
     connect(m_connectionsView, &ConnectionsView::faultRequested, this, &MainWindow::openFaultDialog);
+    auto *detail = new StreamDetailView(m_client, m_connections, this);
+    detail->setObjectName(QStringLiteral("streamDetail"));
+    m_connectionsView->setDetail(detail);
+    connect(m_connectionsView, &ConnectionsView::streamSelected, detail, &StreamDetailView::showStream);
 
     QSettings settings;
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());

@@ -96,6 +96,7 @@ private slots:
     void lookups();
     void pickers();
     void clear();
+    void resumeColumnFlagsBadReturns();
 };
 
 void tst_ConnectionModel::initTestCase()
@@ -222,7 +223,7 @@ void tst_ConnectionModel::snapshotPageRepeatingAnIdReplaces()
     page.append(makeRecord(QStringLiteral("4"), QStringLiteral("u4"))); // repeated within the page
     model.appendRecords(page);
 
-    QCOMPARE(log.events, (QStringList{QStringLiteral("insert 3-4"), QStringLiteral("change 1-1 0-11")}));
+    QCOMPARE(log.events, (QStringList{QStringLiteral("insert 3-4"), QStringLiteral("change 1-1 0-12")}));
     QCOMPARE(idsOf(model), range(1, 5));
     QCOMPARE(model.record(1)->userId, QStringLiteral("u2"));
     QCOMPARE(model.record(3)->userId, QStringLiteral("u4"));
@@ -317,7 +318,7 @@ void tst_ConnectionModel::reopenReplacesRecord()
     model.applyBatch({makeRecord(QStringLiteral("2"), QStringLiteral("u7"), QStringLiteral("greta"), {QStringLiteral("Ops")})},
                      {}, {});
 
-    QCOMPARE(log.events, QStringList{QStringLiteral("change 1-1 0-11")});
+    QCOMPARE(log.events, QStringList{QStringLiteral("change 1-1 0-12")});
     QCOMPARE(model.rowCount(), 3);
     QCOMPARE(model.index(1, ConnectionModel::User).data().toString(), QStringLiteral("greta (u7)"));
     QCOMPARE(model.index(1, 0).data(ConnectionModel::GroupsRole).toStringList(), QStringList{QStringLiteral("Ops")});
@@ -428,6 +429,41 @@ void tst_ConnectionModel::clear()
     QCOMPARE(reset.count(), 1);
     QCOMPARE(model.rowCount(), 0);
     QCOMPARE(model.rowOf(QStringLiteral("1")), -1);
+}
+
+void tst_ConnectionModel::resumeColumnFlagsBadReturns()
+{
+    ConnectionModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    ConnectionRecord first = makeRecord(QStringLiteral("1"));
+    ConnectionRecord exact = makeRecord(QStringLiteral("2"));
+    exact.resume = {QStringLiteral("e-4"), QStringLiteral("header"), QStringLiteral("exact"), 3};
+    ConnectionRecord stale = makeRecord(QStringLiteral("3"));
+    stale.resume = {QStringLiteral("old-9"), QStringLiteral("query"), QStringLiteral("too-old"), 12};
+    model.resetRecords({first, exact, stale});
+    const auto cell = [&model](const QString &id, int role = Qt::DisplayRole) {
+        return model.index(model.rowOf(id), ConnectionModel::Resume).data(role);
+    };
+    QCOMPARE(cell(QStringLiteral("1")).toString(), QStringLiteral("none"));
+    QCOMPARE(cell(QStringLiteral("1"), ConnectionModel::ResumeFlagRole).toBool(), false);
+    QCOMPARE(cell(QStringLiteral("2")).toString(), QStringLiteral("exact from e-4, 3 replayed"));
+    QCOMPARE(cell(QStringLiteral("2"), ConnectionModel::ResumeFlagRole).toBool(), false);
+    QVERIFY(cell(QStringLiteral("2"), Qt::ToolTipRole).toString().contains(QStringLiteral("Last-Event-ID header")));
+    QCOMPARE(cell(QStringLiteral("3")).toString(), QStringLiteral("too-old from old-9, 12 replayed"));
+    QCOMPARE(cell(QStringLiteral("3"), ConnectionModel::ResumeFlagRole).toBool(), true);
+    QVERIFY(cell(QStringLiteral("3"), Qt::ForegroundRole).isValid());
+    QVERIFY(cell(QStringLiteral("3"), Qt::ToolTipRole).toString().contains(QStringLiteral("lastEventId query")));
+
+    // Stream 1's session comes back without an id: a reconnect that forgot Last-Event-ID.
+    ConnectionRecord again = makeRecord(QStringLiteral("4"));
+    again.session = first.session;
+    ConnectionRecord stranger = makeRecord(QStringLiteral("5"));
+    model.applyBatch({}, {QStringLiteral("1")}, {});
+    model.applyBatch({again, stranger}, {}, {});
+    QCOMPARE(cell(QStringLiteral("4")).toString(), QStringLiteral("none (reconnect)"));
+    QCOMPARE(cell(QStringLiteral("4"), ConnectionModel::ResumeFlagRole).toBool(), true);
+    QVERIFY(cell(QStringLiteral("4"), Qt::ToolTipRole).toString().contains(QStringLiteral("without Last-Event-ID")));
+    QCOMPARE(cell(QStringLiteral("5"), ConnectionModel::ResumeFlagRole).toBool(), false);
 }
 
 QTEST_GUILESS_MAIN(tst_ConnectionModel)
