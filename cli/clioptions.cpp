@@ -16,7 +16,7 @@ bool isAdminCommand(Command command)
 {
     return command == Command::Push || command == Command::Pause || command == Command::Connections
         || command == Command::Nodes || command == Command::Kick || command == Command::Stats
-        || command == Command::Fault;
+        || command == Command::Fault || command == Command::Play;
 }
 
 // Bearer credentials go into a header: visible ASCII only, so nothing can split the header.
@@ -241,17 +241,30 @@ QString CliOptions::validate(const QProcessEnvironment &environment)
         if (m_arguments.first().isEmpty())
             return QStringLiteral("kick needs a connection ID");
         break;
-    case CommandTable::Command::Listen: {
+    case CommandTable::Command::Listen:
+    case CommandTable::Command::Record: {
         const std::optional<QUrl> url = httpUrl(m_arguments.first());
         if (!url)
-            return QStringLiteral("listen: URL must be an http:// or https:// URL, got '%1'")
-                .arg(shown(QUrl(m_arguments.first())).left(200));
+            return QStringLiteral("%1: URL must be an http:// or https:// URL, got '%2'")
+                .arg(m_commandName, shown(QUrl(m_arguments.first())).left(200));
         if (!isHeaderSafe(value(QStringLiteral("token")).toUtf8()))
-            return QStringLiteral("listen: --token must be printable ASCII without spaces");
+            return QStringLiteral("%1: --token must be printable ASCII without spaces").arg(m_commandName);
         if (value(QStringLiteral("last-event-id")).contains(QChar(0))
             || value(QStringLiteral("last-event-id")).contains(u'\n')
             || value(QStringLiteral("last-event-id")).contains(u'\r'))
-            return QStringLiteral("listen: --last-event-id must not contain CR, LF or NUL");
+            return QStringLiteral("%1: --last-event-id must not contain CR, LF or NUL").arg(m_commandName);
+        if (m_command == CommandTable::Command::Record && value(QStringLiteral("out")).isEmpty())
+            return QStringLiteral("record needs --out FILE (or --out - for stdout)");
+        break;
+    }
+    case CommandTable::Command::Play: {
+        if (isSet(QStringLiteral("speed"))) {
+            bool ok = false;
+            const double speed = value(QStringLiteral("speed")).toDouble(&ok);
+            if (!ok || !(speed >= 0.001 && speed <= 1000))
+                return QStringLiteral("play: --speed must be a number from 0.001 to 1000, got '%1'")
+                    .arg(value(QStringLiteral("speed")).left(32));
+        }
         break;
     }
     case CommandTable::Command::Token:

@@ -1,5 +1,6 @@
 #include "commandrunner.h"
 
+#include "eventplayer.h"
 #include "eventsourceclient.h"
 #include "faultrequest.h"
 #include "jwt.h"
@@ -9,9 +10,12 @@
 #include "pushrequest.h"
 
 #include <QDateTime>
+#include <QFile>
 #include <QIODevice>
 #include <QJsonArray>
 #include <QJsonDocument>
+
+#include <unistd.h>
 
 namespace {
 
@@ -77,6 +81,10 @@ void CommandRunner::start()
         return fault();
     case Command::Listen:
         return listen();
+    case Command::Record:
+        return record();
+    case Command::Play:
+        return play();
     case Command::Token:
         return token();
     case Command::HashPassword:
@@ -248,25 +256,97 @@ void CommandRunner::handleAdminReply(const AdminClient::Reply &reply,
 
 void CommandRunner::listen()
 {
+    const bool json = m_options.jsonOutput();
+    subscribe([this, json](const SseMessage &message) {
+        writeOutput(json ? OutputFormatter::eventJsonLine(message) : OutputFormatter::eventLine(message));
+        countReached();
+    });
+}
+
+void CommandRunner::record()
+{
+    const QString out = m_options.value(QStringLiteral("out"));
+    if (out == QLatin1String("-")) {
+        m_recording = std::make_unique<QFile>();
+        static_cast<QFile *>(m_recording.get())->open(STDOUT_FILENO, QIODevice::WriteOnly | QIODevice::Unbuffered);
+    } else {
+        auto file = std::make_unique<QFile>(out);
+        // Unbuffered: each event is in the file once written, whatever ends the recording.
+        if (!file->open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Unbuffered))
+            return fail(Exit::Failure, QStringLiteral("record"),
+                        QStringLiteral("cannot write %1: %2").arg(out, file->errorString()));
+        m_recording = std::move(file);
+    }
+    m_clock.start();
+    subscribe([this](const SseMessage &message) {
+        const RecordedEvent event{m_clock.elapsed(), message.lastEventId,
+                                  message.type == QLatin1String("message") ? QString() : message.type, message.data};
+        if (m_recording->write(event.toLine()) < 0)
+            return fail(Exit::Failure, QStringLiteral("record"), m_recording->errorString());
+        if (m_eventsReceived + 1 == m_options.number(QStringLiteral("count"), 0))
+            writeOutput(QStringLiteral("recorded=%1\n").arg(m_eventsReceived + 1));
+        countReached();
+    });
+}
+
+void CommandRunner::play()
+{
+    const QString path = m_options.arguments().first();
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return fail(Exit::Failure, QStringLiteral("play"), QStringLiteral("cannot read %1: %2").arg(path, file.errorString()));
+    QString error;
+    std::optional<QList<RecordedEvent>> events = RecordedEvent::readAll(&file, &error);
+    if (!events)
+        return fail(Exit::Usage, QStringLiteral("play %1").arg(path), error);
+    EventPlayer::Options options;
+    options.speed = m_options.isSet(QStringLiteral("speed")) ? m_options.value(QStringLiteral("speed")).toDouble() : 1.0;
+    options.loop = m_options.isSet(QStringLiteral("loop"));
+    // The admin client answers one request at a time, and the player waits for each answer.
+    auto answer = std::make_shared<EventPlayer::Answer>();
+    connect(adminClient(), &AdminClient::requestFinished, this, [answer](const AdminClient::Reply &reply) {
+        if (*answer)
+            std::exchange(*answer, {})(reply.json, reply.error);
+    });
+    m_player = new EventPlayer(std::move(*events), options, [this, answer](const QJsonObject &body, EventPlayer::Answer done) {
+        *answer = std::move(done);
+        adminClient()->post(QStringLiteral("/api/push"), body);
+    }, this);
+    const bool json = m_options.jsonOutput();
+    connect(m_player, &EventPlayer::published, this, [this, json](qsizetype, const QJsonObject &answer) {
+        writeOutput(json ? QString::fromUtf8(QJsonDocument(answer).toJson(QJsonDocument::Compact)) + u'\n'
+                         : OutputFormatter::pushResult(answer));
+    });
+    connect(m_player, &EventPlayer::failed, this, [this](qsizetype index, const QString &why) {
+        fail(Exit::Failure, QStringLiteral("play: event %1").arg(index + 1), why);
+    });
+    connect(m_player, &EventPlayer::finished, this,
+            [this](qsizetype count) { succeed(QStringLiteral("played=%1\n").arg(count)); });
+    m_player->start();
+}
+
+bool CommandRunner::countReached()
+{
+    if (++m_eventsReceived != m_options.number(QStringLiteral("count"), 0))
+        return false;
+    m_listener->disconnect(this);
+    m_listener->close();
+    finish(Exit::Success);
+    return true;
+}
+
+void CommandRunner::subscribe(const std::function<void(const SseMessage &)> &onEvent)
+{
     const QUrl url(m_options.arguments().first());
     EventSourceClient::Options options;
     options.lastEventId = m_options.value(QStringLiteral("last-event-id"));
     options.token = m_options.value(QStringLiteral("token"));
     options.reconnect = m_options.isSet(QStringLiteral("reconnect"));
     options.tls = m_options.tls();
-    const qint64 count = m_options.number(QStringLiteral("count"), 0);
-    const bool json = m_options.jsonOutput();
-    const QString what = QStringLiteral("listen %1").arg(shown(url));
+    const QString what = QStringLiteral("%1 %2").arg(m_options.commandName(), shown(url));
 
     m_listener = new EventSourceClient(this);
-    connect(m_listener, &EventSourceClient::eventReceived, this, [this, count, json](const SseMessage &message) {
-        writeOutput(json ? OutputFormatter::eventJsonLine(message) : OutputFormatter::eventLine(message));
-        if (++m_eventsReceived == count) {
-            m_listener->disconnect(this);
-            m_listener->close();
-            finish(Exit::Success);
-        }
-    });
+    connect(m_listener, &EventSourceClient::eventReceived, this, onEvent);
     connect(m_listener, &EventSourceClient::reconnectScheduled, this, [this, what](qint64 delayMs, const QString &reason) {
         if (m_errors)
             m_errors->write(QStringLiteral("eventsource-cli: %1: %2; reconnecting in %3 ms\n")

@@ -3,12 +3,16 @@
 #include "adminclient.h"
 #include "clioptions.h"
 
+#include <QElapsedTimer>
 #include <QObject>
 
 #include <functional>
+#include <memory>
 
 class QIODevice;
+class EventPlayer;
 class EventSourceClient;
+struct SseMessage;
 
 // Runs one parsed eventsource-cli command and reports its exit code once, through finished.
 // Results go to output, failures to errors as one line "eventsource-cli: <what>: <why>";
@@ -38,6 +42,13 @@ private:
     void stats();
     void fault();
     void listen();
+    void record();
+    void play();
+    // Opens the command's stream (URL, --last-event-id, --token, --reconnect) and hands each
+    // event to onEvent; failures and the end of the stream finish the command.
+    void subscribe(const std::function<void(const SseMessage &)> &onEvent);
+    // Finishes with success after --count events, if given; returns whether it did.
+    bool countReached();
     void token();
     void hashPassword();
 
@@ -58,6 +69,9 @@ private:
     QIODevice *m_errors;
     AdminClient *m_admin = nullptr;
     EventSourceClient *m_listener = nullptr;
+    EventPlayer *m_player = nullptr;
+    std::unique_ptr<QIODevice> m_recording;
     qint64 m_eventsReceived = 0;
+    QElapsedTimer m_clock; // record: since the recording started
     bool m_finished = false;
 };

@@ -149,6 +149,26 @@ const QList<CommandTable::CommandSpec> &CommandTable::commands()
            "if it sent none), with Last-Event-ID."},
           {"output", Kind::Text, "FORMAT",
            "text (default) or json: one {\"id\",\"event\",\"data\"} object per line."}}},
+        {Command::Record, "record", "URL", 1, 1, "Record what a stream receives to an NDJSON file.",
+         "Subscribes to URL like listen and writes one line per event to --out:\n"
+         "  {\"at\": <ms since the recording started>, \"id\": ..., \"event\": <type, null for a\n"
+         "   plain message>, \"data\": ...}\n"
+         "Each line is written as the event arrives, so an interrupted recording keeps what it\n"
+         "heard. play publishes such a file again; a session recorded against one hub replays\n"
+         "against another. Prints recorded=<n> when --count is reached. The admin options are not used.\n",
+         {{"out", Kind::Text, "FILE", "The file to write (replaced), or - for stdout. Required."},
+          {"last-event-id", Kind::Text, "ID", "Send Last-Event-ID: start with the events after ID."},
+          {"token", Kind::Text, "JWT", "Send Authorization: Bearer JWT."},
+          {"count", Kind::Number, "N", "Stop after N events.", 1, INT_MAX},
+          {"reconnect", Kind::Flag, "", "When the stream ends, reconnect as listen --reconnect does."}}},
+        {Command::Play, "play", "FILE", 1, 1, "Publish a recording again, with its spacing (POST /api/push).",
+         "Reads an NDJSON recording (see record) and publishes its events in order, each after\n"
+         "the recorded gap divided by --speed (and after the one before it is answered). The\n"
+         "hub gives them new ids. Prints id=<new id> delivered=<n> per event and played=<n> at\n"
+         "the end; a refused publish stops it (exit 1). A bad file is a usage error naming the line.\n",
+         {{"speed", Kind::Text, "X", "Play X times faster (0.5: twice slower). Default 1."},
+          {"loop", Kind::Flag, "", "Start over after the last event, until interrupted."},
+          outputOption}},
         {Command::Token, "token", "", 0, 0, "Mint a test JWT (HS256) for stream identity.",
          "Prints a token signed with the server's --jwt-secret, with the claims sub, name,\n"
          "groups, sid, iat and exp. Use it with listen --token or an Authorization header.\n",

@@ -6,12 +6,15 @@
 
 #include <QDateTime>
 #include <QDeadlineTimer>
+#include <QElapsedTimer>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTcpServer>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <memory>
@@ -171,6 +174,9 @@ private slots:
     void faultUsageErrors_data();
     void faultUsageErrors();
     void listenPrintsEventsLive();
+    void recordThenPlay();
+    void playRefusesBadFiles_data();
+    void playRefusesBadFiles();
     void listenReplaysAfterLastEventId();
     void listenWithTokenAndFilter();
     void listenReconnects();
@@ -643,6 +649,95 @@ void TestCli::listenPrintsEventsLive()
     QCOMPARE(result.lines(), (QStringList{u"id=%1 event=message data=one"_s.arg(first),
                                           u"id=%1 event=greet data=two\\nlines"_s.arg(second)}));
     QVERIFY2(result.err.isEmpty(), result.describe());
+}
+
+void TestCli::recordThenPlay()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(u"session.ndjson"_s);
+    const auto linesIn = [&path] {
+        QFile file(path);
+        return file.open(QIODevice::ReadOnly) ? file.readAll().count('\n') : 0;
+    };
+    CliProcess record({u"record"_s, streamUrl(), u"--out"_s, path, u"--count"_s, u"3"_s});
+    QVERIFY(waitForConnections(1));
+    // Each event pushed once the one before is in the file, 200 ms later: the recorded gaps
+    // are at least that.
+    QStringList ids;
+    const std::pair<QString, QString> events[] = {{u"news"_s, u"one"_s}, {QString(), u"two\nlines"_s}, {u"news"_s, u"three"_s}};
+    for (const auto &[name, data] : events) {
+        if (!ids.isEmpty()) {
+            QTRY_COMPARE(linesIn(), ids.size());
+            QTest::qWait(200);
+        }
+        ids.append(pushEvent(name, data));
+    }
+    const CliResult recorded = record.finish();
+    QVERIFY2(recorded.exitCode == 0, recorded.describe());
+    QCOMPARE(recorded.out, "recorded=3\n"_ba);
+
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QList<QByteArray> lines = file.readAll().split('\n');
+    QCOMPARE(lines.size(), 4); // three lines and the end
+    QList<qint64> at;
+    for (int i = 0; i < 3; ++i) {
+        const QJsonObject line = QJsonDocument::fromJson(lines[i]).object();
+        QCOMPARE(line[u"id"].toString(), ids[i]);
+        QCOMPARE(line[u"event"], events[i].first.isEmpty() ? QJsonValue() : QJsonValue(events[i].first));
+        QCOMPARE(line[u"data"].toString(), events[i].second);
+        at.append(line[u"at"].toInteger(-1));
+    }
+    QVERIFY2(at[0] >= 0 && at[1] - at[0] >= 200 && at[2] - at[1] >= 200, qPrintable(u"%1 %2 %3"_s.arg(at[0]).arg(at[1]).arg(at[2])));
+
+    // Played back twice as fast: the same events with new ids, the last no sooner than the
+    // recorded span allows.
+    const auto listener = openStream();
+    QVERIFY(listener);
+    QElapsedTimer clock;
+    clock.start();
+    const CliResult played = runCli(admin({u"play"_s, path, u"--speed"_s, u"2"_s}));
+    QVERIFY(listener->waitForMessages(3));
+    QVERIFY2(clock.elapsed() >= (at[2] - at[0]) / 2, qPrintable(QString::number(clock.elapsed())));
+    QVERIFY2(played.exitCode == 0, played.describe());
+    const QStringList out = played.lines();
+    QCOMPARE(out.size(), 4);
+    QCOMPARE(out.last(), u"played=3"_s);
+    for (int i = 0; i < 3; ++i) {
+        const SseMessage &message = listener->messages()[i];
+        QCOMPARE(message.type, events[i].first.isEmpty() ? u"message"_s : events[i].first);
+        QCOMPARE(message.data, events[i].second);
+        QVERIFY(message.lastEventId != ids[i]);
+        QCOMPARE(out[i], u"id=%1 delivered=1"_s.arg(message.lastEventId));
+    }
+}
+
+void TestCli::playRefusesBadFiles_data()
+{
+    QTest::addColumn<QByteArray>("content");
+    QTest::addColumn<QByteArray>("message");
+    QTest::newRow("not JSON") << "{\"at\": 0, \"data\": \"a\"}\nnot json\n"_ba << "line 2"_ba;
+    QTest::newRow("no at") << "{\"data\": \"a\"}\n"_ba << "\"at\""_ba;
+    QTest::newRow("back in time") << "{\"at\": 5, \"data\": \"a\"}\n{\"at\": 4, \"data\": \"b\"}\n"_ba << "back in time"_ba;
+    QTest::newRow("data not a string") << "{\"at\": 0, \"data\": 5}\n"_ba << "\"data\""_ba;
+}
+
+void TestCli::playRefusesBadFiles()
+{
+    QFETCH(QByteArray, content);
+    QFETCH(QByteArray, message);
+    QTemporaryDir dir;
+    QFile file(dir.filePath(u"bad.ndjson"_s));
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(content);
+    file.close();
+    const qint64 before = HttpClient::admin(m_server.adminPort(), "GET", "/api/stats").json()[u"eventsPublished"].toInteger();
+    const CliResult result = runCli(admin({u"play"_s, file.fileName()}));
+    QVERIFY2(result.exitCode == 2 && result.oneErrorLine() && result.err.contains(message), result.describe());
+    QCOMPARE(HttpClient::admin(m_server.adminPort(), "GET", "/api/stats").json()[u"eventsPublished"].toInteger(), before);
+    const CliResult missing = runCli(admin({u"play"_s, dir.filePath(u"none.ndjson"_s)}));
+    QVERIFY2(missing.exitCode == 1 && missing.err.contains("cannot read"), missing.describe());
 }
 
 void TestCli::listenReplaysAfterLastEventId()
