@@ -100,6 +100,11 @@ void AdminEndpoint::handle(const QHttpServerRequest &request, QHttpServerRespond
             return push(*body, std::move(responder));
         return answer(responder, m_operations->pause(*body));
     }
+    if (path == QLatin1String("/api/reset")) {
+        if (method != Method::Post)
+            return methodNotAllowed(responder, "POST");
+        return answer(responder, m_operations->reset());
+    }
     if (path == QLatin1String("/api/faults")) {
         if (method == Method::Get)
             return answer(responder, m_operations->faults());

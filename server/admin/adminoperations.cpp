@@ -80,6 +80,21 @@ void AdminOperations::preview(const Event &draft, Done done) const
     });
 }
 
+AdminOperations::Outcome AdminOperations::reset() const
+{
+    if (!m_testMode)
+        return failed(Failure::Forbidden,
+                      QStringLiteral("reset clears the history: only on a hub started with --test-mode"));
+    const int events = m_hub->bus().history().size;
+    const int faults = m_faults ? m_faults->clear() : 0;
+    const int closed = m_hub->fanout().reset();
+    if (!m_hub->clearHistory())
+        return failed(Failure::Unavailable, QStringLiteral("the history could not be cleared"));
+    return succeeded({{QStringLiteral("connectionsClosed"), closed},
+                      {QStringLiteral("eventsCleared"), events},
+                      {QStringLiteral("faultsRemoved"), faults}});
+}
+
 AdminOperations::Outcome AdminOperations::eventStatus(const QString &eventId) const
 {
     const std::optional<DeliveryLedger::Status> status = m_hub->fanout().deliveryStatus(eventId.toUtf8());
@@ -288,6 +303,7 @@ QJsonObject AdminOperations::stats() const
             {QStringLiteral("paused"), s.paused},
             {QStringLiteral("tokenExpired"), s.tokenExpired},
             {QStringLiteral("testFaults"), m_faults != nullptr},
+            {QStringLiteral("testMode"), m_testMode},
             {QStringLiteral("limitHits"), QJsonObject{{QStringLiteral("headerSize"), m_httpStats->headerTooLarge},
                                                      {QStringLiteral("bodySize"), m_httpStats->bodyTooLarge},
                                                      {QStringLiteral("requestTimeout"), m_httpStats->requestTimeouts}}},

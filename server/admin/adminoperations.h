@@ -50,6 +50,9 @@ public:
     Outcome addFault(const QJsonObject &body) const;
     Outcome faults() const;
     Outcome removeFault(const QString &faultId) const;
+    // Test mode (--test-mode): POST /api/reset; Forbidden otherwise.
+    void setTestMode(bool on) { m_testMode = on; }
+    Outcome reset() const;
     // In a cluster: the other nodes' streams are listed too, and there are nodes to list.
     void setPresence(ClusterPresence *presence) { m_presence = presence; }
     // This node's streams, optionally only those of a user and/or a group (id or name),
@@ -74,4 +77,5 @@ private:
     const HttpLimitStats *m_httpStats;
     ClusterPresence *m_presence = nullptr;
     FaultInjector *m_faults = nullptr;
+    bool m_testMode = false;
 };

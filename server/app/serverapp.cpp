@@ -88,7 +88,9 @@ QString ServerApp::start()
         std::unique_ptr<EventLog> log;
         const qint64 historyBytes = qint64(m_config.historyMaxMb) * 1024 * 1024;
         if (m_config.dataDir.isEmpty()) {
-            log = std::make_unique<RingEventLog>(m_config.historySize, historyBytes);
+            log = std::make_unique<RingEventLog>(m_config.historySize, historyBytes,
+                                                 m_config.testMode ? QByteArray(RingEventLog::testEpoch)
+                                                                   : EventId::newEpoch());
         } else {
             if (const QString error = PrivateFiles::secureDir(m_config.dataDir); !error.isEmpty())
                 return error;
@@ -149,6 +151,7 @@ QString ServerApp::start()
                                               &m_sessions, m_identity.get(), CorsPolicy(m_config.allowOrigins),
                                               throttle);
     m_operations = std::make_unique<AdminOperations>(m_hub, &m_httpStats);
+    m_operations->setTestMode(m_config.testMode);
     if (m_config.testFaults) {
         auto *faults = new FaultInjector(&m_hub->fanout(), m_hub);
         m_stream->setFaults(faults);

@@ -75,6 +75,8 @@ public:
     // Whether events still flow (a broker that cannot be read is not healthy), and what
     // /health and /api/stats show of the bus.
     virtual bool healthy() const { return true; }
+    // Empties the history (test mode); false when this bus cannot.
+    virtual bool clearHistory() { return false; }
     virtual QJsonObject status() const { return {}; }
 
 Q_SIGNALS:

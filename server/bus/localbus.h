@@ -32,6 +32,11 @@ public:
     HistoryStats history() const override;
     void sendCommand(const Command &) override {}
     void flush() override { commitPending(); }
+    bool clearHistory() override
+    {
+        commitPending();
+        return m_log->clear();
+    }
 
     const EventLog &log() const { return *m_log; }
     // Publishes waiting for the end of the turn.

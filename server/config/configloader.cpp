@@ -110,6 +110,10 @@ const Option options[] = {
     {"test-faults", Kind::Flag, "",
      "Let the admin API inject faults into streams (/api/faults: stall, cut, reject, duplicate, "
      "malformed) for testing client apps. Never on a production hub. Default: off (403)."},
+    {"test-mode", Kind::Flag, "",
+     "Deterministic ids for client apps' test suites: events get test-1, test-2, ... and "
+     "POST /api/reset clears the history, the streams and the faults (ids start again at "
+     "test-1). History in memory: not with --data-dir or --redis."},
     {"send-threads", Kind::Number, "N",
      "Helper threads sending large broadcasts (0: the event loop sends alone). "
      "Default: one fewer than the CPU cores, at most 3.", 0, 16},
@@ -273,6 +277,7 @@ struct Applier
             {QStringLiteral("secure-cookies"), &ServerConfig::secureCookies},
             {QStringLiteral("history-sync-full"), &ServerConfig::historySyncFull},
             {QStringLiteral("test-faults"), &ServerConfig::testFaults},
+            {QStringLiteral("test-mode"), &ServerConfig::testMode},
         };
         return config.*fields.value(name);
     }
@@ -345,8 +350,9 @@ QString ConfigLoader::helpText()
         "Endpoints: GET <path>[/name1,name2] streams events; with --users, POST /login and\n"
         "POST /logout. The admin listener serves POST /api/push, POST /api/pause,\n"
         "GET /api/connections, DELETE /api/connections/<id>, GET /api/nodes, GET /api/stats,\n"
-        "GET /api/history, GET /metrics, GET /health, with --test-faults POST/GET /api/faults\n"
-        "and DELETE /api/faults/<id>, and the control channel (WebSocket /control), each with\n"
+        "GET /api/history, GET /api/events/<id>, GET /api/connections/<id>/trace,\n"
+        "GET /metrics, GET /health, with --test-faults POST/GET /api/faults and\n"
+        "DELETE /api/faults/<id>, with --test-mode POST /api/reset, and the control channel (WebSocket /control), each with\n"
         "'Authorization: Bearer <admin token>'. Limits and safe\n"
         "deployment: docs/SECURITY.md. Several nodes: --redis (README, \"Several nodes\").\n");
     return text;
@@ -461,6 +467,10 @@ ConfigLoader::Result ConfigLoader::load(const QStringList &arguments,
         *loaded = TlsCredentials::load(*cert, *key, &result.error);
         if (!*loaded)
             return result;
+    }
+    if (config.testMode && (!config.dataDir.isEmpty() || !config.redisUrl.isEmpty())) {
+        result.error = QStringLiteral("--test-mode keeps the history in memory: leave out --data-dir and --redis");
+        return result;
     }
     if (config.publicTls)
         config.secureCookies = true;

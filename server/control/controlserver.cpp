@@ -255,6 +255,8 @@ void ControlServer::handleRequest(ControlSession *session, const QJsonObject &re
             return session->send(ControlProtocol::error(id, QStringLiteral("event.status needs \"event\": \"<event id>\"")));
         return reply(m_operations->eventStatus(event.toString()));
     }
+    if (type == QLatin1String("reset"))
+        return reply(m_operations->reset());
     if (type == QLatin1String("fault.list"))
         return reply(m_operations->faults());
     if (type == QLatin1String("fault.remove")) {

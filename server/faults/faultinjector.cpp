@@ -180,6 +180,15 @@ bool FaultInjector::remove(const QString &id)
     return true;
 }
 
+int FaultInjector::clear()
+{
+    const std::vector<Fault> all = std::exchange(m_faults, {});
+    for (const Fault &fault : all)
+        withdraw(fault);
+    armTimer();
+    return int(all.size());
+}
+
 std::optional<FaultInjector::Rejection> FaultInjector::takeRejection(const Principal &principal)
 {
     for (auto it = m_faults.begin(); it != m_faults.end(); ++it) {

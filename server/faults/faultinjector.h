@@ -54,6 +54,8 @@ public:
     // ("pending" stream ids, or "remaining" requests for a reject), createdAt and expiresAt.
     QJsonObject list();
     bool remove(const QString &id);
+    // Withdraws every fault; returns how many there were.
+    int clear();
     // For a stream request: the status it is to get instead, when a reject fault takes it.
     std::optional<Rejection> takeRejection(const Principal &principal);
     int activeCount();

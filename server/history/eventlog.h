@@ -68,4 +68,7 @@ public:
     virtual bool isPersistent() const = 0;
     // Commits that failed since start.
     virtual qint64 writeErrors() const { return 0; }
+    // Empties the history and starts its ids again from the first (test mode). False for a
+    // log that cannot (a persistent one).
+    virtual bool clear() { return false; }
 };

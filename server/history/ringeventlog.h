@@ -28,6 +28,14 @@ public:
     qint64 maxBytes() const override { return m_maxBytes; }
     bool isPersistent() const override { return false; }
 
+    bool clear() override
+    {
+        restore(m_epoch, 0, 0, {});
+        return true;
+    }
+    // The epoch of --test-mode: ids test-1, test-2...
+    static constexpr char testEpoch[] = "test";
+
     // What one retained event counts against maxBytes: its data, name and frame.
     static qint64 footprint(const Event &event);
 

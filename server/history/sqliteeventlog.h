@@ -40,6 +40,8 @@ public:
     bool isPersistent() const override { return true; }
     bool mayReach(const Event &event, const Principal &principal) const override;
     qint64 writeErrors() const override { return m_writeErrors; }
+    // A stored history is not thrown away (test mode keeps its history in memory).
+    bool clear() override { return false; }
     // How a session id is written to the file.
     QString sessionDigest(const QString &sessionId) const;
 

@@ -32,6 +32,12 @@ public:
 
     // Tickets of events not delivered yet are above current().
     quint32 current() const { return m_current; }
+    // Forgets every event (test mode's reset: their ids come again); tickets go on counting.
+    void clear()
+    {
+        m_entries.clear();
+        m_byId.clear();
+    }
     // Starts the ledger entry of an event about to be queued on its recipients.
     quint32 open(const Event &event);
     void setRecipients(quint32 ticket, int recipients);

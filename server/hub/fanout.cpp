@@ -290,6 +290,15 @@ void Fanout::setStalled(SseConnection *connection, bool stalled)
         schedule(connection);
 }
 
+int Fanout::reset()
+{
+    const QList<SseConnection *> all = m_registry.all();
+    for (SseConnection *connection : all)
+        connection->close(SseConnection::CloseReason::Reset);
+    m_ledger.clear();
+    return int(all.size());
+}
+
 void Fanout::schedule(SseConnection *connection)
 {
     m_pending.insert(connection);

@@ -72,6 +72,9 @@ public:
     void signalLoss();
     // Every stream gets a final retry and is closed; drained() follows.
     void shutdown();
+    // Test mode: every stream is closed and delivery records forgotten (the history is
+    // cleared by its bus). Returns how many streams were closed.
+    int reset();
 
     // Test faults: a stalled stream sends nothing until unstalled, then all it queued.
     void setStalled(SseConnection *connection, bool stalled);

@@ -85,6 +85,8 @@ public:
     Fanout &fanout() { return m_fanout; }
     const Fanout &fanout() const { return m_fanout; }
     const EventBus &bus() const { return *m_bus; }
+    // Test mode: the history emptied, its ids starting again.
+    bool clearHistory() { return m_bus->clearHistory(); }
     const Stats &stats() const { return m_stats; }
     qint64 uptimeMs() const { return m_uptime.elapsed(); }
 

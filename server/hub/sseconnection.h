@@ -23,7 +23,7 @@ class SseConnection final : public QObject
     Q_DISABLE_COPY_MOVE(SseConnection)
 
 public:
-    enum class CloseReason { ClientGone, SlowConsumer, Kicked, Paused, TokenExpired, SessionChanged, Shutdown, Faulted };
+    enum class CloseReason { ClientGone, SlowConsumer, Kicked, Paused, TokenExpired, SessionChanged, Shutdown, Faulted, Reset };
     Q_ENUM(CloseReason)
     // Where a resumed stream's Last-Event-ID came from, and what the history made of it.
     enum class ResumeVia : quint8 { None, Header, Query };

@@ -7,6 +7,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -32,6 +33,9 @@ private slots:
     void resumeAuditTooOld();
     void traceListsWhatTheStreamReceived();
     void traceOfUnknownStream();
+    void testModeIdsAndReset();
+    void resetRefusedWithoutTestMode();
+    void testModeKeepsHistoryInMemory();
 
 private:
     HttpResponse admin(const QByteArray &method, const QByteArray &target, const QJsonObject &body = {})
@@ -266,6 +270,56 @@ void TestTestBench::traceOfUnknownStream()
 {
     QCOMPARE(admin("GET", "/api/connections/424242/trace").status, 404);
     QCOMPARE(admin("POST", "/api/connections/424242/trace").status, 405);
+}
+
+void TestTestBench::testModeIdsAndReset()
+{
+    ServerProcess test;
+    QVERIFY2(test.start({u"--test-mode"_s, u"--test-faults"_s}), test.output().constData());
+    QCOMPARE(AdminApi::stats(test.adminPort())[u"testMode"].toBool(), true);
+    for (int i = 1; i <= 3; ++i)
+        QCOMPARE(AdminApi::pushNamed(test.adminPort(), u"e"_s, QString::number(i)).id, u"test-%1"_s.arg(i));
+    SseClient stream;
+    QVERIFY(stream.open(test.publicPort(), "/eventsource", {{"Last-Event-ID", "test-1"}}));
+    QVERIFY(stream.waitForMessages(2));
+    QCOMPARE(stream.messages().last().lastEventId, u"test-3"_s);
+    QCOMPARE(HttpClient::admin(test.adminPort(), "POST", "/api/faults", R"({"type": "duplicate"})").status, 200);
+
+    const HttpResponse reset = HttpClient::admin(test.adminPort(), "POST", "/api/reset");
+    QCOMPARE(reset.status, 200);
+    QCOMPARE(reset.json().object(), (QJsonObject{{u"connectionsClosed"_s, 1}, {u"eventsCleared"_s, 3}, {u"faultsRemoved"_s, 1}}));
+    QVERIFY(stream.waitForClosed());
+    QVERIFY(AdminApi::waitForConnections(test.adminPort(), 0));
+    QCOMPARE(AdminApi::history(test.adminPort())[u"size"].toInt(), 0);
+    QVERIFY(HttpClient::admin(test.adminPort(), "GET", "/api/faults").json()[u"faults"].toArray().isEmpty());
+    QCOMPARE(HttpClient::admin(test.adminPort(), "GET", "/api/events/test-2").status, 404);
+    // Ids start again, and a stream opened now is told where the history stands.
+    SseClient fresh;
+    QVERIFY(fresh.open(test.publicPort(), "/eventsource"));
+    const AdminApi::Pushed first = AdminApi::pushNamed(test.adminPort(), u"e"_s, u"again"_s);
+    QCOMPARE(first.id, u"test-1"_s);
+    QVERIFY(fresh.waitForMessages(1));
+    QCOMPARE(fresh.messages().first().lastEventId, u"test-1"_s);
+    QCOMPARE(HttpClient::admin(test.adminPort(), "GET", "/api/events/test-1").json()[u"delivered"].toInt(), 1);
+    QCOMPARE(HttpClient::admin(test.adminPort(), "GET", "/api/reset").status, 405);
+}
+
+void TestTestBench::resetRefusedWithoutTestMode()
+{
+    const QJsonObject before = AdminApi::history(m_server.adminPort());
+    const HttpResponse response = admin("POST", "/api/reset");
+    QCOMPARE(response.status, 403);
+    QVERIFY(response.json()[u"error"].toString().contains(u"--test-mode"));
+    QCOMPARE(AdminApi::history(m_server.adminPort())[u"headId"], before[u"headId"]);
+    QCOMPARE(AdminApi::stats(m_server.adminPort())[u"testMode"].toBool(true), false);
+}
+
+void TestTestBench::testModeKeepsHistoryInMemory()
+{
+    QTemporaryDir dir;
+    ServerProcess refused;
+    QVERIFY(!refused.start({u"--test-mode"_s, u"--data-dir"_s, dir.path()}));
+    QVERIFY2(refused.output().contains("--test-mode keeps the history in memory"), refused.output().constData());
 }
 
 QTEST_GUILESS_MAIN(TestTestBench)
