@@ -16,7 +16,7 @@ bool isAdminCommand(Command command)
 {
     return command == Command::Push || command == Command::Pause || command == Command::Connections
         || command == Command::Nodes || command == Command::Kick || command == Command::Stats
-        || command == Command::Fault || command == Command::Play;
+        || command == Command::Fault || command == Command::Play || command == Command::Scenario;
 }
 
 // Bearer credentials go into a header: visible ASCII only, so nothing can split the header.
@@ -257,6 +257,10 @@ QString CliOptions::validate(const QProcessEnvironment &environment)
             return QStringLiteral("record needs --out FILE (or --out - for stdout)");
         break;
     }
+    case CommandTable::Command::Scenario:
+        if (isSet(QStringLiteral("stream-url")) && !httpUrl(value(QStringLiteral("stream-url"))))
+            return QStringLiteral("scenario: --stream-url must be an http:// or https:// URL");
+        break;
     case CommandTable::Command::Play: {
         if (isSet(QStringLiteral("speed"))) {
             bool ok = false;

@@ -1,5 +1,6 @@
 #include "commandrunner.h"
 
+#include "controlclient.h"
 #include "eventplayer.h"
 #include "eventsourceclient.h"
 #include "faultrequest.h"
@@ -8,6 +9,7 @@
 #include "passwordhash.h"
 #include "pauserequest.h"
 #include "pushrequest.h"
+#include "scenariorunner.h"
 
 #include <QDateTime>
 #include <QFile>
@@ -85,6 +87,8 @@ void CommandRunner::start()
         return record();
     case Command::Play:
         return play();
+    case Command::Scenario:
+        return scenario();
     case Command::Token:
         return token();
     case Command::HashPassword:
@@ -323,6 +327,59 @@ void CommandRunner::play()
     connect(m_player, &EventPlayer::finished, this,
             [this](qsizetype count) { succeed(QStringLiteral("played=%1\n").arg(count)); });
     m_player->start();
+}
+
+void CommandRunner::scenario()
+{
+    const QString path = m_options.arguments().first();
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return fail(Exit::Failure, QStringLiteral("scenario"),
+                    QStringLiteral("cannot read %1: %2").arg(path, file.errorString()));
+    QString error;
+    std::optional<QList<ScenarioStep>> steps = ScenarioStep::readAll(&file, &error);
+    if (!steps)
+        return fail(Exit::Usage, QStringLiteral("scenario %1").arg(path), error);
+    m_control = new ControlClient(this);
+    m_control->setTopics({});
+    m_control->setTls(m_options.tls());
+    connect(m_control, &ControlClient::stateChanged, this,
+            [this, steps = std::move(*steps)](ControlClient::State state, const QString &detail) mutable {
+        if (state == ControlClient::State::Connected && !m_scenario) {
+            ScenarioRunner::Options options;
+            options.streamUrl = m_options.isSet(QStringLiteral("stream-url"))
+                ? QUrl(m_options.value(QStringLiteral("stream-url"))) : m_control->streamUrl();
+            options.tls = m_options.tls();
+            m_scenario = new ScenarioRunner(std::move(steps), options,
+                                            [this](const QString &type, const QJsonObject &fields, ScenarioRunner::Answer done) {
+                                                m_control->request(type, fields, std::move(done));
+                                            }, this);
+            connect(m_scenario, &ScenarioRunner::stepFinished, this, [this](int index, bool passed, const QString &why) {
+                const ScenarioStep &step = m_scenario->steps().at(index);
+                writeOutput(QStringLiteral("%1 %2 %3%4\n")
+                                .arg(passed ? QStringLiteral("PASS") : QStringLiteral("FAIL"))
+                                .arg(index + 1, 3)
+                                .arg(step.describe(), why.isEmpty() ? QString() : QStringLiteral(": ") + oneLine(why)));
+                if (passed)
+                    return;
+                for (int skipped = index + 1; skipped < m_scenario->steps().size(); ++skipped)
+                    writeOutput(QStringLiteral("SKIP %1 %2\n").arg(skipped + 1, 3).arg(m_scenario->steps().at(skipped).describe()));
+            });
+            connect(m_scenario, &ScenarioRunner::finished, this, [this](bool passed) {
+                m_control->disconnectFromServer();
+                if (passed)
+                    return succeed(QStringLiteral("scenario passed: %1 steps\n").arg(m_scenario->steps().size()));
+                fail(Exit::Failure, QStringLiteral("scenario"), QStringLiteral("a step failed (see above)"));
+            });
+            m_scenario->start();
+        } else if (state == ControlClient::State::AuthRefused) {
+            fail(Exit::Failure, QStringLiteral("scenario"), QStringLiteral("the admin token was refused: ") + detail);
+        } else if (state == ControlClient::State::Reconnecting) {
+            fail(Exit::Failure, QStringLiteral("scenario"),
+                 QStringLiteral("lost the control channel at %1: %2").arg(shown(m_options.adminUrl()), detail));
+        }
+    });
+    m_control->connectToServer(m_options.adminUrl(), QString::fromUtf8(m_options.adminToken()));
 }
 
 bool CommandRunner::countReached()

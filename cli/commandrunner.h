@@ -10,7 +10,9 @@
 #include <memory>
 
 class QIODevice;
+class ControlClient;
 class EventPlayer;
+class ScenarioRunner;
 class EventSourceClient;
 struct SseMessage;
 
@@ -44,6 +46,7 @@ private:
     void listen();
     void record();
     void play();
+    void scenario();
     // Opens the command's stream (URL, --last-event-id, --token, --reconnect) and hands each
     // event to onEvent; failures and the end of the stream finish the command.
     void subscribe(const std::function<void(const SseMessage &)> &onEvent);
@@ -70,6 +73,8 @@ private:
     AdminClient *m_admin = nullptr;
     EventSourceClient *m_listener = nullptr;
     EventPlayer *m_player = nullptr;
+    ControlClient *m_control = nullptr;
+    ScenarioRunner *m_scenario = nullptr;
     std::unique_ptr<QIODevice> m_recording;
     qint64 m_eventsReceived = 0;
     QElapsedTimer m_clock; // record: since the recording started

@@ -169,6 +169,16 @@ const QList<CommandTable::CommandSpec> &CommandTable::commands()
          {{"speed", Kind::Text, "X", "Play X times faster (0.5: twice slower). Default 1."},
           {"loop", Kind::Flag, "", "Start over after the last event, until interrupted."},
           outputOption}},
+        {Command::Scenario, "scenario", "FILE", 1, 1, "Run a scenario: steps and expectations against a hub.",
+         "Reads FILE, one JSON step per line (# starts a comment line): open and close test\n"
+         "clients, publish, wait, pause, fault, reset, and expect what test clients receive\n"
+         "(events, count, no-event, gap, closed, refused, reconnected); see README,\n"
+         "\"Scenarios\", and resources/scenarios/. Steps run in order over the control channel;\n"
+         "test clients open the hub's stream URL. Prints one line per step, PASS or FAIL with\n"
+         "why; the first failure ends the run (the rest are SKIP). Exit 0 when every step\n"
+         "passed, 1 otherwise, 2 for a file that does not read.\n",
+         {{"stream-url", Kind::Text, "URL",
+           "The hub's stream endpoint for test clients. Default: the one the hub announces."}}},
         {Command::Token, "token", "", 0, 0, "Mint a test JWT (HS256) for stream identity.",
          "Prints a token signed with the server's --jwt-secret, with the claims sub, name,\n"
          "groups, sid, iat and exp. Use it with listen --token or an Authorization header.\n",

@@ -8,7 +8,7 @@
 class CommandTable final
 {
 public:
-    enum class Command { Push, Pause, Connections, Nodes, Kick, Stats, Fault, Listen, Record, Play, Token, HashPassword };
+    enum class Command { Push, Pause, Connections, Nodes, Kick, Stats, Fault, Listen, Record, Play, Scenario, Token, HashPassword };
     enum class Kind { Flag, Text, List, Number };
 
     struct Option

@@ -18,6 +18,8 @@ constexpr int maxBackoffMs = 30000;
 
 ControlClient::ControlClient(QObject *parent)
     : QObject(parent)
+    , m_topics{QLatin1String(ControlProtocol::topicConnections), QLatin1String(ControlProtocol::topicEvents),
+               QLatin1String(ControlProtocol::topicStats)}
 {
     m_reconnectTimer.setSingleShot(true);
     connect(&m_reconnectTimer, &QTimer::timeout, this, &ControlClient::open);
@@ -61,6 +63,8 @@ void ControlClient::open()
         m_socket->deleteLater();
     }
     m_socket = new QWebSocket(QString(), QWebSocketProtocol::VersionLatest, this);
+    if (!m_tls.isNull())
+        m_socket->setSslConfiguration(m_tls);
     connect(m_socket, &QWebSocket::connected, this, &ControlClient::handleConnected);
     connect(m_socket, &QWebSocket::disconnected, this, &ControlClient::handleDisconnected);
     connect(m_socket, &QWebSocket::textMessageReceived, this, &ControlClient::handleMessage);
@@ -70,6 +74,7 @@ void ControlClient::open()
     url.setPath(QLatin1String(ControlProtocol::path));
     QNetworkRequest request(url);
     request.setRawHeader("Authorization", "Bearer " + m_token.toUtf8());
+
     setState(m_state == State::Reconnecting ? State::Reconnecting : State::Connecting);
     m_socket->open(request);
 }
@@ -77,10 +82,8 @@ void ControlClient::open()
 void ControlClient::handleConnected()
 {
     m_snapshotFirst = true;
-    request(QStringLiteral("subscribe"),
-            {{QStringLiteral("topics"), QJsonArray{QLatin1String(ControlProtocol::topicConnections),
-                                                   QLatin1String(ControlProtocol::topicEvents),
-                                                   QLatin1String(ControlProtocol::topicStats)}}});
+    if (!m_topics.isEmpty())
+        request(QStringLiteral("subscribe"), {{QStringLiteral("topics"), QJsonArray::fromStringList(m_topics)}});
 }
 
 void ControlClient::handleDisconnected()

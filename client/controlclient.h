@@ -8,6 +8,7 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QObject>
+#include <QSslConfiguration>
 #include <QTimer>
 #include <QUrl>
 
@@ -34,6 +35,10 @@ public:
 
     // adminUrl is the admin listener, e.g. http://127.0.0.1:8081 (ws:// also accepted).
     void connectToServer(const QUrl &adminUrl, const QString &token);
+    // The live topics to subscribe to once connected (default: all three; none for a tool
+    // that only sends requests), and the TLS configuration for wss:// (null: Qt's default).
+    void setTopics(const QStringList &topics) { m_topics = topics; }
+    void setTls(const QSslConfiguration &tls) { m_tls = tls; }
     void disconnectFromServer();
 
     State state() const { return m_state; }
@@ -70,6 +75,8 @@ private:
     QUrl m_adminUrl;
     QUrl m_streamUrl;
     bool m_testFaults = false;
+    QStringList m_topics;
+    QSslConfiguration m_tls;
     QString m_token;
     State m_state = State::Disconnected;
     QString m_serverVersion;

@@ -85,7 +85,7 @@ void EventSourceClient::close()
 QNetworkRequest EventSourceClient::newRequest(const QUrl &url) const
 {
     QNetworkRequest request(url);
-    request.setRawHeader("User-Agent", userAgent());
+    request.setRawHeader("User-Agent", m_options.userAgent.isEmpty() ? userAgent() : m_options.userAgent);
     if (!m_options.tls.isNull())
         request.setSslConfiguration(m_options.tls);
     return request;

@@ -41,6 +41,7 @@ public:
         QString loginUser;   // when set: POST /login on the url's origin before the stream
         QString loginPassword;
         QSslConfiguration tls; // for https:// (--ca-file, --insecure); null: Qt's default
+        QByteArray userAgent;  // empty: EventSourceHub-TestClient/<version>
     };
 
     static constexpr qint64 defaultRetryMs = 3000; // §9.2.2: "a user-agent-defined value"

@@ -6,6 +6,7 @@
 
 #include <QDateTime>
 #include <QDeadlineTimer>
+#include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
@@ -175,6 +176,11 @@ private slots:
     void faultUsageErrors();
     void listenPrintsEventsLive();
     void recordThenPlay();
+    void scenarioExamplesPass_data();
+    void scenarioExamplesPass();
+    void scenarioFailureNamesTheStep();
+    void scenarioFileErrors_data();
+    void scenarioFileErrors();
     void playRefusesBadFiles_data();
     void playRefusesBadFiles();
     void listenReplaysAfterLastEventId();
@@ -711,6 +717,75 @@ void TestCli::recordThenPlay()
         QVERIFY(message.lastEventId != ids[i]);
         QCOMPARE(out[i], u"id=%1 delivered=1"_s.arg(message.lastEventId));
     }
+}
+
+void TestCli::scenarioExamplesPass_data()
+{
+    QTest::addColumn<QString>("file");
+    const QDir dir(QStringLiteral(ESH_SCENARIOS_DIR));
+    const QStringList files = dir.entryList({u"*.ndjson"_s}, QDir::Files, QDir::Name);
+    QVERIFY(files.size() >= 3);
+    for (const QString &file : files)
+        QTest::newRow(qPrintable(file)) << dir.filePath(file);
+}
+
+void TestCli::scenarioExamplesPass()
+{
+    QFETCH(QString, file);
+    const CliResult result = runCli(admin({u"scenario"_s, file, u"--stream-url"_s, streamUrl()}), {}, cleanEnvironment(), 60000);
+    QVERIFY2(result.exitCode == 0, result.describe());
+    const QStringList lines = result.lines();
+    QVERIFY(lines.size() >= 4);
+    for (qsizetype i = 0; i + 1 < lines.size(); ++i)
+        QVERIFY2(lines[i].startsWith(u"PASS"), qPrintable(lines[i]));
+    QVERIFY2(lines.last().startsWith(u"scenario passed: "), result.describe());
+}
+
+void TestCli::scenarioFailureNamesTheStep()
+{
+    QTemporaryDir dir;
+    QFile file(dir.filePath(u"fails.ndjson"_s));
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("# a scenario whose third step cannot hold\n"
+               "{\"step\": \"open\", \"client\": \"a\"}\n"
+               "{\"step\": \"publish\", \"event\": \"e\", \"data\": \"actual\"}\n"
+               "{\"step\": \"expect\", \"client\": \"a\", \"what\": \"events\", \"events\": [{\"event\": \"e\", \"data\": \"expected\"}]}\n"
+               "{\"step\": \"wait\", \"ms\": 1}\n");
+    file.close();
+    // The hub it announces in its hello: no --stream-url.
+    const CliResult result = runCli(admin({u"scenario"_s, file.fileName()}));
+    QVERIFY2(result.exitCode == 1 && result.oneErrorLine(), result.describe());
+    const QStringList lines = result.lines();
+    QCOMPARE(lines.size(), 4);
+    QVERIFY2(lines[0].startsWith(u"PASS   1 open a (line 2)"), qPrintable(lines[0]));
+    QVERIFY2(lines[1].startsWith(u"PASS   2 publish e (line 3)"), qPrintable(lines[1]));
+    QVERIFY2(lines[2].startsWith(u"FAIL   3 expect events a (line 4): a: event 1: expected e 'expected'")
+                 && lines[2].contains(u"got e 'actual'"), qPrintable(lines[2]));
+    QCOMPARE(lines[3], u"SKIP   4 wait (line 5)"_s);
+}
+
+void TestCli::scenarioFileErrors_data()
+{
+    QTest::addColumn<QByteArray>("content");
+    QTest::addColumn<QByteArray>("message");
+    QTest::newRow("unknown step") << "{\"step\": \"jump\"}\n"_ba << "line 1: step must be one of"_ba;
+    QTest::newRow("open without client") << "\n{\"step\": \"open\"}\n"_ba << "line 2: open needs client"_ba;
+    QTest::newRow("unknown field") << "{\"step\": \"wait\", \"ms\": 5, \"sec\": 1}\n"_ba << "unknown field 'sec' for wait"_ba;
+    QTest::newRow("bad expectation") << "{\"step\": \"expect\", \"client\": \"a\", \"what\": \"magic\"}\n"_ba << "expect needs what"_ba;
+    QTest::newRow("empty") << "# nothing\n"_ba << "no steps"_ba;
+}
+
+void TestCli::scenarioFileErrors()
+{
+    QFETCH(QByteArray, content);
+    QFETCH(QByteArray, message);
+    QTemporaryDir dir;
+    QFile file(dir.filePath(u"bad.ndjson"_s));
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(content);
+    file.close();
+    const CliResult result = runCli(admin({u"scenario"_s, file.fileName()}));
+    QVERIFY2(result.exitCode == 2 && result.oneErrorLine() && result.err.contains(message), result.describe());
 }
 
 void TestCli::playRefusesBadFiles_data()
