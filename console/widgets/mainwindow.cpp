@@ -10,6 +10,7 @@
 #include "eventlogview.h"
 #include "faultdialog.h"
 #include "pausedialog.h"
+#include "scenarioview.h"
 #include "streamdetailview.h"
 #include "ratechart.h"
 #include "testclientwidget.h"
@@ -47,6 +48,9 @@ MainWindow::MainWindow(QWidget *parent)
     m_tabs->addTab(m_eventLog, tr("&Events"));
     m_tabs->addTab(m_chart, tr("C&harts"));
     m_tabs->addTab(m_testClient, tr("&Test client"));
+    auto *scenario = new ScenarioView(m_client, this);
+    scenario->setObjectName(QStringLiteral("scenarioView"));
+    m_tabs->addTab(scenario, tr("Scena&rio"));
     m_tabs->addTab(m_nodes, tr("&Nodes"));
     // The node list, every 4 s while connected (a cluster's heartbeat).
     m_nodesTimer.setInterval(4000);

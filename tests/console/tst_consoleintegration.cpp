@@ -10,6 +10,7 @@
 #include "jwt.h"
 #include "mainwindow.h"
 #include "pausedialog.h"
+#include "scenarioview.h"
 #include "serverprocess.h"
 #include "sseclient.h"
 #include "streamdetailview.h"
@@ -21,6 +22,7 @@
 #include <QApplication>
 #include <QComboBox>
 #include <QDateTime>
+#include <QFile>
 #include <QJsonArray>
 #include <QLabel>
 #include <QLineEdit>
@@ -34,6 +36,7 @@
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTableView>
+#include <QTemporaryDir>
 #include <QTableWidget>
 #include <QTest>
 
@@ -96,6 +99,7 @@ private slots:
     void resendFromHistoryDeliversAgain();
     void eventLogShowsDeliveryStatus();
     void streamDetailShowsResumeAndTrace();
+    void scenarioTabRunsAndColorsSteps();
     void pauseSendsRetryAndRemovesRows_data();
     void pauseSendsRetryAndRemovesRows();
     void kickClosesStreamAndRemovesRow_data();
@@ -432,6 +436,57 @@ void tst_ConsoleIntegration::streamDetailShowsResumeAndTrace()
     QCOMPARE(trace->item(1, 0)->text(), live);
     QCOMPARE(trace->item(1, 1)->text(), u"message"_s);
     QCOMPARE(trace->item(1, 4)->text(), u"live"_s);
+}
+
+void tst_ConsoleIntegration::scenarioTabRunsAndColorsSteps()
+{
+    QTemporaryDir dir;
+    const auto write = [&dir](const QString &name, const QByteArray &content) {
+        QFile file(dir.filePath(name));
+        file.open(QIODevice::WriteOnly);
+        file.write(content);
+        return file.fileName();
+    };
+    const QString passing = write(u"passing.ndjson"_s,
+        "{\"step\": \"open\", \"client\": \"a\"}\n"
+        "{\"step\": \"publish\", \"event\": \"e\", \"data\": \"x\", \"as\": \"x\"}\n"
+        "{\"step\": \"expect\", \"client\": \"a\", \"what\": \"events\", \"events\": [{\"event\": \"e\", \"data\": \"x\", \"id\": \"$x\"}]}\n");
+    const QString failing = write(u"failing.ndjson"_s,
+        "{\"step\": \"open\", \"client\": \"a\"}\n"
+        "{\"step\": \"publish\", \"event\": \"e\", \"data\": \"x\"}\n"
+        "{\"step\": \"expect\", \"client\": \"a\", \"what\": \"events\", \"events\": [{\"event\": \"other\"}]}\n"
+        "{\"step\": \"wait\", \"ms\": 1}\n");
+    auto *view = m_window->findChild<ScenarioView *>();
+    QVERIFY(view);
+    m_window->tabs()->setCurrentWidget(view);
+    auto *run = view->findChild<QPushButton *>(u"runScenario"_s);
+    auto *table = view->findChild<QTableWidget *>(u"scenarioSteps"_s);
+    auto *summary = view->findChild<QLabel *>(u"scenarioSummary"_s);
+    QVERIFY(view->loadFile(passing));
+    QCOMPARE(table->rowCount(), 3);
+    QVERIFY(!run->isEnabled()); // not connected yet
+    connectWindow();
+    QTRY_VERIFY(run->isEnabled());
+    run->click();
+    QTRY_COMPARE_WITH_TIMEOUT(summary->text(), u"Every step passed"_s, 15000);
+    const QColor green(0xc8, 0xe6, 0xc9);
+    for (int row = 0; row < 3; ++row) {
+        QCOMPARE(table->item(row, 2)->text(), u"passed"_s);
+        QCOMPARE(table->item(row, 1)->background().color(), green);
+    }
+
+    QVERIFY(view->loadFile(failing));
+    run->click();
+    QTRY_COMPARE_WITH_TIMEOUT(summary->text(), u"A step failed; the ones after it did not run"_s, 15000);
+    QCOMPARE(table->item(1, 2)->text(), u"passed"_s);
+    QCOMPARE(table->item(2, 2)->text(), u"failed"_s);
+    QCOMPARE(table->item(2, 1)->background().color(), QColor(0xff, 0xcd, 0xd2));
+    QVERIFY2(table->item(2, 3)->text().contains(u"expected other"), qPrintable(table->item(2, 3)->text()));
+    QCOMPARE(table->item(3, 2)->text(), QString());
+
+    QVERIFY(!view->loadFile(write(u"broken.ndjson"_s, "{\"step\": \"fly\"}\n")));
+    QVERIFY(summary->text().contains(u"line 1"));
+    QVERIFY(!run->isEnabled());
 }
 
 void tst_ConsoleIntegration::composedEventReachesTargetOnly_data()

@@ -119,7 +119,7 @@ void tst_MainWindow::tabsPresent()
     QStringList names;
     for (int i = 0; i < tabs->count(); ++i)
         names.append(tabs->tabText(i));
-    QCOMPARE(names, (QStringList{u"&Connections"_s, u"C&omposer"_s, u"&Events"_s, u"C&harts"_s, u"&Test client"_s, u"&Nodes"_s}));
+    QCOMPARE(names, (QStringList{u"&Connections"_s, u"C&omposer"_s, u"&Events"_s, u"C&harts"_s, u"&Test client"_s, u"Scena&rio"_s, u"&Nodes"_s}));
     QCOMPARE(tabs->widget(1), m_window->findChild<ComposerWidget *>());
     QCOMPARE(tabs->widget(3), m_window->findChild<RateChart *>(u"rateChart"_s));
     QCOMPARE(tabs->currentIndex(), 0);
