@@ -1,6 +1,7 @@
 #include "controlclient.h"
 
 #include "connectionsbatch.h"
+#include "connectionssnapshot.h"
 #include "controlhello.h"
 #include "controlprotocol.h"
 #include "eventsbatch.h"
@@ -129,10 +130,9 @@ void ControlClient::handleMessage(const QString &text)
                      type == QLatin1String("error") ? message->value(QStringLiteral("message")).toString() : QString());
         else if (type == QLatin1String("error"))
             qCWarning(lcClient) << "server error:" << message->value(QStringLiteral("message")).toString();
-    } else if (type == QLatin1String("connections.snapshot")) {
-        const bool last = message->value(QStringLiteral("last")).toBool();
-        Q_EMIT snapshotReceived(ConnectionRecord::listFromJson(message->value(QStringLiteral("connections"))), m_snapshotFirst, last);
-        m_snapshotFirst = last;
+    } else if (const std::optional<ConnectionsSnapshot> page = ConnectionsSnapshot::fromJson(*message)) {
+        Q_EMIT snapshotReceived(page->records(), m_snapshotFirst, page->last);
+        m_snapshotFirst = page->last;
     } else if (const std::optional<ConnectionsBatch> batch = ConnectionsBatch::fromJson(*message)) {
         QStringList closed;
         for (const ConnectionsBatch::Closed &entry : batch->closed)

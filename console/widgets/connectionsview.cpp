@@ -124,6 +124,15 @@ ConnectionsView::ConnectionsView(ConnectionModel *model, QWidget *parent)
     updateCount();
 }
 
+ConnectionsView::~ConnectionsView()
+{
+    for (QObject *source : {static_cast<QObject *>(m_tree), static_cast<QObject *>(m_proxy),
+                            static_cast<QObject *>(m_treeView),
+                            static_cast<QObject *>(m_grouping), static_cast<QObject *>(m_table->selectionModel()),
+                            static_cast<QObject *>(m_treeView->selectionModel())})
+        disconnect(source, nullptr, this, nullptr);
+}
+
 void ConnectionsView::setDetail(QWidget *detail)
 {
     m_split->addWidget(detail);

@@ -30,6 +30,9 @@ class ConnectionsView final : public QWidget
 
 public:
     ConnectionsView(ConnectionModel *model, QWidget *parent = nullptr);
+    // Its own models and views go after this class's part of the object (QWidget deletes
+    // children), and a proxy going resets the tree: none may call back into it then.
+    ~ConnectionsView() override;
 
     ConnectionFilterProxy *proxy() const { return m_proxy; }
     ConnectionTreeModel *tree() const { return m_tree; }

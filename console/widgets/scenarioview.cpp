@@ -24,7 +24,7 @@ ScenarioView::ScenarioView(ControlClient *client, QWidget *parent)
     , m_summary(new QLabel(this))
     , m_table(new QTableWidget(0, 4, this))
     , m_load(new QPushButton(tr("&Load…"), this))
-    , m_run(new QPushButton(tr("&Run"), this))
+    , m_run(new QPushButton(tr("R&un"), this))
     , m_stop(new QPushButton(tr("S&top"), this))
 {
     m_file->setObjectName(QStringLiteral("scenarioFile"));

@@ -1,23 +1,27 @@
 #!/usr/bin/env bash
 # Takes docs/images/console.png: the console under Xvfb, connected to a demo server with a few
-# dozen live streams (users in groups, anonymous, filtered) and some events published.
+# dozen live streams (users in groups, anonymous, filtered) and some events published; then
+# docs/images/fault-menu.png (a stream's Test fault menu) and docs/images/scenario.png (the
+# Scenario tab after running resources/scenarios/reconnect-storm.ndjson).
+# ESH_BUILD_DIR (default build-screenshot) and ESH_BUILD_TYPE (default Release) choose the build.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 bash resources/scripts/install-deps.sh xvfb imagemagick xdotool curl
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build --target eventsource-server eventsource-console eventsource-cli >/dev/null
+build=${ESH_BUILD_DIR:-build-screenshot}
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE="${ESH_BUILD_TYPE:-Release}" >/dev/null
+cmake --build "$build" --target eventsource-server eventsource-console eventsource-cli >/dev/null
 
 work=$(mktemp -d)
 pids=()
 cleanup() { kill "${pids[@]}" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
-server=build/server/eventsource-server
-cli=build/cli/eventsource-cli
+server=$build/server/eventsource-server
+cli=$build/cli/eventsource-cli
 secret=screenshot-secret-0123456789abcdef0123
 
 Xvfb :97 -screen 0 1280x800x24 >/dev/null 2>&1 & pids+=($!)
-"$server" --listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 --admin-token demo --jwt-secret "$secret" \
+"$server" --listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 --admin-token demo --jwt-secret "$secret" --test-faults \
     >"$work/server.log" 2>&1 & pids+=($!)
 for _ in $(seq 100); do grep -q ' ready ' "$work/server.log" && break; sleep 0.1; done
 port=$(sed -n 's/.* ready public=\([0-9]*\).*/\1/p' "$work/server.log")
@@ -42,7 +46,7 @@ for _ in $(seq 6); do open_stream "" "" /eventsource "kiosk/1.0"; done
 export XDG_CONFIG_HOME=$work/config
 mkdir -p "$XDG_CONFIG_HOME/EventSource Hub"
 printf '[connections]\ngrouping=2\n' >"$XDG_CONFIG_HOME/EventSource Hub/eventsource-console.conf"
-DISPLAY=:97 build/console/eventsource-console & pids+=($!)
+DISPLAY=:97 "$build/console/eventsource-console" & pids+=($!)
 for k in $(seq 1 25); do
     "$cli" push "{\"orderId\": $k, \"items\": $((k % 4 + 1))}" --json --event orders >/dev/null
     [ $((k % 5)) -eq 0 ] && "$cli" push "stock low on item $k" --event alerts --group Engineering >/dev/null
@@ -53,3 +57,24 @@ DISPLAY=:97 xdotool windowsize "$window" 1200 720
 sleep 1
 DISPLAY=:97 import -window "$window" docs/images/console.png
 echo "wrote docs/images/console.png"
+
+# A stream's context menu, Test fault open: flat list, right-click the first row, then the
+# submenu by its mnemonic.
+printf '[connections]\ngrouping=0\n' >"$XDG_CONFIG_HOME/EventSource Hub/eventsource-console.conf"
+kill "${pids[-1]}"
+DISPLAY=:97 "$build/console/eventsource-console" & pids+=($!)
+window=$(DISPLAY=:97 xdotool search --sync --name "EventSource Hub console" | head -1)
+DISPLAY=:97 xdotool windowsize "$window" 1200 720 windowmove "$window" 0 0
+sleep 2
+DISPLAY=:97 xdotool mousemove 300 130 click 1 sleep 0.3 click 3 sleep 0.5 key f
+sleep 0.5
+DISPLAY=:97 import -window root -crop 1200x720+0+0 docs/images/fault-menu.png
+echo "wrote docs/images/fault-menu.png"
+
+# The Scenario tab: load the reconnect storm with the file dialog, run it, wait for the end.
+DISPLAY=:97 xdotool key Escape sleep 0.2 key Escape sleep 0.2 key alt+r sleep 0.5 key alt+l sleep 1
+DISPLAY=:97 xdotool type --delay 20 "$root/resources/scenarios/reconnect-storm.ndjson"
+DISPLAY=:97 xdotool key Return sleep 0.5 key alt+u
+sleep 6
+DISPLAY=:97 import -window "$window" docs/images/scenario.png
+echo "wrote docs/images/scenario.png"

@@ -9,6 +9,7 @@
 #include "faultinjector.h"
 #include "controlprotocol.h"
 #include "controlsession.h"
+#include "connectionssnapshot.h"
 #include "hub.h"
 #include "statstick.h"
 
@@ -26,12 +27,6 @@ namespace {
 QString reasonName(SseConnection::CloseReason reason)
 {
     return QString::fromLatin1(QMetaEnum::fromType<SseConnection::CloseReason>().valueToKey(int(reason))).toLower();
-}
-
-QJsonObject typed(const char *type, QJsonObject body)
-{
-    body.insert(QStringLiteral("type"), QLatin1String(type));
-    return body;
 }
 
 } // namespace
@@ -314,15 +309,8 @@ void ControlServer::finishSubscribe(ControlSession *session, const QJsonValue &i
         if (on && !session->isSubscribed(topic) && topic == QLatin1String(ControlProtocol::topicConnections)) {
             // The snapshot first, in pages, then the batches that follow it.
             QByteArrayList pages;
-            for (qsizetype start = 0; start < all.size() || start == 0; start += snapshotPageSize) {
-                QJsonArray page;
-                for (qsizetype i = start; i < qMin(all.size(), start + snapshotPageSize); ++i)
-                    page.append(all[i]);
-                pages.append(ControlProtocol::encode(typed("connections.snapshot",
-                    {{QStringLiteral("connections"), page},
-                     {QStringLiteral("total"), all.size()},
-                     {QStringLiteral("last"), start + snapshotPageSize >= all.size()}})));
-            }
+            for (const ConnectionsSnapshot &page : ConnectionsSnapshot::pages(all, snapshotPageSize))
+                pages.append(ControlProtocol::encode(page.toJson()));
             session->sendBulk(pages);
         }
         if (on)
