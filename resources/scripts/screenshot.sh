@@ -74,7 +74,9 @@ echo "wrote docs/images/fault-menu.png"
 # The Scenario tab: load the reconnect storm with the file dialog, run it, wait for the end.
 DISPLAY=:97 xdotool key Escape sleep 0.2 key Escape sleep 0.2 key alt+r sleep 0.5 key alt+l sleep 1
 DISPLAY=:97 xdotool type --delay 20 "$root/resources/scenarios/reconnect-storm.ndjson"
-DISPLAY=:97 xdotool key Return sleep 0.5 key alt+u
+DISPLAY=:97 xdotool key Return sleep 1.5
+# Run, by its place (the dialog gives the keyboard focus back to no window under Xvfb).
+DISPLAY=:97 xdotool mousemove 1062 93 click 1
 sleep 6
 DISPLAY=:97 import -window "$window" docs/images/scenario.png
 echo "wrote docs/images/scenario.png"
