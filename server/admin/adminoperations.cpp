@@ -263,12 +263,14 @@ ConnectionRecord AdminOperations::record(const SseConnection &connection)
     record.eventsSent = connection.eventsSent();
     record.bytesSent = connection.bytesSent();
     record.lastEventId = QString::fromLatin1(connection.lastEventId());
-    record.resume.lastEventId = QString::fromUtf8(info.resumeFrom);
-    static const char *const vias[] = {"", "header", "query"};
-    static const char *const statuses[] = {"none", "exact", "too-old", "unknown"};
-    record.resume.via = QLatin1String(vias[int(info.resumeVia)]);
-    record.resume.status = QLatin1String(statuses[int(connection.resumeStatus())]);
-    record.resume.replayed = connection.replayedEvents();
+    if (const SseConnection::Resumed *resumed = connection.resumed()) {
+        static const char *const vias[] = {"header", "query"};
+        static const char *const statuses[] = {"exact", "too-old", "unknown"};
+        record.resume.lastEventId = QString::fromUtf8(resumed->from);
+        record.resume.via = QLatin1String(vias[int(resumed->via)]);
+        record.resume.status = QLatin1String(statuses[int(resumed->status)]);
+        record.resume.replayed = resumed->replayedCount;
+    }
     return record;
 }
 

@@ -130,8 +130,7 @@ void StreamEndpoint::handle(const PublicRequest &request, PublicResponder &respo
     stream.info.connectedAt = QDateTime::currentDateTimeUtc();
     stream.info.protocol = responder.protocol();
     stream.lastEventId = lastEventId;
-    if (lastEventId)
-        stream.info.resumeVia = via;
+    stream.lastEventIdVia = via;
     const SseConnection *opened = m_fanout->open(std::move(stream), std::move(sink));
     qCDebug(lcEndpoint).nospace() << "stream opened id=" << opened->info().id
                                   << " peer=" << opened->info().remoteAddress

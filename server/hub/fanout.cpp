@@ -160,8 +160,6 @@ void Fanout::signalLoss()
 SseConnection *Fanout::open(StreamRequest request, std::unique_ptr<StreamSink> sink)
 {
     request.info.id = (m_nodeNumber << nodeShift) + ++m_lastConnectionId;
-    if (request.lastEventId)
-        request.info.resumeFrom = *request.lastEventId;
     auto *connection = new SseConnection(std::move(request.info), std::move(sink), m_options.maxBufferBytes, this);
     QByteArray preamble = SseEncoder::retry(m_options.retryMs);
     if (m_options.initialPadding > 0)
@@ -175,7 +173,7 @@ SseConnection *Fanout::open(StreamRequest request, std::unique_ptr<StreamSink> s
     ++m_stats.connectionsOpened;
     if (request.lastEventId) {
         // The first page tells whether the id resumes exactly (continueReplay()).
-        connection->setResumeStatus(SseConnection::ResumeStatus::Exact);
+        connection->markResumed(*request.lastEventId, request.lastEventIdVia);
         connection->setReplayCursor(*request.lastEventId);
         continueReplay(connection);
     } else {
@@ -228,8 +226,7 @@ void Fanout::replayPage(SseConnection *connection, const EventLog::Replay &page)
         if (!connection->acceptsName(event.name) || !m_bus->mayReach(event, connection->info().principal))
             continue;
         connection->enqueueEvent(event);
-        connection->countReplayed();
-        connection->traceReplayed(event);
+        connection->noteReplayed(event);
         ++m_stats.replayedEvents;
     }
     if (page.complete && looked == page.events.size()) {
@@ -275,7 +272,9 @@ void Fanout::enqueueEvent(SseConnection *connection, const Event &event, quint32
 
 std::vector<SseConnection::Received> Fanout::trace(const SseConnection &connection, int limit) const
 {
-    std::vector<SseConnection::Received> events = connection.replayTrace();
+    std::vector<SseConnection::Received> events;
+    if (const SseConnection::Resumed *resumed = connection.resumed())
+        events = resumed->replayed;
     const std::vector<SseConnection::Received> live = m_ledger.received(connection, limit);
     events.insert(events.end(), live.begin(), live.end());
     if (int(events.size()) > limit)

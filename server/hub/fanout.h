@@ -40,6 +40,7 @@ public:
     {
         SseConnection::Info info;
         std::optional<QByteArray> lastEventId;
+        SseConnection::ResumeVia lastEventIdVia = SseConnection::ResumeVia::Header;
     };
 
     // The name of the event a resumed stream gets when its Last-Event-ID could not be

@@ -115,13 +115,28 @@ void SseConnection::close(CloseReason reason)
     m_sink->closeWhenSent(closeGraceMs);
 }
 
-void SseConnection::traceReplayed(const Event &event)
+void SseConnection::markResumed(const QByteArray &from, ResumeVia via)
 {
-    if (!m_replayTrace)
-        m_replayTrace = std::make_unique<std::vector<Received>>();
-    if (m_replayTrace->size() >= size_t(replayTraceLength))
-        m_replayTrace->erase(m_replayTrace->begin());
-    m_replayTrace->push_back({event.id, event.name, event.frame.size(), QDateTime::currentMSecsSinceEpoch(), true});
+    m_resumed = std::make_unique<Resumed>();
+    m_resumed->from = from;
+    m_resumed->via = via;
+}
+
+void SseConnection::setResumeStatus(ResumeStatus status)
+{
+    if (m_resumed)
+        m_resumed->status = status;
+}
+
+void SseConnection::noteReplayed(const Event &event)
+{
+    if (!m_resumed)
+        return;
+    ++m_resumed->replayedCount;
+    std::vector<Received> &trace = m_resumed->replayed;
+    if (trace.size() >= size_t(replayTraceLength))
+        trace.erase(trace.begin());
+    trace.push_back({event.id, event.name, event.frame.size(), QDateTime::currentMSecsSinceEpoch(), true});
 }
 
 void SseConnection::confirmIfDrained()

@@ -26,8 +26,8 @@ public:
     enum class CloseReason { ClientGone, SlowConsumer, Kicked, Paused, TokenExpired, SessionChanged, Shutdown, Faulted, Reset };
     Q_ENUM(CloseReason)
     // Where a resumed stream's Last-Event-ID came from, and what the history made of it.
-    enum class ResumeVia : quint8 { None, Header, Query };
-    enum class ResumeStatus : quint8 { None, Exact, TooOld, Unknown };
+    enum class ResumeVia : quint8 { Header, Query };
+    enum class ResumeStatus : quint8 { Exact, TooOld, Unknown };
 
     struct Info
     {
@@ -39,8 +39,6 @@ public:
         QByteArray protocol; // "http/1.1" or "h2"
         QDateTime connectedAt;
         QDateTime expiresAt; // when its token expires; invalid: never
-        QByteArray resumeFrom; // the Last-Event-ID it sent; empty: none
-        ResumeVia resumeVia = ResumeVia::None;
     };
 
     SseConnection(Info info, std::unique_ptr<StreamSink> sink, qint64 maxBufferBytes, QObject *parent = nullptr);
@@ -95,17 +93,25 @@ public:
         bool replayed = false;
     };
     static constexpr int replayTraceLength = 50;
-    // The last events replayed to it (live ones are in the fan-out's ledger), oldest first.
-    void traceReplayed(const Event &event);
-    std::vector<Received> replayTrace() const { return m_replayTrace ? *m_replayTrace : std::vector<Received>(); }
+    // How a stream that sent a Last-Event-ID came back: kept only for those, so that a
+    // stream that did not pays one pointer.
+    struct Resumed
+    {
+        QByteArray from;
+        ResumeVia via = ResumeVia::Header;
+        ResumeStatus status = ResumeStatus::Exact; // until a gap says otherwise
+        qint32 replayedCount = 0;
+        std::vector<Received> replayed; // the last of them, oldest first
+    };
+    void markResumed(const QByteArray &from, ResumeVia via);
+    // Null for a stream that sent no Last-Event-ID.
+    const Resumed *resumed() const { return m_resumed.get(); }
+    // A gap: the id was too old or unknown.
+    void setResumeStatus(ResumeStatus status);
+    // An event went out to it from the history (counted, and kept for its trace).
+    void noteReplayed(const Event &event);
     // The first live ticket it could receive (when it opened or caught up after a replay).
     quint32 firstTicket() const { return m_firstTicket; }
-
-    // Exact while the history holds what was asked; a gap makes it too-old or unknown.
-    ResumeStatus resumeStatus() const { return m_resumeStatus; }
-    void setResumeStatus(ResumeStatus status) { m_resumeStatus = status; }
-    qint64 replayedEvents() const { return m_replayedEvents; }
-    void countReplayed() { ++m_replayedEvents; }
 
     bool isReplaying() const { return m_replaying; }
     const QByteArray &replayCursor() const { return m_replayCursor; }
@@ -153,15 +159,13 @@ private:
     quint32 m_lastQueuedTicket = 0;
     quint32 m_lastSentTicket = 0;
     quint32 m_firstTicket = 0;
-    std::unique_ptr<std::vector<Received>> m_replayTrace; // only for streams that resumed
+    std::unique_ptr<Resumed> m_resumed;
     bool m_active = false;
     bool m_finished = false;
     bool m_replaying = false;
     bool m_stalled = false;
     bool m_closeAfterFlush = false; // a cut frame is queued: close once it is sent
     quint8 m_nextFaults = 0;
-    ResumeStatus m_resumeStatus = ResumeStatus::None;
-    qint32 m_replayedEvents = 0;
     QByteArray m_replayCursor;
     CloseReason m_closeReason = CloseReason::ClientGone;
 };
