@@ -226,11 +226,22 @@ void ControlServer::handleRequest(ControlSession *session, const QJsonObject &re
         return m_operations->push(body, reply);
     if (type == QLatin1String("pause"))
         return reply(m_operations->pause(body));
-    if (type == QLatin1String("kick")) {
-        const QJsonValue connection = request.value(QStringLiteral("connection"));
-        if (!connection.isString())
-            return session->send(ControlProtocol::error(id, QStringLiteral("kick needs \"connection\": \"<id>\"")));
-        return reply(m_operations->kick(connection.toString()));
+    // Requests on one named thing: a string field, given to the operation.
+    using Operation = AdminOperations::Outcome (AdminOperations::*)(const QString &) const;
+    static const struct { const char *type; const char *field; Operation operation; } named[] = {
+        {"kick", "connection", &AdminOperations::kick},
+        {"trace", "connection", &AdminOperations::trace},
+        {"event.status", "event", &AdminOperations::eventStatus},
+        {"fault.remove", "fault", &AdminOperations::removeFault},
+    };
+    for (const auto &[name, field, operation] : named) {
+        if (type != QLatin1String(name))
+            continue;
+        const QJsonValue value = request.value(QLatin1String(field));
+        if (!value.isString())
+            return session->send(ControlProtocol::error(
+                id, QStringLiteral("%1 needs \"%2\": \"<id>\"").arg(QLatin1String(name), QLatin1String(field))));
+        return reply((m_operations->*operation)(value.toString()));
     }
     if (type == QLatin1String("fault.add")) {
         const QJsonValue fault = request.value(QStringLiteral("fault"));
@@ -238,28 +249,10 @@ void ControlServer::handleRequest(ControlSession *session, const QJsonObject &re
             return session->send(ControlProtocol::error(id, QStringLiteral("fault.add needs \"fault\": {\"type\", ...}")));
         return reply(m_operations->addFault(fault.toObject()));
     }
-    if (type == QLatin1String("trace")) {
-        const QJsonValue connection = request.value(QStringLiteral("connection"));
-        if (!connection.isString())
-            return session->send(ControlProtocol::error(id, QStringLiteral("trace needs \"connection\": \"<id>\"")));
-        return reply(m_operations->trace(connection.toString()));
-    }
-    if (type == QLatin1String("event.status")) {
-        const QJsonValue event = request.value(QStringLiteral("event"));
-        if (!event.isString())
-            return session->send(ControlProtocol::error(id, QStringLiteral("event.status needs \"event\": \"<event id>\"")));
-        return reply(m_operations->eventStatus(event.toString()));
-    }
     if (type == QLatin1String("reset"))
         return reply(m_operations->reset());
     if (type == QLatin1String("fault.list"))
         return reply(m_operations->faults());
-    if (type == QLatin1String("fault.remove")) {
-        const QJsonValue fault = request.value(QStringLiteral("fault"));
-        if (!fault.isString())
-            return session->send(ControlProtocol::error(id, QStringLiteral("fault.remove needs \"fault\": \"<id>\"")));
-        return reply(m_operations->removeFault(fault.toString()));
-    }
     if (type == QLatin1String("connections"))
         return m_operations->clusterConnections(request.value(QStringLiteral("user")).toString(),
                                                 request.value(QStringLiteral("group")).toString(), result);

@@ -128,6 +128,15 @@ private:
     QByteArray m_out;
 };
 
+// A file in dir with this content; its path.
+QString writeFile(const QTemporaryDir &dir, const QString &name, const QByteArray &content)
+{
+    QFile file(dir.filePath(name));
+    if (file.open(QIODevice::WriteOnly))
+        file.write(content);
+    return file.fileName();
+}
+
 QByteArray mint(const QString &user, const QString &name, const QStringList &groups, const QString &sid)
 {
     return Jwt::sign({{u"sub"_s, user}, {u"name"_s, name}, {u"groups"_s, QJsonArray::fromStringList(groups)},
@@ -744,16 +753,14 @@ void TestCli::scenarioExamplesPass()
 void TestCli::scenarioFailureNamesTheStep()
 {
     QTemporaryDir dir;
-    QFile file(dir.filePath(u"fails.ndjson"_s));
-    QVERIFY(file.open(QIODevice::WriteOnly));
-    file.write("# a scenario whose third step cannot hold\n"
-               "{\"step\": \"open\", \"client\": \"a\"}\n"
-               "{\"step\": \"publish\", \"event\": \"e\", \"data\": \"actual\"}\n"
-               "{\"step\": \"expect\", \"client\": \"a\", \"what\": \"events\", \"events\": [{\"event\": \"e\", \"data\": \"expected\"}]}\n"
-               "{\"step\": \"wait\", \"ms\": 1}\n");
-    file.close();
+    const QString path = writeFile(dir, u"fails.ndjson"_s,
+        "# a scenario whose third step cannot hold\n"
+        "{\"step\": \"open\", \"client\": \"a\"}\n"
+        "{\"step\": \"publish\", \"event\": \"e\", \"data\": \"actual\"}\n"
+        "{\"step\": \"expect\", \"client\": \"a\", \"what\": \"events\", \"events\": [{\"event\": \"e\", \"data\": \"expected\"}]}\n"
+        "{\"step\": \"wait\", \"ms\": 1}\n");
     // The hub it announces in its hello: no --stream-url.
-    const CliResult result = runCli(admin({u"scenario"_s, file.fileName()}));
+    const CliResult result = runCli(admin({u"scenario"_s, path}));
     QVERIFY2(result.exitCode == 1 && result.oneErrorLine(), result.describe());
     const QStringList lines = result.lines();
     QCOMPARE(lines.size(), 4);
@@ -780,11 +787,7 @@ void TestCli::scenarioFileErrors()
     QFETCH(QByteArray, content);
     QFETCH(QByteArray, message);
     QTemporaryDir dir;
-    QFile file(dir.filePath(u"bad.ndjson"_s));
-    QVERIFY(file.open(QIODevice::WriteOnly));
-    file.write(content);
-    file.close();
-    const CliResult result = runCli(admin({u"scenario"_s, file.fileName()}));
+    const CliResult result = runCli(admin({u"scenario"_s, writeFile(dir, u"bad.ndjson"_s, content)}));
     QVERIFY2(result.exitCode == 2 && result.oneErrorLine() && result.err.contains(message), result.describe());
 }
 
@@ -803,12 +806,9 @@ void TestCli::playRefusesBadFiles()
     QFETCH(QByteArray, content);
     QFETCH(QByteArray, message);
     QTemporaryDir dir;
-    QFile file(dir.filePath(u"bad.ndjson"_s));
-    QVERIFY(file.open(QIODevice::WriteOnly));
-    file.write(content);
-    file.close();
+    const QString path = writeFile(dir, u"bad.ndjson"_s, content);
     const qint64 before = HttpClient::admin(m_server.adminPort(), "GET", "/api/stats").json()[u"eventsPublished"].toInteger();
-    const CliResult result = runCli(admin({u"play"_s, file.fileName()}));
+    const CliResult result = runCli(admin({u"play"_s, path}));
     QVERIFY2(result.exitCode == 2 && result.oneErrorLine() && result.err.contains(message), result.describe());
     QCOMPARE(HttpClient::admin(m_server.adminPort(), "GET", "/api/stats").json()[u"eventsPublished"].toInteger(), before);
     const CliResult missing = runCli(admin({u"play"_s, dir.filePath(u"none.ndjson"_s)}));

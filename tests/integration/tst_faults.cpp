@@ -48,7 +48,7 @@ private:
         return HttpClient::admin(m_server.adminPort(), "GET", "/api/faults").json()[u"faults"].toArray();
     }
     // Opens a stream with this User-Agent and returns its connection id (empty on failure).
-    QString openStream(SseClient &client, const QByteArray &userAgent, const SseClient::Headers &extra = {});
+    QString openStream(SseClient &client, const QByteArray &userAgent);
     // Pushes {"event": name, "data": data} and returns the id.
     QString push(const QString &name, const QString &data);
     qint64 applied(const char *type)
@@ -71,13 +71,9 @@ void TestFaults::init()
     QVERIFY(AdminApi::waitForConnections(m_server.adminPort(), 0));
 }
 
-QString TestFaults::openStream(SseClient &client, const QByteArray &userAgent, const SseClient::Headers &extra)
+QString TestFaults::openStream(SseClient &client, const QByteArray &userAgent)
 {
-    SseClient::Headers headers = extra;
-    headers.append({"User-Agent", userAgent});
-    if (!client.open(m_server.publicPort(), "/eventsource", headers) || client.status() != 200)
-        return {};
-    return AdminApi::connectionOf(m_server.adminPort(), QString::fromLatin1(userAgent))[u"id"].toString();
+    return AdminApi::openStream(client, m_server.publicPort(), m_server.adminPort(), userAgent);
 }
 
 QString TestFaults::push(const QString &name, const QString &data)

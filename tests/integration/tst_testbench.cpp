@@ -61,9 +61,7 @@ void TestTestBench::init()
 
 QString TestTestBench::openStream(SseClient &client, const QByteArray &userAgent, const QByteArray &path)
 {
-    if (!client.open(m_server.publicPort(), path, {{"User-Agent", userAgent}}) || client.status() != 200)
-        return {};
-    return AdminApi::connectionOf(m_server.adminPort(), QString::fromLatin1(userAgent))[u"id"].toString();
+    return AdminApi::openStream(client, m_server.publicPort(), m_server.adminPort(), userAgent, path);
 }
 
 void TestTestBench::dryRunSendsNothing()

@@ -1,9 +1,5 @@
-#include "fakestreamsink.h"
-#include "fanout.h"
-#include "localbus.h"
-#include "ringeventlog.h"
+#include "fanoutfixture.h"
 
-#include <QPointer>
 #include <QTest>
 
 // Delivery status (GET /api/events/<id>) on a fan-out whose sinks are no sockets: a peer
@@ -23,44 +19,24 @@ private slots:
     void keepsTheNewest();
 
 private:
-    QPointer<FakeStreamSink> open(qint64 window = FakeStreamSink::unlimited, const QByteArrayList &filter = {});
-    QByteArray publish(const QByteArray &name = {});
-    DeliveryLedger::Status status(const QByteArray &id) const { return m_fanout->deliveryStatus(id).value(); }
+    QPointer<FakeStreamSink> open(qint64 window = FakeStreamSink::unlimited, const QByteArrayList &filter = {})
+    {
+        return m_hub.open({}, window, filter);
+    }
+    QByteArray publish(const QByteArray &name = {}) { return m_hub.publish("data", name); }
+    DeliveryLedger::Status status(const QByteArray &id) const { return m_hub.fanout->deliveryStatus(id).value(); }
 
-    std::unique_ptr<LocalBus> m_bus;
-    std::unique_ptr<Fanout> m_fanout;
+    FanoutFixture m_hub;
 };
 
 void tst_DeliveryLedger::init()
 {
-    m_bus = std::make_unique<LocalBus>(std::make_unique<RingEventLog>(100));
-    m_fanout = std::make_unique<Fanout>(m_bus.get(), Fanout::Options{});
+    m_hub.start();
 }
 
 void tst_DeliveryLedger::cleanup()
 {
-    m_fanout.reset();
-    m_bus.reset();
-}
-
-QPointer<FakeStreamSink> tst_DeliveryLedger::open(qint64 window, const QByteArrayList &filter)
-{
-    auto sink = std::make_unique<FakeStreamSink>(window);
-    QPointer<FakeStreamSink> raw = sink.get();
-    Fanout::StreamRequest request;
-    request.info.filter = filter;
-    m_fanout->open(std::move(request), std::move(sink));
-    return raw;
-}
-
-QByteArray tst_DeliveryLedger::publish(const QByteArray &name)
-{
-    Event event;
-    event.name = name;
-    event.data = "data";
-    QByteArray id;
-    m_bus->publish(event, [&id](const EventBus::Published &published) { id = published.event.id; });
-    return id;
+    m_hub.stop();
 }
 
 void tst_DeliveryLedger::readerTakesItAtOnce()
@@ -130,9 +106,9 @@ void tst_DeliveryLedger::keepsTheNewest()
     const QByteArray oldest = publish();
     for (int i = 0; i < DeliveryLedger::capacity; ++i)
         publish();
-    QVERIFY(!m_fanout->deliveryStatus(oldest));
-    QVERIFY(!m_fanout->ledger().recipients(oldest));
-    QVERIFY(m_fanout->deliveryStatus(publish()));
+    QVERIFY(!m_hub.fanout->deliveryStatus(oldest));
+    QVERIFY(!m_hub.fanout->ledger().recipients(oldest));
+    QVERIFY(m_hub.fanout->deliveryStatus(publish()));
 }
 
 QTEST_GUILESS_MAIN(tst_DeliveryLedger)

@@ -1,11 +1,7 @@
-#include "fakestreamsink.h"
-#include "fanout.h"
+#include "fanoutfixture.h"
 #include "faultinjector.h"
-#include "localbus.h"
-#include "ringeventlog.h"
 
 #include <QJsonArray>
-#include <QPointer>
 #include <QTest>
 
 namespace {
@@ -50,44 +46,24 @@ private slots:
     void boundedNumberOfFaults();
 
 private:
-    QPointer<FakeStreamSink> open(const Principal &principal = {});
-    QString idOf(int index) const { return QString::number(m_fanout->connections().at(index)->info().id); }
-    void publish(const QByteArray &data);
+    QPointer<FakeStreamSink> open(const Principal &principal = {}) { return m_hub.open(principal); }
+    QString idOf(int index) const { return QString::number(m_hub.fanout->connections().at(index)->info().id); }
+    void publish(const QByteArray &data) { m_hub.publish(data); }
 
-    std::unique_ptr<LocalBus> m_bus;
-    std::unique_ptr<Fanout> m_fanout;
+    FanoutFixture m_hub;
     std::unique_ptr<FaultInjector> m_faults;
 };
 
 void tst_FaultInjector::init()
 {
-    m_bus = std::make_unique<LocalBus>(std::make_unique<RingEventLog>(100));
-    m_fanout = std::make_unique<Fanout>(m_bus.get(), Fanout::Options{});
-    m_faults = std::make_unique<FaultInjector>(m_fanout.get());
+    m_hub.start();
+    m_faults = std::make_unique<FaultInjector>(m_hub.fanout.get());
 }
 
 void tst_FaultInjector::cleanup()
 {
     m_faults.reset();
-    m_fanout.reset();
-    m_bus.reset();
-}
-
-QPointer<FakeStreamSink> tst_FaultInjector::open(const Principal &principal)
-{
-    auto sink = std::make_unique<FakeStreamSink>();
-    QPointer<FakeStreamSink> raw = sink.get();
-    Fanout::StreamRequest request;
-    request.info.principal = principal;
-    m_fanout->open(std::move(request), std::move(sink));
-    return raw;
-}
-
-void tst_FaultInjector::publish(const QByteArray &data)
-{
-    Event event;
-    event.data = data;
-    m_bus->publish(event, [](const EventBus::Published &) {});
+    m_hub.stop();
 }
 
 void tst_FaultInjector::stallQueuesUntilRemoved()
@@ -131,7 +107,7 @@ void tst_FaultInjector::nextEventFaultsApplyOnceAndWithdraw()
     publish("two");
     QTRY_COMPARE(sink->messages().size(), 3);
     QVERIFY(!sink->written().contains(SseConnection::malformedLine));
-    QCOMPARE(m_fanout->stats().faultDuplicates, 1);
+    QCOMPARE(m_hub.fanout->stats().faultDuplicates, 1);
     QCOMPARE(m_faults->activeCount(), 0); // applied: nothing left to apply to
 }
 
@@ -145,7 +121,7 @@ void tst_FaultInjector::targetReachesItsStreamsOnly()
     publish("for everyone");
     QTRY_VERIFY(!alice);
     QTRY_COMPARE(bob->messages().size(), 1);
-    QCOMPARE(m_fanout->stats().faultCuts, 1);
+    QCOMPARE(m_hub.fanout->stats().faultCuts, 1);
 }
 
 void tst_FaultInjector::rejectCountsDownPerSession()

@@ -92,3 +92,13 @@ QJsonObject AdminApi::connectionOf(quint16 adminPort, const QString &userAgent)
     }
     return {};
 }
+
+QString AdminApi::openStream(SseClient &client, quint16 publicPort, quint16 adminPort, const QByteArray &userAgent,
+                             const QByteArray &path, const SseClient::Headers &headers)
+{
+    SseClient::Headers all = headers;
+    all.append({"User-Agent", userAgent});
+    if (!client.open(publicPort, path, all) || client.status() != 200)
+        return {};
+    return connectionOf(adminPort, QString::fromLatin1(userAgent))[QStringLiteral("id")].toString();
+}

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "httpclient.h"
+#include "sseclient.h"
 
 #include <QJsonObject>
 #include <QString>
@@ -48,4 +49,8 @@ public:
 
     // The GET /api/connections entry of the stream opened with this User-Agent (empty if none).
     static QJsonObject connectionOf(quint16 adminPort, const QString &userAgent);
+    // Opens client on the public port with this User-Agent (and headers) and returns the
+    // stream's connection id; empty when it did not open with 200.
+    static QString openStream(SseClient &client, quint16 publicPort, quint16 adminPort, const QByteArray &userAgent,
+                              const QByteArray &path = "/eventsource", const SseClient::Headers &headers = {});
 };
