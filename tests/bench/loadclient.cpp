@@ -718,6 +718,12 @@ int main(int argc, char **argv)
             return 2;
         }
     }
+    const bool portsGiven = !options.ports.empty()
+        && std::all_of(options.ports.begin(), options.ports.end(), [](int port) { return port > 0 && port < 65536; });
+    if (!portsGiven || options.adminPort <= 0 || options.streams <= 0) {
+        std::fprintf(stderr, "--port, --admin-port and --streams must be given, as numbers\n");
+        return 2;
+    }
     rlimit limit{};
     getrlimit(RLIMIT_NOFILE, &limit);
     limit.rlim_cur = limit.rlim_max;

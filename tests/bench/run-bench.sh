@@ -148,7 +148,13 @@ start_ours() {
         >"$out/server.log" 2>&1 &
     local pid=$!
     pids+=("$pid")
-    for _ in $(seq 100); do grep -qs ready "$out/server.log" && break; sleep 0.1; done
+    # Up to 30 s: a loaded machine (CI, a build beside it) can be slow to start the next one.
+    for _ in $(seq 300); do grep -qs ' ready public=' "$out/server.log" && break; sleep 0.1; done
+    if ! grep -qs ' ready public=' "$out/server.log"; then
+        echo "eventsource-server did not get ready within 30 s; its log:" >&2
+        cat "$out/server.log" >&2
+        return 1
+    fi
     local port admin
     # Only the ready line: the start-up log line also says public= and admin=.
     port=$(sed -n 's/.* ready public=\([0-9]*\).*/\1/p' "$out/server.log")

@@ -9,6 +9,7 @@ QList<FuzzTargets::Entry> FuzzTargets::all()
             {"controlProtocol", &controlProtocol},
             {"configLoader", &configLoader},
             {"pauseRequest", &pauseRequest},
+            {"faultRequest", &faultRequest},
             {"userDirectory", &userDirectory},
             {"requestHead", &requestHead},
             {"httpSocket", &httpSocket}};

@@ -35,6 +35,9 @@ bool configLoader(const uint8_t *data, size_t size);
 // The bytes as a pause body: an accepted request is within bounds and its own JSON form
 // parses back to the same request.
 bool pauseRequest(const uint8_t *data, size_t size);
+// The bytes as a test fault body: an accepted fault has only its type's parameters, each
+// within bounds, one scope at most, and its own JSON form parses back to the same fault.
+bool faultRequest(const uint8_t *data, size_t size);
 // The bytes as a user directory file: every user listed is found by id and by name, with
 // groups that exist, once each; no id is another entry's name.
 bool userDirectory(const uint8_t *data, size_t size);
