@@ -349,12 +349,12 @@ QString ConfigLoader::helpText()
         "  -v, --version            Show the version.\n\n"
         "Endpoints: GET <path>[/name1,name2] streams events; with --users, POST /login and\n"
         "POST /logout. The admin listener serves POST /api/push, POST /api/pause,\n"
-        "GET /api/connections, DELETE /api/connections/<id>, GET /api/nodes, GET /api/stats,\n"
-        "GET /api/history, GET /api/events/<id>, GET /api/connections/<id>/trace,\n"
-        "GET /metrics, GET /health, with --test-faults POST/GET /api/faults and\n"
-        "DELETE /api/faults/<id>, with --test-mode POST /api/reset, and the control channel (WebSocket /control), each with\n"
-        "'Authorization: Bearer <admin token>'. Limits and safe\n"
-        "deployment: docs/SECURITY.md. Several nodes: --redis (README, \"Several nodes\").\n");
+        "GET /api/connections, DELETE /api/connections/<id>, GET /api/connections/<id>/trace,\n"
+        "GET /api/nodes, GET /api/stats, GET /api/history, GET /api/events/<id>, GET /metrics,\n"
+        "GET /health, with --test-faults POST and GET /api/faults and DELETE /api/faults/<id>,\n"
+        "with --test-mode POST /api/reset, and the control channel (WebSocket /control), each\n"
+        "with 'Authorization: Bearer <admin token>'. Limits and safe deployment:\n"
+        "docs/SECURITY.md. Several nodes: --redis (README, \"Several nodes\").\n");
     return text;
 }
 
