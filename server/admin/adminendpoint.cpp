@@ -147,8 +147,16 @@ void AdminEndpoint::handle(const QHttpServerRequest &request, QHttpServerRespond
     const auto parameter = [&query](const char *name) {
         return query.queryItemValue(QString::fromLatin1(name), QUrl::FullyDecoded);
     };
-    if (path == QLatin1String("/api/connections"))
+    if (path == QLatin1String("/api/connections")) {
+        // A filter it does not know must not list everything as if it had matched.
+        for (const auto &[key, value] : query.queryItems()) {
+            if (key != QLatin1String("user") && key != QLatin1String("group"))
+                return HttpReply::error(responder, Status::BadRequest,
+                                        QStringLiteral("unknown filter '%1': GET /api/connections takes user and group")
+                                            .arg(key.left(64)));
+        }
         return m_operations->clusterConnections(parameter("user"), parameter("group"), later(std::move(responder)));
+    }
     if (path == QLatin1String("/api/nodes"))
         return m_operations->nodes(later(std::move(responder)));
     if (path == QLatin1String("/api/history")) {

@@ -46,6 +46,8 @@ private slots:
     void refusesOversizedEvent();
     void pushAnswersIdAndDelivered();
     void listsConnections();
+    void connectionsRefuseUnknownFilters_data();
+    void connectionsRefuseUnknownFilters();
     void deletesConnection();
     void refusesBadRoute_data();
     void refusesBadRoute();
@@ -289,6 +291,35 @@ void TestAdminApi::listsConnections()
     QCOMPARE(after[u"eventsSent"].toInteger(-1), 1);
     QVERIFY(after[u"bytesSent"].toInteger() > entry[u"bytesSent"].toInteger());
     QCOMPARE(after[u"lastEventId"].toString(), pushed.id);
+}
+
+void TestAdminApi::connectionsRefuseUnknownFilters_data()
+{
+    QTest::addColumn<QByteArray>("query");
+    QTest::addColumn<int>("status");
+    QTest::newRow("session") << "?session=x"_ba << 400;
+    QTest::newRow("misspelt user") << "?usr=alice"_ba << 400;
+    QTest::newRow("one known, one not") << "?user=alice&limit=5"_ba << 400;
+    QTest::newRow("user") << "?user=alice"_ba << 200;
+    QTest::newRow("group") << "?group=Ops"_ba << 200;
+    QTest::newRow("none") << ""_ba << 200;
+}
+
+void TestAdminApi::connectionsRefuseUnknownFilters()
+{
+    QFETCH(QByteArray, query);
+    QFETCH(int, status);
+    SseClient client;
+    QVERIFY(client.open(m_server.publicPort(), "/eventsource"));
+    const HttpResponse response = HttpClient::admin(m_server.adminPort(), "GET", "/api/connections" + query);
+    QCOMPARE(response.status, status);
+    if (status == 400) {
+        verifyJsonError(response);
+        QVERIFY(response.json()[u"error"].toString().contains(u"unknown filter"));
+    } else {
+        // The anonymous stream is no user's and in no group: only the unfiltered listing has it.
+        QCOMPARE(response.json()[u"count"].toInt(), query.isEmpty() ? 1 : 0);
+    }
 }
 
 void TestAdminApi::deletesConnection()
