@@ -11,7 +11,8 @@ namespace {
 template <typename Responder>
 void jsonTo(Responder &responder, const QJsonObject &body, HttpReply::Status status, const HttpReply::Headers &headers)
 {
-    HttpReply::raw(responder, status, "application/json", QJsonDocument(body).toJson(QJsonDocument::Compact),
+    // With a newline, as a terminal (curl) and line-based tools expect a text answer to end.
+    HttpReply::raw(responder, status, "application/json", QJsonDocument(body).toJson(QJsonDocument::Compact) + '\n',
                    headers);
 }
 
