@@ -61,8 +61,7 @@ QString ServerApp::prepareAdminToken()
     m_config.adminToken = QString::fromLatin1(
         QByteArray(reinterpret_cast<const char *>(words), sizeof words).toHex());
     m_tokenGenerated = true;
-    if (!file.isEmpty())
-        return PrivateFiles::write(file, m_config.adminToken.toLatin1() + '\n');
+    m_tokenFile = file; // written once the listeners are bound: a start that fails leaves none
     return {};
 }
 
@@ -194,6 +193,10 @@ QString ServerApp::start()
     if (QString error = bind(m_adminListener, m_config.adminAddress, m_config.adminPort, adminBody,
                              m_config.adminTls, &m_adminTcp); !error.isEmpty())
         return QStringLiteral("admin listener: ") + error;
+    if (m_tokenGenerated && !m_tokenFile.isEmpty()) {
+        if (const QString error = PrivateFiles::write(m_tokenFile, m_config.adminToken.toLatin1() + '\n'); !error.isEmpty())
+            return error;
+    }
     m_publicPort = m_publicTcp->serverPort();
     m_adminPort = m_adminTcp->serverPort();
     QUrl streamUrl;

@@ -91,5 +91,6 @@ private:
     quint16 m_publicPort = 0;
     quint16 m_adminPort = 0;
     bool m_tokenGenerated = false;
+    QString m_tokenFile; // where a generated token is kept (DATA-DIR/admin-token), if anywhere
     bool m_stopping = false;
 };

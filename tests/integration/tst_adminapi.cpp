@@ -4,11 +4,15 @@
 #include "sseclient.h"
 
 #include <QDateTime>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QProcess>
 #include <QRegularExpression>
 #include <QSet>
+#include <QTcpServer>
 #include <QTcpSocket>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <algorithm>
@@ -55,6 +59,7 @@ private slots:
     void metricsAreValidPrometheus();
     void metricsCountersMove();
     void health();
+    void generatedTokenKeptOnlyOnceStarted();
     void expectContinue_data();
     void expectContinue();
 
@@ -497,6 +502,37 @@ void TestAdminApi::health()
     // The public listener serves none of the admin routes.
     QCOMPARE(HttpClient::admin(m_server.publicPort(), "GET", "/health").status, 404);
     QCOMPARE(HttpClient::admin(m_server.publicPort(), "GET", "/api/stats").status, 404);
+}
+
+// A start that fails (its port is taken) must not leave a token file behind that the next
+// start would read without printing it: the next start makes and prints one.
+void TestAdminApi::generatedTokenKeptOnlyOnceStarted()
+{
+    QTemporaryDir dir;
+    QTcpServer busy;
+    QVERIFY(busy.listen(QHostAddress::LocalHost));
+    const QString tokenFile = dir.filePath(u"admin-token"_s);
+    QProcess failed;
+    failed.start(ServerProcess::binary(), {u"--listen"_s, u"127.0.0.1:%1"_s.arg(busy.serverPort()),
+                                           u"--admin-listen"_s, u"127.0.0.1:0"_s, u"--data-dir"_s, dir.path()});
+    QVERIFY(failed.waitForFinished(10000));
+    QVERIFY(failed.exitCode() != 0);
+    QVERIFY(!failed.readAllStandardOutput().contains("admin-token="));
+    QVERIFY(!QFile::exists(tokenFile));
+
+    QProcess process;
+    process.start(ServerProcess::binary(), {u"--listen"_s, u"127.0.0.1:0"_s, u"--admin-listen"_s, u"127.0.0.1:0"_s,
+                                            u"--data-dir"_s, dir.path()});
+    QVERIFY(process.waitForStarted(10000));
+    QByteArray out;
+    QTRY_VERIFY_WITH_TIMEOUT((out += process.readAllStandardOutput()).contains(" ready "), 10000);
+    const QRegularExpressionMatch printed = QRegularExpression(u"admin-token=([0-9a-f]{64})"_s).match(QString::fromLatin1(out));
+    QVERIFY2(printed.hasMatch(), out.constData());
+    QFile file(tokenFile);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QCOMPARE(QString::fromLatin1(file.readAll().trimmed()), printed.captured(1));
+    process.terminate();
+    QVERIFY(process.waitForFinished(10000));
 }
 
 void TestAdminApi::expectContinue_data()
