@@ -287,9 +287,7 @@ void CommandRunner::record()
                                   message.type == QLatin1String("message") ? QString() : message.type, message.data};
         if (m_recording->write(event.toLine()) < 0)
             return fail(Exit::Failure, QStringLiteral("record"), m_recording->errorString());
-        if (m_eventsReceived + 1 == m_options.number(QStringLiteral("count"), 0))
-            writeOutput(QStringLiteral("recorded=%1\n").arg(m_eventsReceived + 1));
-        countReached();
+        countReached("recorded");
     });
 }
 
@@ -382,14 +380,15 @@ void CommandRunner::scenario()
     m_control->connectToServer(m_options.adminUrl(), QString::fromUtf8(m_options.adminToken()));
 }
 
-bool CommandRunner::countReached()
+void CommandRunner::countReached(const char *summary)
 {
     if (++m_eventsReceived != m_options.number(QStringLiteral("count"), 0))
-        return false;
+        return;
+    if (summary)
+        writeOutput(QStringLiteral("%1=%2\n").arg(QLatin1String(summary)).arg(m_eventsReceived));
     m_listener->disconnect(this);
     m_listener->close();
     finish(Exit::Success);
-    return true;
 }
 
 void CommandRunner::subscribe(const std::function<void(const SseMessage &)> &onEvent)

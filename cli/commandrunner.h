@@ -50,8 +50,9 @@ private:
     // Opens the command's stream (URL, --last-event-id, --token, --reconnect) and hands each
     // event to onEvent; failures and the end of the stream finish the command.
     void subscribe(const std::function<void(const SseMessage &)> &onEvent);
-    // Finishes with success after --count events, if given; returns whether it did.
-    bool countReached();
+    // Counts an event; after --count of them, if given, prints "<summary>=<count>" (when
+    // summary is set) and finishes with success.
+    void countReached(const char *summary = nullptr);
     void token();
     void hashPassword();
 

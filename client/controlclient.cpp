@@ -75,7 +75,6 @@ void ControlClient::open()
     url.setPath(QLatin1String(ControlProtocol::path));
     QNetworkRequest request(url);
     request.setRawHeader("Authorization", "Bearer " + m_token.toUtf8());
-
     setState(m_state == State::Reconnecting ? State::Reconnecting : State::Connecting);
     m_socket->open(request);
 }

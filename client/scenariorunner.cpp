@@ -251,6 +251,7 @@ ScenarioRunner::Check ScenarioRunner::checkFor(const ScenarioStep &step) const
     if (what == QLatin1String("events")) {
         QList<SseMessage> expected;
         QList<bool> checksId;
+        QList<bool> checksData;
         for (const QJsonValue &value : spec.value(QStringLiteral("events")).toArray()) {
             const QJsonObject event = value.toObject();
             QString id = event.value(QStringLiteral("id")).toString();
@@ -259,13 +260,8 @@ ScenarioRunner::Check ScenarioRunner::checkFor(const ScenarioStep &step) const
             expected.append({event.value(QStringLiteral("event")).toString(QStringLiteral("message")),
                              event.value(QStringLiteral("data")).toString(), id});
             checksId.append(event.contains(QStringLiteral("id")));
+            checksData.append(event.contains(QStringLiteral("data")));
         }
-        const QList<bool> checksData = [&spec] {
-            QList<bool> flags;
-            for (const QJsonValue &value : spec.value(QStringLiteral("events")).toArray())
-                flags.append(value.toObject().contains(QStringLiteral("data")));
-            return flags;
-        }();
         return [expected, checksId, checksData](TestClient &test, QString *detail) {
             for (qsizetype i = 0; i < qMin(expected.size(), test.unread.size()); ++i) {
                 const SseMessage &got = test.unread.at(i);

@@ -32,9 +32,8 @@ public:
     AdminOperations(Hub *hub, const HttpLimitStats *httpStats);
 
     // Answers once the event is stored (Unavailable: it could not be), or at once when the
-    // body is refused.
-    // A dry run ("dryRun": true) answers {"wouldDeliver": n, "connections": [ids]}, every
-    // node's streams in a cluster, and sends nothing.
+    // body is refused. A dry run ("dryRun": true) sends nothing and answers
+    // {"wouldDeliver": n, "connections": [ids]}, every node's streams in a cluster.
     void push(const QJsonObject &body, Done done) const;
     // {"id", "delivered", "queued", "dropped"} of one of the newest events on this node.
     Outcome eventStatus(const QString &eventId) const;

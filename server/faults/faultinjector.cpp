@@ -121,8 +121,9 @@ void FaultInjector::withdraw(const Fault &fault)
         SseConnection *stream = m_fanout->find(id);
         if (!stream)
             continue;
+        // The fault has left m_faults: any other there of its type on this stream keeps it.
         const bool covered = std::any_of(m_faults.begin(), m_faults.end(), [&](const Fault &other) {
-            return &other != &fault && other.request.type == fault.request.type
+            return other.request.type == fault.request.type
                 && std::find(other.streams.begin(), other.streams.end(), id) != other.streams.end();
         });
         if (covered)

@@ -20,6 +20,9 @@ namespace {
 using Status = QHttpServerResponder::StatusCode;
 constexpr qsizetype maxLastEventIdBytes = 256;
 
+// The 401 challenge, for a refused identity and a reject fault with 401 alike.
+const std::pair<QByteArray, QByteArray> bearerChallenge{"WWW-Authenticate", "Bearer realm=\"eventsource\""};
+
 } // namespace
 
 StreamEndpoint::StreamEndpoint(Fanout *fanout, const IdentityResolver *identity, HttpLimitStats *stats,
@@ -95,7 +98,7 @@ void StreamEndpoint::handle(const PublicRequest &request, PublicResponder &respo
     const IdentityResolver::Identity identity = m_identity->resolve(request);
     if (!identity.error.isEmpty()) {
         CorsPolicy::Headers headers = corsHeaders;
-        headers.append(std::pair<QByteArray, QByteArray>("WWW-Authenticate", "Bearer realm=\"eventsource\""));
+        headers.append(bearerChallenge);
         return HttpReply::error(responder, Status::Unauthorized, identity.error, headers);
     }
 
@@ -144,7 +147,7 @@ void StreamEndpoint::rejectForTest(PublicResponder &responder, int status, int r
     if (status == 204)
         return HttpReply::raw(responder, Status::NoContent, "text/plain", {}, headers);
     if (status == 401)
-        headers.append(std::pair<QByteArray, QByteArray>("WWW-Authenticate", "Bearer realm=\"eventsource\""));
+        headers.append(bearerChallenge);
     if (retryAfterS > 0)
         headers.append(std::pair<QByteArray, QByteArray>("Retry-After", QByteArray::number(retryAfterS)));
     HttpReply::error(responder, Status(status), QStringLiteral("refused by a test fault (--test-faults)"), headers);

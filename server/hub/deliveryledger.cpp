@@ -37,9 +37,10 @@ void DeliveryLedger::addDropped(quint32 ticket)
         ++entry->dropped;
 }
 
-bool DeliveryLedger::received(const SseConnection &connection, const Entry &entry)
+const DeliveryLedger::Entry *DeliveryLedger::entryOf(const QByteArray &id) const
 {
-    return connection.acceptsName(entry.name) && connection.info().principal.isAddressedBy(entry.target);
+    const auto it = m_byId.constFind(id);
+    return it == m_byId.cend() ? nullptr : &m_entries[*it - m_entries.front().ticket];
 }
 
 void DeliveryLedger::streamClosed(const SseConnection &connection)
@@ -54,7 +55,8 @@ void DeliveryLedger::streamClosed(const SseConnection &connection)
         Entry *entry = find(ticket);
         if (!entry)
             break;
-        if (received(connection, *entry))
+        // A live stream received what its filter and principal accept.
+        if (connection.accepts(entry->name, entry->target))
             ++entry->dropped;
     }
 }
@@ -67,7 +69,7 @@ std::vector<SseConnection::Received> DeliveryLedger::received(const SseConnectio
     for (auto it = m_entries.crbegin(); it != m_entries.crend() && int(found.size()) < limit; ++it) {
         if (!after(it->ticket, first))
             break;
-        if (after(it->ticket, last) || !received(connection, *it))
+        if (after(it->ticket, last) || !connection.accepts(it->name, it->target))
             continue;
         found.push_back({it->id, it->name, it->bytes, it->atMs, false});
     }
@@ -77,25 +79,22 @@ std::vector<SseConnection::Received> DeliveryLedger::received(const SseConnectio
 
 std::optional<int> DeliveryLedger::recipients(const QByteArray &id) const
 {
-    const auto it = m_byId.constFind(id);
-    if (it == m_byId.cend())
-        return std::nullopt;
-    return m_entries[*it - m_entries.front().ticket].recipients;
+    const Entry *entry = entryOf(id);
+    return entry ? std::optional<int>(entry->recipients) : std::nullopt;
 }
 
 std::optional<DeliveryLedger::Status> DeliveryLedger::status(const QByteArray &id,
                                                             const QList<SseConnection *> &streams) const
 {
-    const auto it = m_byId.constFind(id);
-    if (it == m_byId.cend())
+    const Entry *entry = entryOf(id);
+    if (!entry)
         return std::nullopt;
-    const Entry &entry = m_entries[*it - m_entries.front().ticket];
-    Status status{entry.id, entry.recipients, 0, entry.dropped};
+    Status status{entry->id, entry->recipients, 0, entry->dropped};
     for (const SseConnection *connection : streams) {
-        if (connection->isFinished() || !after(entry.ticket, connection->lastSentTicket())
-            || after(entry.ticket, connection->lastQueuedTicket()))
+        if (connection->isFinished() || !after(entry->ticket, connection->lastSentTicket())
+            || after(entry->ticket, connection->lastQueuedTicket()))
             continue;
-        if (received(*connection, entry))
+        if (connection->accepts(entry->name, entry->target))
             ++status.queued;
     }
     return status;

@@ -67,8 +67,7 @@ private:
         qint64 atMs = 0;
     };
     Entry *find(quint32 ticket);
-    // Whether the stream received the event (name filter and target) while live.
-    static bool received(const SseConnection &connection, const Entry &entry);
+    const Entry *entryOf(const QByteArray &id) const;
 
     std::deque<Entry> m_entries; // oldest first, consecutive tickets
     QHash<QByteArray, quint32> m_byId;

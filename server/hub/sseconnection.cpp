@@ -34,9 +34,9 @@ bool SseConnection::acceptsName(QByteArrayView name) const
     return !name.isEmpty() && m_info.filter.contains(name);
 }
 
-bool SseConnection::accepts(const Event &event) const
+bool SseConnection::accepts(QByteArrayView name, const Target &target) const
 {
-    return acceptsName(event.name) && m_info.principal.isAddressedBy(event.target);
+    return acceptsName(name) && m_info.principal.isAddressedBy(target);
 }
 
 const QByteArray SseConnection::malformedLine = QByteArrayLiteral("\xFFmalformed field line\n");

@@ -48,7 +48,8 @@ public:
     void setId(quint64 id) { m_info.id = id; }
     // Whether this stream is to receive the event: its name passes the URL filter and the
     // event is addressed to this stream's principal.
-    bool accepts(const Event &event) const;
+    bool accepts(const Event &event) const { return accepts(event.name, event.target); }
+    bool accepts(QByteArrayView name, const Target &target) const;
     bool acceptsName(QByteArrayView name) const;
 
     // Queue bytes for the next flush: any frame, an event's frame (counted, its id becomes
