@@ -328,6 +328,33 @@ std::optional<QStringList> fileValues(const QJsonValue &value)
     return std::nullopt;
 }
 
+// Lines whose first non-blank character is '#' are comments (the packaged config explains
+// itself). They become blanks, so a parse error's offset still points into the file. A JSON
+// string holds no raw newline, so such a '#' is never inside one.
+QByteArray withoutCommentLines(QByteArray text)
+{
+    bool lineStart = true;
+    bool comment = false;
+    for (char &c : text) {
+        if (c == '\n') {
+            lineStart = true;
+            comment = false;
+        } else if (comment || (lineStart && c == '#')) {
+            comment = true;
+            c = ' ';
+        } else if (c != ' ' && c != '\t' && c != '\r') {
+            lineStart = false;
+        }
+    }
+    return text;
+}
+
+// "line L" of a byte offset into the file, for parse errors.
+int lineOf(const QByteArray &text, int offset)
+{
+    return int(text.left(offset).count('\n')) + 1;
+}
+
 } // namespace
 
 QString ConfigLoader::helpText()
@@ -408,11 +435,18 @@ ConfigLoader::Result ConfigLoader::load(const QStringList &arguments,
             result.error = QStringLiteral("cannot read config file %1: %2").arg(path, file.errorString());
             return result;
         }
+        const QByteArray text = withoutCommentLines(file.readAll());
         QJsonParseError parseError;
-        const QJsonDocument document = QJsonDocument::fromJson(file.readAll(), &parseError);
+        const QJsonDocument document = QJsonDocument::fromJson(text, &parseError);
+        if (parseError.error != QJsonParseError::NoError) {
+            result.error = QStringLiteral("config file %1, line %2: %3")
+                               .arg(path)
+                               .arg(lineOf(text, parseError.offset))
+                               .arg(parseError.errorString());
+            return result;
+        }
         if (!document.isObject()) {
-            result.error = QStringLiteral("config file %1 is not a JSON object: %2")
-                               .arg(path, parseError.errorString());
+            result.error = QStringLiteral("config file %1 is not a JSON object").arg(path);
             return result;
         }
         const QJsonObject object = document.object();

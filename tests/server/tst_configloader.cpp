@@ -303,6 +303,10 @@ void tst_ConfigLoader::fileJsonTypes_data()
     QTest::addRow("origins as one string") << QByteArray(R"({"allow-origin": "https://a.example"})")
                                            << "allow-origin" << "https://a.example";
     QTest::addRow("empty object keeps defaults") << QByteArray("{}") << "path" << "/eventsource";
+    QTest::addRow("comment lines")
+        << QByteArray("# the hub's config\n{\n    # events kept\n\t# \"history-size\": 9,\n    \"history-size\": 44\n}\n")
+        << "history-size" << "44";
+    QTest::addRow("# in a string stays") << QByteArray(R"({"admin-token": "#a#b"})") << "admin-token" << "#a#b";
 }
 
 void tst_ConfigLoader::fileJsonTypes()
@@ -512,7 +516,12 @@ void tst_ConfigLoader::errors_data()
                                                << QByteArray(R"({"retry-ms": true})")
                                                << QStringList{"retry-ms"};
     QTest::addRow("file not JSON") << QStringList() << noEnv << QByteArray("listen=1.2.3.4:5")
-                                   << QStringList{"not a JSON object"};
+                                   << QStringList{"line 1:"};
+    QTest::addRow("file error after comments: its line")
+        << QStringList() << noEnv << QByteArray("# one\n  # two\n{\n\"path\": \"/a\",\n}\n")
+        << QStringList{"line 5:"};
+    QTest::addRow("file # inside a line is not a comment")
+        << QStringList() << noEnv << QByteArray("{\"history-size\": 5 # five\n}") << QStringList{"line 1:"};
     QTest::addRow("file is an array") << QStringList() << noEnv << QByteArray("[]")
                                       << QStringList{"not a JSON object"};
     QTest::addRow("file missing") << QStringList() << noEnv << QByteArray("-")
