@@ -40,7 +40,7 @@ if [ "${1:-}" = "--sanitize" ]; then
     exit "$status"
 fi
 
-bash resources/scripts/install-deps.sh nodejs chromium
+bash resources/scripts/install-deps.sh nodejs chromium dpkg-dev help2man
 export QT_QPA_PLATFORM=offscreen
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DESH_WERROR=ON >/dev/null
 cmake --build build
