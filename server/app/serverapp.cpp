@@ -149,6 +149,7 @@ QString ServerApp::start()
     m_login = std::make_unique<LoginEndpoint>(m_hub, m_users ? &*m_users : nullptr, m_passwordChecker.get(),
                                               &m_sessions, m_identity.get(), CorsPolicy(m_config.allowOrigins),
                                               throttle);
+    m_static = std::make_unique<StaticEndpoint>(m_config.demo, m_config.path);
     m_operations = std::make_unique<AdminOperations>(m_hub, &m_httpStats);
     m_operations->setTestMode(m_config.testMode);
     if (m_config.testFaults) {
@@ -266,7 +267,9 @@ QString ServerApp::bind(HttpListener *listener, const QHostAddress &address, qui
 
 void ServerApp::handlePublic(const PublicRequest &request, std::unique_ptr<PublicResponder> responder)
 {
-    if (LoginEndpoint::handles(request.url().path()))
+    if (m_static->handles(request.url().path()))
+        m_static->handle(request, *responder);
+    else if (LoginEndpoint::handles(request.url().path()))
         m_login->handle(request, std::move(responder));
     else
         m_stream->handle(request, *responder);

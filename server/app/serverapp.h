@@ -11,6 +11,7 @@
 #include "publicresponder.h"
 #include "serverconfig.h"
 #include "sessionstore.h"
+#include "staticendpoint.h"
 #include "streamendpoint.h"
 #include "userdirectory.h"
 
@@ -79,6 +80,7 @@ private:
     std::unique_ptr<IdentityResolver> m_identity;
     std::unique_ptr<StreamEndpoint> m_stream;
     std::unique_ptr<LoginEndpoint> m_login;
+    std::unique_ptr<StaticEndpoint> m_static;
     std::unique_ptr<AdminOperations> m_operations;
     std::unique_ptr<AdminAuth> m_adminAuth;
     std::unique_ptr<AdminEndpoint> m_admin;

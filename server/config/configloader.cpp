@@ -114,6 +114,9 @@ const Option options[] = {
      "Deterministic ids for client apps' test suites: events get test-1, test-2, ... and "
      "POST /api/reset clears the history, the streams and the faults (ids start again at "
      "test-1). History in memory: not with --data-dir or --redis."},
+    {"demo", Kind::Flag, "",
+     "Serve the demo page at GET /demo on the public listener: subscribe with filters, log in "
+     "and out, watch events arrive. It never sees the admin token. Default: off (404)."},
     {"send-threads", Kind::Number, "N",
      "Helper threads sending large broadcasts (0: the event loop sends alone). "
      "Default: one fewer than the CPU cores, at most 3.", 0, 16},
@@ -278,6 +281,7 @@ struct Applier
             {QStringLiteral("history-sync-full"), &ServerConfig::historySyncFull},
             {QStringLiteral("test-faults"), &ServerConfig::testFaults},
             {QStringLiteral("test-mode"), &ServerConfig::testMode},
+            {QStringLiteral("demo"), &ServerConfig::demo},
         };
         return config.*fields.value(name);
     }
@@ -374,8 +378,9 @@ QString ConfigLoader::helpText()
         "  --hash-password          Read a password on stdin, print its hash for --users, exit.\n"
         "  -h, --help               Show this help.\n"
         "  -v, --version            Show the version.\n\n"
-        "Endpoints: GET <path>[/name1,name2] streams events; with --users, POST /login and\n"
-        "POST /logout. The admin listener serves POST /api/push, POST /api/pause,\n"
+        "Endpoints: GET <path>[/name1,name2] streams events; GET /eventsource-hub.js is the\n"
+        "client helper; with --users, POST /login and POST /logout; with --demo, GET /demo.\n"
+        "The admin listener serves POST /api/push, POST /api/pause,\n"
         "GET /api/connections, DELETE /api/connections/<id>, GET /api/connections/<id>/trace,\n"
         "GET /api/nodes, GET /api/stats, GET /api/history, GET /api/events/<id>, GET /metrics,\n"
         "GET /health, with --test-faults POST and GET /api/faults and DELETE /api/faults/<id>,\n"

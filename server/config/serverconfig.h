@@ -37,6 +37,7 @@ struct ServerConfig final
     int initialPadding = 0;   // bytes of comment after "retry", for old polyfills
     bool testFaults = false;  // /api/faults may sabotage streams (test hubs only)
     bool testMode = false;    // ids test-1, test-2...; POST /api/reset
+    bool demo = false;        // GET /demo on the public listener
     int sendThreads = -1;     // helper threads for large flushes; -1: cores - 1, at most 3
     QString jwtSecret;        // empty: tokens refused
     QString jwtCookie = QStringLiteral("eventsource_token");
