@@ -4,11 +4,8 @@
 #include "publicresponder.h"
 
 #include <QFile>
-#include <QLoggingCategory>
 
 namespace {
-
-Q_LOGGING_CATEGORY(lcStatic, "eventsource.server.http.static")
 
 using Status = HttpReply::Status;
 
@@ -39,7 +36,6 @@ void StaticEndpoint::add(const QString &path, const QString &resource, const QBy
     if (!file.open(QIODevice::ReadOnly))
         qFatal("built-in file %s is missing", qPrintable(resource)); // a build without its resources
     m_files.insert(path, File{contentType, file.readAll()});
-    qCDebug(lcStatic).noquote() << "serving" << path << "from" << resource;
 }
 
 void StaticEndpoint::handle(const PublicRequest &request, PublicResponder &responder) const
