@@ -40,7 +40,13 @@ if [ "${1:-}" = "--sanitize" ]; then
     exit "$status"
 fi
 
+# dpkg-dev and help2man for the package test; npm for the JavaScript tests' packages, pinned
+# by their package-lock.json (a Node.js from elsewhere, such as NodeSource's, brings its own).
 bash resources/scripts/install-deps.sh nodejs chromium dpkg-dev help2man
+command -v npm >/dev/null || bash resources/scripts/install-deps.sh npm
+for folder in resources/js tests/e2e; do
+    (cd "$folder" && npm ci --no-audit --no-fund --loglevel=error)
+done
 export QT_QPA_PLATFORM=offscreen
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DESH_WERROR=ON >/dev/null
 cmake --build build
