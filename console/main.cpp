@@ -1,4 +1,5 @@
 #include "clienttls.h"
+#include "englishplurals.h"
 #include "mainwindow.h"
 
 #include <QApplication>
@@ -12,6 +13,7 @@ int main(int argc, char *argv[])
     QApplication::setOrganizationName(QStringLiteral("EventSource Hub"));
     QApplication::setApplicationName(QStringLiteral("eventsource-console"));
     QApplication::setApplicationVersion(QStringLiteral(ESH_VERSION));
+    EnglishPlurals::install(&app);
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(

@@ -172,7 +172,7 @@ QString ConnectionModel::resumeExplanation(const ConnectionRecord &record) const
     const ConnectionRecord::Resume &resume = record.resume;
     const QString via = resume.via == QLatin1String("query") ? tr("the lastEventId query") : tr("a Last-Event-ID header");
     if (resume.status == QLatin1String("exact"))
-        return tr("resumed with %1: the history had it, %2 events replayed").arg(via).arg(resume.replayed);
+        return tr("resumed with %1: the history had it, %n event(s) replayed", nullptr, int(resume.replayed)).arg(via);
     if (resume.status == QLatin1String("too-old"))
         return tr("sent an id the history no longer has (%1): it got an eventsource-gap and may have missed events")
             .arg(via);

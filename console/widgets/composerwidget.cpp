@@ -22,18 +22,70 @@ namespace {
 constexpr int maxSent = 200;
 constexpr int bodyRole = Qt::UserRole + 1;
 
+// Whether the text is the beginning of some JSON value: it stops inside a string, after a
+// colon or a comma, or with brackets left open. Qt names the token it expected there
+// ("object is missing after a comma"), which reads as a mistake where text is only missing.
+bool endsTooEarly(const QString &text)
+{
+    QString open; // the brackets still open, innermost last
+    bool inString = false;
+    bool escaped = false;
+    QChar last; // the last character outside a string that is not a space
+    for (const QChar c : text) {
+        if (inString) {
+            if (escaped)
+                escaped = false;
+            else if (c == u'\\')
+                escaped = true;
+            else if (c == u'"')
+                inString = false;
+            continue;
+        }
+        if (c == u'"') {
+            inString = true;
+            last = c;
+        } else if (c == u'{' || c == u'[') {
+            open.append(c);
+        } else if (c == u'}' || c == u']') {
+            if (open.isEmpty() || open.back() != (c == u'}' ? u'{' : u'['))
+                return false;
+            open.chop(1);
+        }
+        if (!c.isSpace() && c != u'"')
+            last = c;
+    }
+    if (!inString && open.isEmpty() && last != u':' && last != u',')
+        return false;
+    QString closers;
+    for (auto it = open.crbegin(); it != open.crend(); ++it)
+        closers.append(*it == u'{' ? u'}' : u']');
+    const QString endOfString = inString ? (escaped ? QStringLiteral("n\"") : QStringLiteral("\"")) : QString();
+    // What may be missing before the brackets close: nothing, a value, a key's value, a pair.
+    for (const QString &middle : {QString(), QStringLiteral("null"), QStringLiteral(": null"), QStringLiteral("\"\": null")}) {
+        QJsonParseError error;
+        const QJsonDocument completed =
+            QJsonDocument::fromJson(("[" + text + endOfString + middle + closers + "]").toUtf8(), &error);
+        if (error.error == QJsonParseError::NoError && completed.array().size() == 1)
+            return true;
+    }
+    return false;
+}
+
 // Any JSON value (not only objects and arrays), as the server accepts in "data".
 std::optional<QJsonValue> parseValue(const QString &text, QString *error)
 {
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson("[" + text.toUtf8() + "]", &parseError);
-    if (parseError.error != QJsonParseError::NoError || document.array().size() != 1) {
-        *error = parseError.error != QJsonParseError::NoError
-            ? QObject::tr("%1 at character %2").arg(parseError.errorString()).arg(qMax(0, parseError.offset - 1))
-            : QObject::tr("exactly one JSON value expected");
-        return std::nullopt;
-    }
-    return document.array().first();
+    if (parseError.error == QJsonParseError::NoError && document.array().size() == 1)
+        return document.array().first();
+    if (parseError.error == QJsonParseError::NoError)
+        *error = ComposerWidget::tr("exactly one JSON value expected");
+    else if (endsTooEarly(text))
+        *error = ComposerWidget::tr("JSON ends too early at character %1: a value, a closing } or ] is missing")
+                     .arg(text.size());
+    else
+        *error = ComposerWidget::tr("%1 at character %2").arg(parseError.errorString()).arg(qMax(0, parseError.offset - 1));
+    return std::nullopt;
 }
 } // namespace
 
@@ -185,9 +237,8 @@ void ComposerWidget::sendBody(const QJsonObject &body)
             m_answer->setText(tr("refused: %1").arg(error));
             return;
         }
-        m_answer->setText(tr("id %1, delivered to %2 streams")
-                              .arg(result.value(QStringLiteral("id")).toString())
-                              .arg(result.value(QStringLiteral("delivered")).toInt()));
+        m_answer->setText(tr("id %1, delivered to %n stream(s)", nullptr, result.value(QStringLiteral("delivered")).toInt())
+                              .arg(result.value(QStringLiteral("id")).toString()));
         auto *item = new QStandardItem(QStringLiteral("%1  %2  %3")
                                            .arg(QTime::currentTime().toString(QStringLiteral("hh:mm:ss")),
                                                 body.value(QStringLiteral("event")).toString(QStringLiteral("(message)")),

@@ -3,19 +3,25 @@
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFormLayout>
+#include <QLabel>
 #include <QLineEdit>
+#include <QLoggingCategory>
 #include <QPushButton>
 #include <QSettings>
+
+Q_LOGGING_CATEGORY(lcConnectDialog, "eventsource.console.connect")
 
 namespace {
 const QString recentKey = QStringLiteral("connection/recentServers");
 constexpr int maxRecent = 10;
 }
 
-ConnectDialog::ConnectDialog(QWidget *parent)
+ConnectDialog::ConnectDialog(ControlClient *client, QWidget *parent)
     : QDialog(parent)
+    , m_client(client)
     , m_url(new QComboBox(this))
     , m_token(new QLineEdit(this))
+    , m_problem(new QLabel(this))
 {
     setWindowTitle(tr("Connect to a server"));
     m_url->setObjectName(QStringLiteral("serverUrl"));
@@ -27,14 +33,21 @@ ConnectDialog::ConnectDialog(QWidget *parent)
     m_token->setObjectName(QStringLiteral("adminToken"));
     m_token->setEchoMode(QLineEdit::Password);
     m_token->setPlaceholderText(tr("admin token (see the server's data dir/admin-token)"));
+    m_problem->setObjectName(QStringLiteral("connectProblem"));
+    m_problem->setWordWrap(true);
+    m_problem->setStyleSheet(QStringLiteral("color: #b00020"));
+    m_problem->hide();
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
-    buttons->button(QDialogButtonBox::Ok)->setText(tr("&Connect"));
+    m_connect = buttons->button(QDialogButtonBox::Ok);
+    m_connect->setText(tr("&Connect"));
     auto *form = new QFormLayout(this);
     form->addRow(tr("&Admin URL"), m_url);
     form->addRow(tr("&Token"), m_token);
+    form->addRow(m_problem);
     form->addRow(buttons);
-    connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::accepted, this, &ConnectDialog::submit);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    connect(m_client, &ControlClient::stateChanged, this, &ConnectDialog::handleState);
     m_token->setFocus();
 }
 
@@ -51,6 +64,59 @@ QString ConnectDialog::token() const
 void ConnectDialog::setUrl(const QUrl &url)
 {
     m_url->setEditText(url.toString());
+}
+
+void ConnectDialog::setToken(const QString &token)
+{
+    m_token->setText(token);
+}
+
+QString ConnectDialog::problem() const
+{
+    return m_problem->isHidden() ? QString() : m_problem->text();
+}
+
+void ConnectDialog::submit()
+{
+    if (!url().isValid() || token().isEmpty())
+        return showProblem(url().isValid() ? tr("Enter the admin token.") : tr("Enter the admin listener's URL."));
+    m_problem->hide();
+    m_waiting = true;
+    m_connect->setEnabled(false);
+    Q_EMIT connectRequested(url(), token());
+}
+
+void ConnectDialog::handleState(ControlClient::State state, const QString &detail)
+{
+    if (!m_waiting)
+        return;
+    switch (state) {
+    case ControlClient::State::Connected:
+        m_waiting = false;
+        accept();
+        return;
+    case ControlClient::State::AuthRefused:
+        qCInfo(lcConnectDialog) << "token refused url=" << m_client->adminUrl().toString() << "detail=" << detail;
+        showProblem(tr("The server refused this token (%1). Check it and connect again.").arg(detail));
+        m_token->selectAll();
+        m_token->setFocus();
+        break;
+    case ControlClient::State::Reconnecting:
+        showProblem(tr("Cannot reach %1 (%2). Check the address, or wait: the console keeps trying.")
+                        .arg(m_client->adminUrl().toString(), detail));
+        break;
+    case ControlClient::State::Connecting:
+    case ControlClient::State::Disconnected:
+        return;
+    }
+    m_waiting = state == ControlClient::State::Reconnecting;
+    m_connect->setEnabled(true);
+}
+
+void ConnectDialog::showProblem(const QString &text)
+{
+    m_problem->setText(text);
+    m_problem->show();
 }
 
 QStringList ConnectDialog::recentServers()

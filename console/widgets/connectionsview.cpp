@@ -3,6 +3,7 @@
 #include "connectionfilterproxy.h"
 #include "connectionmodel.h"
 #include "connectiontreemodel.h"
+#include "sortheaderview.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -12,6 +13,7 @@
 #include <QMenu>
 #include <QSettings>
 #include <QSplitter>
+#include <QStyle>
 #include <QStackedWidget>
 #include <QTableView>
 #include <QTreeView>
@@ -25,6 +27,16 @@ QString treeKey(const QModelIndex &index)
     return index.data(ConnectionTreeModel::KindRole).toString() + u'/'
         + index.data(ConnectionTreeModel::KeyRole).toString();
 }
+
+// The widest text a column usually shows, so that it opens wide enough for it.
+const std::pair<ConnectionModel::Column, QLatin1String> typicalWidest[] = {
+    {ConnectionModel::Id, QLatin1String("0000000")},
+    {ConnectionModel::ConnectedAt, QLatin1String("2026-12-02 23:59:59")},
+    {ConnectionModel::RemoteAddress, QLatin1String("255.255.255.255")},
+    {ConnectionModel::EventsSent, QLatin1String("0000000")},
+    {ConnectionModel::BytesSent, QLatin1String("1023.9 MiB")},
+    {ConnectionModel::LastEventId, QLatin1String("1764633600-000000")},
+};
 
 } // namespace
 
@@ -63,8 +75,19 @@ ConnectionsView::ConnectionsView(ConnectionModel *model, QWidget *parent)
     m_count->setObjectName(QStringLiteral("connectionCount"));
 
     m_table->setObjectName(QStringLiteral("connectionsTable"));
+    auto *header = new SortHeaderView(Qt::Horizontal, m_table);
+    header->setSectionsClickable(true);
+    header->setHighlightSections(true);
+    m_table->setHorizontalHeader(header);
     m_table->setModel(m_proxy);
+    // Arrival order, oldest first: new streams join at the bottom, the rows in view stay put.
+    header->setSortIndicator(ConnectionModel::Id, Qt::AscendingOrder);
     m_table->setSortingEnabled(true);
+    const int padding = 2 * style()->pixelMetric(QStyle::PM_FocusFrameHMargin, nullptr, m_table) + 12;
+    for (const auto &[column, sample] : typicalWidest) {
+        header->resizeSection(column, qMax(header->sectionSizeHint(column),
+                                           m_table->fontMetrics().horizontalAdvance(sample) + padding));
+    }
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setContextMenuPolicy(Qt::CustomContextMenu);
     m_table->verticalHeader()->setVisible(false);
@@ -114,6 +137,25 @@ ConnectionsView::ConnectionsView(ConnectionModel *model, QWidget *parent)
         connect(source, &QAbstractItemModel::rowsRemoved, this, &ConnectionsView::updateCount);
         connect(source, &QAbstractItemModel::modelReset, this, &ConnectionsView::updateCount);
     }
+    // Rows that come or go above the first row in view would move every row in view: the
+    // first row stays the first (what QTableView keeps is the scroll value, not the rows).
+    const auto holdTop = [this](const QModelIndex &parent, int first) {
+        const int top = m_table->rowAt(0);
+        if (!parent.isValid() && top > 0 && first < top && !m_heldTop.isValid())
+            m_heldTop = m_proxy->index(top, 0);
+    };
+    const auto restoreTop = [this] {
+        if (!m_heldTop.isValid())
+            return;
+        m_table->scrollTo(m_heldTop, QAbstractItemView::PositionAtTop);
+        m_heldTop = QPersistentModelIndex();
+    };
+    connect(m_proxy, &QAbstractItemModel::rowsAboutToBeRemoved, this,
+            [holdTop](const QModelIndex &parent, int first, int) { holdTop(parent, first); });
+    connect(m_proxy, &QAbstractItemModel::rowsAboutToBeInserted, this,
+            [holdTop](const QModelIndex &parent, int first, int) { holdTop(parent, first); });
+    connect(m_proxy, &QAbstractItemModel::rowsRemoved, this, restoreTop);
+    connect(m_proxy, &QAbstractItemModel::rowsInserted, this, restoreTop);
     const auto selected = [this](const QModelIndex &index) {
         Q_EMIT streamSelected(index.siblingAtColumn(0).data(ConnectionModel::RecordIdRole).toString());
     };
@@ -156,9 +198,17 @@ void ConnectionsView::restoreExpansion()
     m_collapsed = collapsed;
 }
 
+void ConnectionsView::setLive(bool live)
+{
+    m_live = live;
+    m_split->setEnabled(live);
+    updateCount();
+}
+
 void ConnectionsView::updateCount()
 {
-    m_count->setText(tr("%1 of %2 streams").arg(m_proxy->rowCount()).arg(m_model->rowCount()));
+    const QString count = tr("%1 of %n stream(s)", nullptr, m_model->rowCount()).arg(m_proxy->rowCount());
+    m_count->setText(m_live ? count : tr("%1 (last known, not live)").arg(count));
 }
 
 void ConnectionsView::showMenu(const QPoint &position, const QModelIndex &index)
@@ -230,6 +280,9 @@ std::unique_ptr<QMenu> ConnectionsView::contextMenu(const QModelIndex &index)
         if (!user.isEmpty())
             menu.addAction(tr("Pause this user…"), this,
                            [=] { Q_EMIT pauseRequested(TargetPicker::Kind::Users, {user}); });
+        for (const QString &group : groups)
+            menu.addAction(tr("Pause group %1…").arg(group), this,
+                           [=] { Q_EMIT pauseRequested(TargetPicker::Kind::Groups, {group}); });
         FaultRequest scope;
         scope.connection = id;
         addFaultMenu(&menu, scope, tr("stream %1 (a reject: its session)").arg(id));

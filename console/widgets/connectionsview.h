@@ -3,6 +3,7 @@
 #include "faultrequest.h"
 #include "targetpicker.h"
 
+#include <QPersistentModelIndex>
 #include <QSet>
 #include <QWidget>
 
@@ -42,6 +43,11 @@ public:
     void setDetail(QWidget *detail);
     // Whether the server takes faults: without, the fault entries are shown disabled.
     void setFaultsEnabled(bool enabled) { m_faultsEnabled = enabled; }
+    // Not live (the console lost its server): the rows stay, greyed, without menus or
+    // selection, until the next snapshot replaces them.
+    void setLive(bool live);
+    bool isLive() const { return m_live; }
+    QTableView *table() const { return m_table; }
 
 Q_SIGNALS:
     void kickRequested(const QString &connectionId);
@@ -73,4 +79,6 @@ private:
     QLabel *m_count;
     QSet<QString> m_collapsed; // tree rows the operator folded, kept across rebuilds
     bool m_faultsEnabled = false;
+    bool m_live = true;
+    QPersistentModelIndex m_heldTop; // the first row in view while rows above it come or go
 };

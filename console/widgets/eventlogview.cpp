@@ -69,11 +69,11 @@ void EventLogView::askDelivery()
                               return;
                           if (!error.isEmpty())
                               return m_delivery->setText(tr("%1: %2").arg(id, error));
-                          m_delivery->setText(tr("%1: delivered to %2, queued on %3, dropped on %4 stream(s)")
+                          m_delivery->setText(tr("%1: delivered to %2, queued on %3, dropped on %n stream(s)", nullptr,
+                                                 result.value(QStringLiteral("dropped")).toInt())
                                                   .arg(id)
                                                   .arg(result.value(QStringLiteral("delivered")).toInt())
-                                                  .arg(result.value(QStringLiteral("queued")).toInt())
-                                                  .arg(result.value(QStringLiteral("dropped")).toInt()));
+                                                  .arg(result.value(QStringLiteral("queued")).toInt()));
                       });
 }
 

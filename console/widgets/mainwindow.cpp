@@ -1,23 +1,25 @@
 #include "mainwindow.h"
 
-#include "nodesview.h"
-
 #include "composerwidget.h"
 #include "connectdialog.h"
+#include "connectionbanner.h"
 #include "connectionmodel.h"
 #include "connectionsview.h"
+#include "dashboardview.h"
 #include "eventlogmodel.h"
 #include "eventlogview.h"
 #include "faultdialog.h"
+#include "nodesview.h"
 #include "pausedialog.h"
 #include "scenarioview.h"
 #include "streamdetailview.h"
-#include "ratechart.h"
 #include "testclientwidget.h"
 
 #include <QAction>
 #include <QCloseEvent>
+#include <QDateTime>
 #include <QLabel>
+#include <QLoggingCategory>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPointer>
@@ -25,17 +27,21 @@
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QToolBar>
+#include <QVBoxLayout>
+
+Q_LOGGING_CATEGORY(lcWindow, "eventsource.console.window")
 
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent)
     , m_client(new ControlClient(this))
     , m_connections(new ConnectionModel(this))
     , m_events(new EventLogModel(10000, this))
+    , m_banner(new ConnectionBanner(this))
     , m_tabs(new QTabWidget(this))
     , m_connectionsView(new ConnectionsView(m_connections, this))
+    , m_dashboard(new DashboardView(m_connections, this))
     , m_composer(new ComposerWidget(m_client, m_connections, this))
     , m_eventLog(new EventLogView(m_events, m_client, this))
-    , m_chart(new RateChart(this))
     , m_testClient(new TestClientWidget(this))
     , m_nodes(new NodesView(this))
     , m_status(new QLabel(this))
@@ -44,9 +50,9 @@ MainWindow::MainWindow(QWidget *parent)
     setWindowTitle(tr("EventSource Hub console"));
     m_tabs->setObjectName(QStringLiteral("tabs"));
     m_tabs->addTab(m_connectionsView, tr("&Connections"));
+    m_tabs->addTab(m_dashboard, tr("&Dashboard"));
     m_tabs->addTab(m_composer, tr("C&omposer"));
     m_tabs->addTab(m_eventLog, tr("&Events"));
-    m_tabs->addTab(m_chart, tr("C&harts"));
     m_tabs->addTab(m_testClient, tr("&Test client"));
     auto *scenario = new ScenarioView(m_client, this);
     scenario->setObjectName(QStringLiteral("scenarioView"));
@@ -55,7 +61,15 @@ MainWindow::MainWindow(QWidget *parent)
     // The node list, every 4 s while connected (a cluster's heartbeat).
     m_nodesTimer.setInterval(4000);
     connect(&m_nodesTimer, &QTimer::timeout, this, &MainWindow::refreshNodes);
-    setCentralWidget(m_tabs);
+    auto *central = new QWidget(this);
+    auto *centralLayout = new QVBoxLayout(central);
+    centralLayout->setContentsMargins(0, 0, 0, 0);
+    centralLayout->setSpacing(0);
+    centralLayout->addWidget(m_banner);
+    centralLayout->addWidget(m_tabs, 1);
+    setCentralWidget(central);
+    connect(m_banner, &ConnectionBanner::retryRequested, this, &MainWindow::retryNow);
+    connect(m_banner, &ConnectionBanner::connectRequested, this, &MainWindow::showConnectDialog);
     m_status->setObjectName(QStringLiteral("connectionState"));
     m_rates->setObjectName(QStringLiteral("rates"));
     statusBar()->addWidget(m_status, 1);
@@ -76,9 +90,8 @@ MainWindow::MainWindow(QWidget *parent)
         m_eventLog->setDropped(dropped);
     });
     connect(m_client, &ControlClient::statsReceived, this, [this](const StatsTick &stats) {
-        m_chart->addSample(double(stats.connections), stats.eventsPerSecond);
-        m_rates->setText(tr("%1 streams · %2 events/s · %3 deliveries/s")
-                             .arg(stats.connections)
+        m_dashboard->addStats(stats, QDateTime::currentDateTime());
+        m_rates->setText(tr("%n stream(s) · %1 events/s · %2 deliveries/s", nullptr, int(stats.connections))
                              .arg(stats.eventsPerSecond, 0, 'f', 0)
                              .arg(stats.deliveriesPerSecond, 0, 'f', 0));
     });
@@ -104,17 +117,22 @@ MainWindow::MainWindow(QWidget *parent)
 
 MainWindow::~MainWindow() = default;
 
+ConnectDialog *MainWindow::connectDialog() const
+{
+    return m_connectDialog;
+}
+
 void MainWindow::createActions()
 {
     QMenu *server = menuBar()->addMenu(tr("&Server"));
     QAction *connectAction = server->addAction(tr("&Connect…"), this, &MainWindow::showConnectDialog);
     connectAction->setShortcut(Qt::CTRL | Qt::Key_K);
-    QAction *disconnectAction = server->addAction(tr("&Disconnect"), m_client, &ControlClient::disconnectFromServer);
-    disconnectAction->setShortcut(Qt::CTRL | Qt::SHIFT | Qt::Key_K);
+    m_disconnectAction = server->addAction(tr("&Disconnect"), m_client, &ControlClient::disconnectFromServer);
+    m_disconnectAction->setShortcut(Qt::CTRL | Qt::SHIFT | Qt::Key_K);
     server->addSeparator();
-    QAction *pauseAction = server->addAction(tr("&Pause streams…"), this,
-                                             [this] { openPauseDialog(TargetPicker::Kind::Everyone, {}); });
-    pauseAction->setShortcut(Qt::CTRL | Qt::Key_P);
+    m_pauseAction = server->addAction(tr("&Pause streams…"), this,
+                                      [this] { openPauseDialog(TargetPicker::Kind::Everyone, {}); });
+    m_pauseAction->setShortcut(Qt::CTRL | Qt::Key_P);
     server->addSeparator();
     QAction *quit = server->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
@@ -123,25 +141,51 @@ void MainWindow::createActions()
     QToolBar *toolbar = addToolBar(tr("Main"));
     toolbar->setObjectName(QStringLiteral("mainToolbar"));
     toolbar->addAction(connectAction);
-    toolbar->addAction(pauseAction);
+    toolbar->addAction(m_pauseAction);
 }
 
 void MainWindow::connectTo(const QUrl &adminUrl, const QString &token)
 {
     ConnectDialog::remember(adminUrl);
+    m_token = token;
     m_connections->clear();
     m_client->connectToServer(adminUrl, token);
 }
 
+void MainWindow::retryNow()
+{
+    if (!m_client->adminUrl().isValid())
+        return showConnectDialog();
+    qCInfo(lcWindow) << "retry now url=" << m_client->adminUrl().toString();
+    // The streams stay (greyed) until the snapshot that follows replaces them.
+    m_client->connectToServer(m_client->adminUrl(), m_token);
+}
+
 void MainWindow::showConnectDialog()
 {
-    ConnectDialog dialog(this);
-    if (dialog.exec() == QDialog::Accepted)
-        connectTo(dialog.url(), dialog.token());
+    if (m_connectDialog) {
+        m_connectDialog->raise();
+        m_connectDialog->activateWindow();
+        return;
+    }
+    auto *dialog = new ConnectDialog(m_client, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    if (m_client->adminUrl().isValid())
+        dialog->setUrl(m_client->adminUrl());
+    connect(dialog, &ConnectDialog::connectRequested, this, &MainWindow::connectTo);
+    m_connectDialog = dialog;
+    dialog->open();
 }
 
 void MainWindow::handleState(ControlClient::State state, const QString &detail)
 {
+    const bool connected = state == ControlClient::State::Connected;
+    m_pauseAction->setEnabled(connected);
+    m_disconnectAction->setEnabled(state != ControlClient::State::Disconnected
+                                   && state != ControlClient::State::AuthRefused);
+    m_connectionsView->setLive(connected);
+    m_dashboard->setLive(connected);
+    showBanner(state, detail);
     const QString server = m_client->adminUrl().toString();
     switch (state) {
     case ControlClient::State::Disconnected:
@@ -171,6 +215,38 @@ void MainWindow::handleState(ControlClient::State state, const QString &detail)
     m_nodesTimer.stop();
 }
 
+void MainWindow::showBanner(ControlClient::State state, const QString &detail)
+{
+    const QUrl url = m_client->adminUrl();
+    const QString server = url.toString();
+    const bool streamsShown = m_connections->rowCount() > 0;
+    const QString stale = streamsShown ? tr(" The streams shown are the last known, greyed until the console is back.")
+                                       : QString();
+    using Action = ConnectionBanner::Action;
+    switch (state) {
+    case ControlClient::State::Connected:
+        m_banner->hide();
+        return;
+    case ControlClient::State::Disconnected:
+        if (url.isValid())
+            m_banner->showProblem(tr("Disconnected from %1.").arg(server) + stale, Action::Retry);
+        else
+            m_banner->showProblem(tr("Not connected to a server."), Action::Connect);
+        break;
+    case ControlClient::State::Connecting:
+        m_banner->showProblem(tr("Connecting to %1…").arg(server) + stale, Action::Connect);
+        break;
+    case ControlClient::State::Reconnecting:
+        m_banner->showProblem(tr("Lost the connection to %1: %2.").arg(server, detail) + stale, Action::Retry);
+        break;
+    case ControlClient::State::AuthRefused:
+        m_banner->showProblem(tr("%1 refused the admin token: %2. Connect with another token.").arg(server, detail),
+                              Action::Connect);
+        break;
+    }
+    m_banner->show();
+}
+
 void MainWindow::refreshNodes()
 {
     m_client->request(QStringLiteral("nodes"), {}, [this](const QJsonObject &result, const QString &error) {
@@ -192,7 +268,7 @@ void MainWindow::openPauseDialog(TargetPicker::Kind kind, const QStringList &val
                           if (!alive)
                               return;
                           statusBar()->showMessage(error.isEmpty()
-                                                       ? tr("%1 streams paused").arg(result.value(QStringLiteral("paused")).toInt())
+                                                       ? tr("%n stream(s) paused", nullptr, result.value(QStringLiteral("paused")).toInt())
                                                        : tr("Pause refused: %1").arg(error), 8000);
                       });
 }

@@ -115,6 +115,21 @@ QJsonObject TargetPicker::target() const
 void TargetPicker::setTarget(Kind kind, const QStringList &values)
 {
     m_kind->setCurrentIndex(m_kind->findData(QVariant::fromValue(kind)));
+    // The choices follow the kind at once; a value among them is selected there, only the
+    // others (not live, or typed ids) go to the free text.
+    refreshChoices();
     m_choices->clearSelection();
-    m_free->setText(values.join(QStringLiteral(", ")));
+    const QStringList choices = m_choiceModel->stringList();
+    QStringList others;
+    for (const QString &value : values) {
+        const qsizetype row = choices.indexOf(value);
+        if (row < 0) {
+            others.append(value);
+            continue;
+        }
+        const QModelIndex index = m_choiceModel->index(int(row));
+        m_choices->selectionModel()->select(index, QItemSelectionModel::Select);
+        m_choices->scrollTo(index);
+    }
+    m_free->setText(others.join(QStringLiteral(", ")));
 }

@@ -292,10 +292,10 @@ void TestClientWidget::appendRawMarker(const QString &text)
 void TestClientWidget::updateStatus()
 {
     const QLocale locale;
-    m_status->setText(tr("%1 \u00b7 %2 events \u00b7 %3 \u00b7 %4 connections \u00b7 last id %5")
-                          .arg(m_stateText)
-                          .arg(m_eventCount)
-                          .arg(locale.formattedDataSize(m_byteCount))
-                          .arg(m_client->connectionCount())
-                          .arg(m_client->lastEventId().isEmpty() ? tr("none") : m_client->lastEventId()));
+    m_status->setText(QStringList{m_stateText, tr("%n event(s)", nullptr, int(m_eventCount)),
+                                  locale.formattedDataSize(m_byteCount),
+                                  tr("%n connection(s)", nullptr, int(m_client->connectionCount())),
+                                  tr("last id %1").arg(m_client->lastEventId().isEmpty() ? tr("none")
+                                                                                         : m_client->lastEventId())}
+                          .join(QStringLiteral(" \u00b7 ")));
 }

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(cmake ninja-build g++ pkg-config
-          qt6-base-dev qt6-base-private-dev qt6-httpserver-dev qt6-websockets-dev libqt6sql6-sqlite
+          qt6-base-dev qt6-base-private-dev qt6-httpserver-dev qt6-websockets-dev qt6-charts-dev libqt6opengl6-dev libqt6sql6-sqlite
           libhiredis-dev redis-server libssl-dev openssl libnghttp2-dev "$@")
 missing=()
 for package in "${packages[@]}"; do

@@ -54,6 +54,8 @@ private slots:
 
     void jsonValidation_data();
     void jsonValidation();
+    void jsonErrorSaysWhere_data();
+    void jsonErrorSaysWhere();
     void textModeSendsDataAsIs();
     void requestShapes_data();
     void requestShapes();
@@ -162,6 +164,36 @@ void tst_ComposerWidget::jsonValidation()
     child<QPlainTextEdit>("eventData")->setPlainText(u"{}"_s);
     QVERIFY(sendEnabled());
     QCOMPARE(validity(), u"valid JSON"_s);
+}
+
+void tst_ComposerWidget::jsonErrorSaysWhere_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("expected"); // %1: the text's length
+
+    const QString early = u"JSON ends too early at character %1: a value, a closing } or ] is missing"_s;
+    QTest::newRow("object cut after a key") << u"{\"nb\": 5, \"type\": "_s << early;
+    QTest::newRow("object cut after a comma") << u"{\"nb\": 5,"_s << early;
+    QTest::newRow("array not closed") << u"[1, 2"_s << early;
+    QTest::newRow("object not closed") << u"{\"a\": 1"_s << early;
+    QTest::newRow("string not closed") << u"\"abc"_s << early;
+    QTest::newRow("key cut inside its string") << u"{\"ty"_s << early;
+    QTest::newRow("string cut after an escape") << u"\"a\\"_s << early;
+    // Mistakes, not missing text: Qt's words, where it stopped.
+    QTest::newRow("value missing inside") << u"{\"a\": }"_s << u"object is missing after a comma at character 7"_s;
+    QTest::newRow("trailing comma") << u"[1, 2,]"_s << u"object is missing after a comma at character 7"_s;
+    QTest::newRow("closing what is not open") << u"1], [2"_s << u"garbage at the end of the document at character 2"_s;
+    QTest::newRow("unquoted key") << u"{a: 1}"_s << u"unterminated object at character 2"_s;
+}
+
+void tst_ComposerWidget::jsonErrorSaysWhere()
+{
+    QFETCH(QString, text);
+    QFETCH(QString, expected);
+    QTest::mouseClick(child<QCheckBox>("jsonMode"), Qt::LeftButton);
+    child<QPlainTextEdit>("eventData")->setPlainText(text);
+    QCOMPARE(validity(), expected.contains(u"%1") ? expected.arg(text.size()) : expected);
+    QVERIFY(!sendEnabled());
 }
 
 void tst_ComposerWidget::textModeSendsDataAsIs()
@@ -279,7 +311,13 @@ void tst_ComposerWidget::setTargetPrefillsPicker()
 {
     m_widget->setTarget(TargetPicker::Kind::Groups, {u"Marketing"_s, u"g9"_s});
     QCOMPARE(child<QComboBox>("targetKind")->currentData().value<TargetPicker::Kind>(), TargetPicker::Kind::Groups);
-    QCOMPARE(child<QLineEdit>("targetFree")->text(), u"Marketing, g9"_s);
+    // A live group is selected among the choices; only the unknown one is left as text.
+    auto *choices = child<QListView>("targetChoices");
+    QStringList selected;
+    for (const QModelIndex &index : choices->selectionModel()->selectedIndexes())
+        selected.append(index.data().toString());
+    QCOMPARE(selected, QStringList{u"Marketing"_s});
+    QCOMPARE(child<QLineEdit>("targetFree")->text(), u"g9"_s);
     QString error;
     const std::optional<QJsonObject> body = m_widget->request(&error);
     QVERIFY2(body, qPrintable(error));

@@ -1,6 +1,9 @@
 #include "adminapi.h"
 #include "composerwidget.h"
+#include "connectdialog.h"
+#include "connectionbanner.h"
 #include "eventlogmodel.h"
+#include "englishplurals.h"
 #include "eventlogview.h"
 #include "connectionfilterproxy.h"
 #include "connectionmodel.h"
@@ -19,6 +22,7 @@
 #include <memory>
 
 #include <QAbstractItemModelTester>
+#include <QAction>
 #include <QApplication>
 #include <QComboBox>
 #include <QDateTime>
@@ -28,6 +32,7 @@
 #include <QLineEdit>
 #include <QListView>
 #include <QPlainTextEdit>
+#include <QPointer>
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QSettings>
@@ -106,6 +111,7 @@ private slots:
     void kickClosesStreamAndRemovesRow();
     void kickOfUnknownStreamIsRefused();
     void wrongTokenIsRefused();
+    void connectDialogShowsRefusalUntilCorrected();
     void reconnectsWhenServerComesBack_data();
     void reconnectsWhenServerComesBack();
 
@@ -140,6 +146,7 @@ void tst_ConsoleIntegration::initTestCase()
     QStandardPaths::setTestModeEnabled(true);
     QCoreApplication::setOrganizationName(u"esh-tests-consoleintegration"_s);
     QCoreApplication::setApplicationName(u"tst_consoleintegration"_s);
+    EnglishPlurals::install(QCoreApplication::instance());
     QSettings().clear();
     QVERIFY2(m_server.start({u"--jwt-secret"_s, QString::fromLatin1(secret)}), m_server.output().constData());
 }
@@ -396,13 +403,13 @@ void tst_ConsoleIntegration::eventLogShowsDeliveryStatus()
     const QModelIndex row = rowOfPushed();
     table->setCurrentIndex(row);
     auto *status = view->findChild<QLabel *>(u"deliveryStatus"_s);
-    QTRY_COMPARE(status->text(), u"%1: delivered to 4, queued on 0, dropped on 0 stream(s)"_s.arg(pushed.id));
+    QTRY_COMPARE(status->text(), u"%1: delivered to 4, queued on 0, dropped on 0 streams"_s.arg(pushed.id));
     // A stream closes: the counts stay (it had taken the event), and Refresh asks again.
     m_streams.erase(u"anon-1"_s);
     QTRY_COMPARE(m_window->connections()->rowCount(), 3);
     view->findChild<QPushButton *>(u"refreshDelivery"_s)->click();
     QCOMPARE(status->text(), u"%1: asking…"_s.arg(pushed.id));
-    QTRY_COMPARE(status->text(), u"%1: delivered to 4, queued on 0, dropped on 0 stream(s)"_s.arg(pushed.id));
+    QTRY_COMPARE(status->text(), u"%1: delivered to 4, queued on 0, dropped on 0 streams"_s.arg(pushed.id));
 }
 
 void tst_ConsoleIntegration::streamDetailShowsResumeAndTrace()
@@ -534,12 +541,12 @@ void tst_ConsoleIntegration::composedEventReachesTargetOnly()
     // The audience before sending: a dry run, which sends nothing (the streams' messages are
     // checked exactly below).
     auto *reach = composerChild<QLabel>("wouldReach");
-    QTRY_COMPARE(reach->text(), u"would reach %1 stream(s) now"_s.arg(recipients.size()));
+    QTRY_COMPARE(reach->text(), (recipients.size() == 1 ? u"would reach 1 stream now"_s : u"would reach %1 streams now"_s.arg(recipients.size())));
     auto *send = composerChild<QPushButton>("send");
     QVERIFY(send->isEnabled());
     QTest::mouseClick(send, Qt::LeftButton);
 
-    static const QRegularExpression answer(u"^id (\\S+), delivered to (\\d+) streams$"_s);
+    static const QRegularExpression answer(u"^id (\\S+), delivered to (\\d+) streams?$"_s);
     auto *answerLabel = composerChild<QLabel>("answer");
     QTRY_VERIFY2(answer.match(answerLabel->text()).hasMatch(), qPrintable(answerLabel->text()));
     const QRegularExpressionMatch match = answer.match(answerLabel->text());
@@ -583,7 +590,7 @@ void tst_ConsoleIntegration::resendFromHistoryDeliversAgain()
     QCOMPARE(messages[1].type, u"again"_s);
     QCOMPARE(messages[1].data, u"twice"_s);
     QVERIFY(messages[0].lastEventId != messages[1].lastEventId);
-    QCOMPARE(composerChild<QLabel>("answer")->text(), u"id %1, delivered to 1 streams"_s.arg(messages[1].lastEventId));
+    QCOMPARE(composerChild<QLabel>("answer")->text(), u"id %1, delivered to 1 stream"_s.arg(messages[1].lastEventId));
 }
 
 void tst_ConsoleIntegration::pauseSendsRetryAndRemovesRows_data()
@@ -712,6 +719,30 @@ void tst_ConsoleIntegration::wrongTokenIsRefused()
     QCOMPARE(m_window->client()->state(), ControlClient::State::AuthRefused);
 }
 
+void tst_ConsoleIntegration::connectDialogShowsRefusalUntilCorrected()
+{
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+    m_window->showConnectDialog();
+    QPointer<ConnectDialog> dialog = m_window->connectDialog();
+    QVERIFY(dialog);
+    dialog->setUrl(adminUrl(m_server.adminPort()));
+    dialog->setToken(u"wrong-token"_s);
+    dialog->submit();
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->client()->state(), ControlClient::State::AuthRefused, 10000);
+    QVERIFY(dialog);
+    QVERIFY(dialog->isVisible());
+    QVERIFY2(dialog->problem().startsWith(u"The server refused this token ("_s), qPrintable(dialog->problem()));
+    QCOMPARE(m_window->banner()->action(), ConnectionBanner::Action::Connect);
+    QVERIFY(!m_window->banner()->isHidden());
+
+    dialog->setToken(QString::fromLatin1(ServerProcess::adminToken));
+    dialog->submit();
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->client()->state(), ControlClient::State::Connected, 10000);
+    QTRY_VERIFY(!dialog);
+    QVERIFY(m_window->banner()->isHidden());
+}
+
 void tst_ConsoleIntegration::reconnectsWhenServerComesBack_data()
 {
     QTest::addColumn<bool>("kill");
@@ -742,6 +773,18 @@ void tst_ConsoleIntegration::reconnectsWhenServerComesBack()
     QTRY_COMPARE_WITH_TIMEOUT(m_window->client()->state(), ControlClient::State::Reconnecting, 10000);
     QVERIFY2(statusText().startsWith(u"Connection to %1 lost: retrying in"_s.arg(adminUrl(adminPort).toString())),
              qPrintable(statusText()));
+    // The disconnected state: a banner that says so and offers to retry, the streams greyed
+    // and out of reach, no pause.
+    QVERIFY(!m_window->banner()->isHidden());
+    QVERIFY2(m_window->banner()->text().startsWith(u"Lost the connection to %1: retrying in"_s.arg(adminUrl(adminPort).toString())),
+             qPrintable(m_window->banner()->text()));
+    QCOMPARE(m_window->banner()->action(), ConnectionBanner::Action::Retry);
+    QVERIFY(!m_view->table()->isEnabled());
+    QVERIFY(!m_view->isLive());
+    for (const QAction *action : m_window->findChildren<QAction *>()) {
+        if (action->text() == u"&Pause streams…")
+            QVERIFY(!action->isEnabled());
+    }
 
     ServerProcess second;
     QVERIFY2(second.start({u"--jwt-secret"_s, QString::fromLatin1(secret), u"--admin-listen"_s,
@@ -749,7 +792,13 @@ void tst_ConsoleIntegration::reconnectsWhenServerComesBack()
              second.output().constData());
     QCOMPARE(second.adminPort(), adminPort);
     openStream(u"bob-1"_s, second.publicPort());
+    // Unless a backoff attempt got there first, "Retry now" connects without waiting for the
+    // next one (tst_mainwindow checks that the button starts an attempt at once).
+    if (m_window->client()->state() == ControlClient::State::Reconnecting)
+        QTest::mouseClick(m_window->banner()->findChild<QPushButton *>(u"bannerAction"_s), Qt::LeftButton);
     QTRY_COMPARE_WITH_TIMEOUT(m_window->client()->state(), ControlClient::State::Connected, 20000);
+    QVERIFY(m_window->banner()->isHidden());
+    QVERIFY(m_view->table()->isEnabled());
     // The new server's snapshot replaces what the first one had.
     QTRY_COMPARE(modelAgents(), QStringList{u"bob-1"_s});
     QVERIFY2(statusText().startsWith(u"Connected to "_s), qPrintable(statusText()));

@@ -1,6 +1,7 @@
 #include "pausedialog.h"
 
 #include "connectionmodel.h"
+#include "englishplurals.h"
 
 #include <memory>
 
@@ -60,6 +61,7 @@ class tst_PauseDialog final : public QObject
     Q_OBJECT
 
 private slots:
+    void initTestCase();
     void init();
     void cleanup();
 
@@ -77,6 +79,11 @@ private:
     std::unique_ptr<ConnectionModel> m_connections;
     std::unique_ptr<PauseDialog> m_dialog;
 };
+
+void tst_PauseDialog::initTestCase()
+{
+    EnglishPlurals::install(QCoreApplication::instance());
+}
 
 void tst_PauseDialog::init()
 {
@@ -144,7 +151,7 @@ void tst_PauseDialog::affectedStreams()
     fill(kind, values, except, -1);
     QCOMPARE(m_dialog->affectedStreams(), expected);
     QCOMPARE(m_dialog->findChild<QLabel *>(u"affected"_s)->text(),
-             u"%1 live stream(s) will be paused"_s.arg(expected));
+             expected == 1 ? u"1 live stream will be paused"_s : u"%1 live streams will be paused"_s.arg(expected));
 }
 
 void tst_PauseDialog::affectedLabelFollowsConnections()
@@ -156,7 +163,7 @@ void tst_PauseDialog::affectedLabelFollowsConnections()
     m_connections->appendRecords({makeRecord(u"7:s7:u9:erin:"_s)});
     QCOMPARE(m_dialog->affectedStreams(), 7);
     QTRY_COMPARE_WITH_TIMEOUT(m_dialog->findChild<QLabel *>(u"affected"_s)->text(),
-                              u"7 live stream(s) will be paused"_s, 2000);
+                              u"7 live streams will be paused"_s, 2000);
 }
 
 void tst_PauseDialog::request_data()
@@ -228,7 +235,7 @@ void tst_PauseDialog::confirmationSaysHowMany()
     QTest::mouseClick(pause, Qt::LeftButton);
     answerer.stop();
 
-    QVERIFY2(question.startsWith(u"Pause 3 stream(s)?"_s), qPrintable(question));
+    QVERIFY2(question.startsWith(u"Pause 3 streams?"_s), qPrintable(question));
     QVERIFY2(question.contains(u"\"retry: 5000\""_s), qPrintable(question));
     QCOMPARE(acceptedSpy.count(), accepted ? 1 : 0);
     QCOMPARE(m_dialog->isVisible(), !accepted);

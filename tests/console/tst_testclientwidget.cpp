@@ -1,6 +1,7 @@
 #include "testclientwidget.h"
 
 #include "adminapi.h"
+#include "englishplurals.h"
 #include "receivedeventmodel.h"
 #include "serverprocess.h"
 
@@ -64,6 +65,7 @@ private:
 
 void tst_TestClientWidget::initTestCase()
 {
+    EnglishPlurals::install(QCoreApplication::instance());
     QVERIFY2(m_server.start({QStringLiteral("--retry-ms"), QStringLiteral("300")}), m_server.output().constData());
 }
 
@@ -171,7 +173,8 @@ void tst_TestClientWidget::showsReceivedEvents()
     QVERIFY2(raw.contains(QStringLiteral("id: %1\nevent: greeting\ndata: hello\ndata: widget\n").arg(pushed.id)),
              qPrintable(raw));
     QVERIFY(!raw.contains(QStringLiteral("event: ignored")));
-    QVERIFY2(status->text().contains(QStringLiteral("1 events")), qPrintable(status->text()));
+    QVERIFY2(status->text().contains(QStringLiteral(" · 1 event · ")), qPrintable(status->text()));
+    QVERIFY2(status->text().contains(QStringLiteral(" · 1 connection · ")), qPrintable(status->text()));
     QVERIFY2(status->text().contains(pushed.id), qPrintable(status->text()));
 
     QTest::mouseClick(child<QPushButton>("closeButton"), Qt::LeftButton);

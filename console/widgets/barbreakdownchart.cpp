@@ -1,0 +1,90 @@
+#include "barbreakdownchart.h"
+
+#include <QBarCategoryAxis>
+#include <QBarSet>
+#include <QHorizontalBarSeries>
+#include <QValueAxis>
+
+#include <algorithm>
+
+namespace {
+
+QString shortened(const QString &label)
+{
+    if (label.size() <= BarBreakdownChart::maxLabelLength)
+        return label;
+    const int half = (BarBreakdownChart::maxLabelLength - 1) / 2;
+    return label.left(half) + u'…' + label.right(BarBreakdownChart::maxLabelLength - 1 - half);
+}
+
+} // namespace
+
+BarBreakdownChart::BarBreakdownChart(const QString &title, QWidget *parent)
+    : QChartView(parent)
+    , m_series(new QHorizontalBarSeries)
+    , m_set(new QBarSet(tr("streams")))
+    , m_categories(new QBarCategoryAxis)
+    , m_value(new QValueAxis)
+{
+    auto *chart = new QChart;
+    chart->setTitle(title);
+    chart->setMargins(QMargins(4, 4, 4, 4));
+    chart->legend()->setVisible(false);
+    m_series->append(m_set);
+    m_series->setLabelsVisible(true);
+    m_series->setLabelsPosition(QAbstractBarSeries::LabelsInsideEnd);
+    chart->addSeries(m_series);
+    m_value->setTitleText(tr("streams"));
+    m_value->setLabelFormat(QStringLiteral("%.0f"));
+    chart->addAxis(m_categories, Qt::AlignLeft);
+    chart->addAxis(m_value, Qt::AlignBottom);
+    m_series->attachAxis(m_categories);
+    m_series->attachAxis(m_value);
+    setChart(chart);
+    setRenderHint(QPainter::Antialiasing);
+    setMinimumSize(240, 180);
+    connect(m_series, &QHorizontalBarSeries::hovered, this, [this](bool status, int index) {
+        // Bars are listed bottom up: the last slice is at index 0.
+        const qsizetype slice = m_slices.size() - 1 - index;
+        setToolTip(status && slice >= 0 && slice < m_slices.size()
+                       ? tr("%1: %n stream(s)", nullptr, m_slices[slice].streams).arg(m_slices[slice].label)
+                       : QString());
+    });
+    setSlices({});
+}
+
+void BarBreakdownChart::setSlices(const QList<StreamBreakdown::Slice> &slices)
+{
+    if (slices == m_slices && !m_categories->categories().isEmpty())
+        return;
+    m_slices = slices;
+    // A horizontal bar chart draws its first category at the bottom: largest last.
+    QStringList labels;
+    QList<qreal> values;
+    int top = 0;
+    for (auto it = slices.crbegin(); it != slices.crend(); ++it) {
+        QString label = shortened(it->label);
+        // Categories must be distinct: two long labels may shorten alike.
+        while (labels.contains(label))
+            label += u' ';
+        labels.append(label);
+        values.append(it->streams);
+        top = std::max(top, it->streams);
+    }
+    m_set->remove(0, m_set->count());
+    m_set->append(values);
+    m_categories->setCategories(labels.isEmpty() ? QStringList{tr("no streams")} : labels);
+    // Whole streams: a tick per stream up to five, then Qt's round steps.
+    m_value->setRange(0, std::max(1, top));
+    if (top <= 5)
+        m_value->setTickCount(std::max(1, top) + 1);
+    else
+        m_value->applyNiceNumbers();
+}
+
+QStringList BarBreakdownChart::shownLabels() const
+{
+    QStringList labels = m_categories->categories();
+    std::reverse(labels.begin(), labels.end());
+    return labels;
+}
