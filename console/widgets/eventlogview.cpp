@@ -35,6 +35,9 @@ EventLogView::EventLogView(EventLogModel *model, ControlClient *client, QWidget 
     m_table->verticalHeader()->setVisible(false);
     m_table->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 6);
     m_table->horizontalHeader()->setStretchLastSection(true);
+    // Wide enough for a whole date and time, and an event id, at the default size.
+    m_table->setColumnWidth(EventLogModel::Time, fontMetrics().horizontalAdvance(QStringLiteral("2026-12-02 23:59:59____")));
+    m_table->setColumnWidth(EventLogModel::Id, fontMetrics().horizontalAdvance(QStringLiteral("mwx1k2c4-000000____")));
     m_dropped->setObjectName(QStringLiteral("eventsDropped"));
     auto *bar = new QHBoxLayout;
     bar->addWidget(m_filter, 1);
