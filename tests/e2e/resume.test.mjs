@@ -121,3 +121,31 @@ browserTest(launched, 'reload: the page resumes from sessionStorage, events publ
   assert.equal(again[0].resume.lastEventId, published[8].id);
   assert.deepEqual(page.problems, []);
 });
+
+browserTest(launched, 'resume after the history moved on: the demo shows the gap, then what the history still holds', async (t) => {
+  const small = await startServer(['--demo', '--history-size', '2']);
+  t.after(() => small.stop());
+  const {context, page} = await newPage(launched.browser);
+  t.after(() => context.close());
+  await recordDemo(page);
+  await page.goto(`${small.base}/demo`);
+  await waitInPage(page, 'the demo stream open', () => document.getElementById('status').textContent === 'open');
+  await small.until((list) => list.filter(chrome).length === 1, 'the demo page\'s stream');
+  const first = await small.push({data: 'seen'});
+  await waitInPage(page, 'the first row', () => document.querySelectorAll('#log li').length === 1);
+
+  // Away from the page (its sessionStorage stays), while more is published than the hub keeps.
+  await page.goto(`${small.base}/eventsource-hub.js`);
+  await small.until((list) => list.filter(chrome).length === 0, 'the demo page\'s stream closed');
+  const later = [];
+  for (let i = 1; i <= 4; ++i) later.push((await small.push({data: `missed ${i}`})).id);
+  await page.goto(`${small.base}/demo`);
+  await waitInPage(page, 'the gap shown', () => !document.getElementById('gap').hidden);
+  assert.match(await page.textContent('#gap'), /too-old/);
+  await waitInPage(page, 'the two events the history still holds', () => document.querySelectorAll('#log li').length === 2);
+  assert.deepEqual((await shownRows(page)).map((row) => row.id), [later[3], later[2]]);
+  const streams = (await small.connections()).filter(chrome);
+  assert.equal(streams[0].resume.lastEventId, first.id);
+  assert.equal(streams[0].resume.status, 'too-old');
+  assert.deepEqual(page.problems, []);
+});

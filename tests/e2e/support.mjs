@@ -140,8 +140,10 @@ export async function startPageServer(routes) {
 }
 
 // Flags for Chromium in a container as root (as tests/integration/tst_browser.cpp): no
-// sandbox, no GPU, /tmp instead of a small /dev/shm. playwright-core adds --headless.
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run'];
+// sandbox, no GPU, /tmp instead of a small /dev/shm; and no connection of its own to the
+// outside (a closed network refuses them). playwright-core adds --headless and a new profile.
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--disable-quic',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 export const CHROMIUM = process.env.ESH_CHROMIUM || '/usr/bin/chromium';
 
 // Launches Chromium once for a test file: {browser} or {skip: reason}.
