@@ -12,7 +12,7 @@ using Status = HttpReply::Status;
 // The demo page's own script and style only, and connections to its own origin (the stream,
 // /login, /logout): an injected script has nowhere to come from or to send to.
 constexpr char demoPolicy[] = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
-                              "img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+                              "img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 } // namespace
 
