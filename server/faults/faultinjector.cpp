@@ -176,7 +176,7 @@ bool FaultInjector::remove(const QString &id)
     const Fault removed = std::move(*it);
     m_faults.erase(it);
     withdraw(removed);
-    qCInfo(lcFaults).noquote() << "fault removed id=" << id;
+    qCInfo(lcFaults).noquote().nospace() << "fault removed id=" << id;
     armTimer();
     return true;
 }
@@ -227,7 +227,7 @@ void FaultInjector::expire()
         }
     }
     for (const Fault &fault : expired) {
-        qCInfo(lcFaults).noquote() << "fault ended id=" << fault.id;
+        qCInfo(lcFaults).noquote().nospace() << "fault ended id=" << fault.id;
         withdraw(fault);
     }
     armTimer();
