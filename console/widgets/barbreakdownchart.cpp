@@ -74,12 +74,18 @@ void BarBreakdownChart::setSlices(const QList<StreamBreakdown::Slice> &slices)
     m_set->remove(0, m_set->count());
     m_set->append(values);
     m_categories->setCategories(labels.isEmpty() ? QStringList{tr("no streams")} : labels);
-    // Whole streams: a tick per stream up to five, then Qt's round steps.
-    m_value->setRange(0, std::max(1, top));
-    if (top <= 5)
-        m_value->setTickCount(std::max(1, top) + 1);
-    else
-        m_value->applyNiceNumbers();
+    // Whole streams, at most five steps of 1, 2 or 5 x 10^k streams to the top.
+    int step = 1;
+    for (int magnitude = 1; top > 5 * step; magnitude *= 10) {
+        for (const int factor : {1, 2, 5}) {
+            step = factor * magnitude;
+            if (top <= 5 * step)
+                break;
+        }
+    }
+    const int axisTop = std::max(1, (top + step - 1) / step) * step;
+    m_value->setRange(0, axisTop);
+    m_value->setTickCount(axisTop / step + 1);
 }
 
 QStringList BarBreakdownChart::shownLabels() const

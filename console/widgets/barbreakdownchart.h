@@ -16,7 +16,7 @@ class BarBreakdownChart final : public QChartView
     Q_OBJECT
 
 public:
-    static constexpr int maxLabelLength = 32;
+    static constexpr int maxLabelLength = 24;
 
     explicit BarBreakdownChart(const QString &title, QWidget *parent = nullptr);
 

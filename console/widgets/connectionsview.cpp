@@ -83,11 +83,6 @@ ConnectionsView::ConnectionsView(ConnectionModel *model, QWidget *parent)
     // Arrival order, oldest first: new streams join at the bottom, the rows in view stay put.
     header->setSortIndicator(ConnectionModel::Id, Qt::AscendingOrder);
     m_table->setSortingEnabled(true);
-    const int padding = 2 * style()->pixelMetric(QStyle::PM_FocusFrameHMargin, nullptr, m_table) + 12;
-    for (const auto &[column, sample] : typicalWidest) {
-        header->resizeSection(column, qMax(header->sectionSizeHint(column),
-                                           m_table->fontMetrics().horizontalAdvance(sample) + padding));
-    }
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setContextMenuPolicy(Qt::CustomContextMenu);
     m_table->verticalHeader()->setVisible(false);
@@ -99,6 +94,8 @@ ConnectionsView::ConnectionsView(ConnectionModel *model, QWidget *parent)
     m_treeView->setContextMenuPolicy(Qt::CustomContextMenu);
     m_stack->addWidget(m_table);
     m_stack->addWidget(m_treeView);
+    fitColumns(m_table->horizontalHeader());
+    fitColumns(m_treeView->header());
 
     m_split->addWidget(m_stack);
     auto *layout = new QVBoxLayout(this);
@@ -196,6 +193,18 @@ void ConnectionsView::restoreExpansion()
         }
     }
     m_collapsed = collapsed;
+}
+
+void ConnectionsView::fitColumns(QHeaderView *header)
+{
+    const int padding = 2 * style()->pixelMetric(QStyle::PM_FocusFrameHMargin, nullptr, header) + 12;
+    for (const auto &[column, sample] : typicalWidest) {
+        // The tree's first column is its own (group / user / stream), sized with the grouping.
+        if (header == m_treeView->header() && column == ConnectionModel::Id)
+            continue;
+        header->resizeSection(column, qMax(header->sectionSizeHint(column),
+                                           header->fontMetrics().horizontalAdvance(sample) + padding));
+    }
 }
 
 void ConnectionsView::setLive(bool live)

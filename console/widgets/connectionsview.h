@@ -13,6 +13,7 @@ class ConnectionFilterProxy;
 class ConnectionModel;
 class ConnectionTreeModel;
 class QComboBox;
+class QHeaderView;
 class QLabel;
 class QLineEdit;
 class QMenu;
@@ -62,6 +63,8 @@ private:
     void showMenu(const QPoint &position, const QModelIndex &index);
     void addFaultMenu(QMenu *menu, const FaultRequest &scope, const QString &scopeText);
     void updateCount();
+    // Opens the columns wide enough for their usual widest text (a date and time, an id).
+    void fitColumns(QHeaderView *header);
     void restoreExpansion();
 
     ConnectionModel *m_model;

@@ -14,7 +14,7 @@
 #include <QScrollArea>
 #include <QVBoxLayout>
 
-Q_LOGGING_CATEGORY(lcDashboard, "eventsource.console.dashboard")
+Q_LOGGING_CATEGORY(lcDashboard, "eventsource.console.dashboard", QtInfoMsg)
 
 namespace {
 

@@ -78,6 +78,7 @@ void tst_BarBreakdownChart::valueAxisInWholeStreams_data()
     QTest::newRow("one") << 1 << 2;
     QTest::newRow("three: a tick per stream") << 3 << 4;
     QTest::newRow("five") << 5 << 6;
+    QTest::newRow("six: steps of two") << 6 << 4;
     QTest::newRow("many: round steps") << 1234 << -1;
 }
 
@@ -97,6 +98,8 @@ void tst_BarBreakdownChart::valueAxisInWholeStreams()
         const double step = chart.valueAxis()->max() / (chart.valueAxis()->tickCount() - 1);
         QCOMPARE(step, std::round(step));
         QVERIFY(chart.valueAxis()->max() < 2 * largest);
+        QVERIFY(chart.valueAxis()->tickCount() >= 3);
+        QVERIFY(chart.valueAxis()->tickCount() <= 6);
     }
 }
 

@@ -4,6 +4,7 @@
 #include "connectionmodel.h"
 
 #include <QAction>
+#include <QComboBox>
 #include <QHeaderView>
 #include <QImage>
 #include <QMenu>
@@ -13,6 +14,7 @@
 #include <QStandardPaths>
 #include <QTableView>
 #include <QTest>
+#include <QTreeView>
 
 #include <algorithm>
 #include <random>
@@ -115,11 +117,11 @@ void tst_ConnectionsView::initTestCase()
 {
     QStandardPaths::setTestModeEnabled(true);
     QCoreApplication::setOrganizationName(u"esh-tests-connectionsview"_s);
-    QSettings().clear();
 }
 
 void tst_ConnectionsView::init()
 {
+    QSettings().clear(); // the grouping is kept there
     m_model = std::make_unique<ConnectionModel>();
     m_view = std::make_unique<ConnectionsView>(m_model.get());
     m_view->resize(1100, 600);
@@ -159,22 +161,43 @@ void tst_ConnectionsView::sortArrowAgreesWithRows()
 void tst_ConnectionsView::columnsWideEnoughForContents_data()
 {
     QTest::addColumn<int>("column");
-    QTest::newRow("connected at (a date and time)") << int(ConnectionModel::ConnectedAt);
-    QTest::newRow("id") << int(ConnectionModel::Id);
-    QTest::newRow("remote address") << int(ConnectionModel::RemoteAddress);
-    QTest::newRow("last event id") << int(ConnectionModel::LastEventId);
+    QTest::addColumn<int>("grouping"); // 0 flat, 2 by group
+    for (const int grouping : {0, 2}) {
+        const char *view = grouping == 0 ? "table" : "tree";
+        QTest::addRow("%s: connected at (a date and time)", view) << int(ConnectionModel::ConnectedAt) << grouping;
+        if (grouping == 0)
+            QTest::addRow("%s: id", view) << int(ConnectionModel::Id) << grouping;
+        QTest::addRow("%s: remote address", view) << int(ConnectionModel::RemoteAddress) << grouping;
+        QTest::addRow("%s: bytes sent", view) << int(ConnectionModel::BytesSent) << grouping;
+        QTest::addRow("%s: last event id", view) << int(ConnectionModel::LastEventId) << grouping;
+    }
 }
 
 void tst_ConnectionsView::columnsWideEnoughForContents()
 {
     QFETCH(int, column);
-    m_model->resetRecords(records(40, 100000));
-    QTableView *table = m_view->table();
+    QFETCH(int, grouping);
+    QList<ConnectionRecord> many = records(40, 100000);
+    for (ConnectionRecord &stream : many) {
+        stream.groups = QStringList{u"Marketing"_s};
+        stream.bytesSent = 1000 * 1024 * 1024 + stream.id.toLongLong();
+    }
+    m_model->resetRecords(many);
+    auto *combo = m_view->findChild<QComboBox *>(u"grouping"_s);
+    combo->setCurrentIndex(grouping);
+    QAbstractItemView *table = grouping == 0 ? static_cast<QAbstractItemView *>(m_view->table())
+                                             : m_view->findChild<QTreeView *>(u"connectionsTree"_s);
+    QTRY_VERIFY(table->model()->rowCount() > 0);
+    const auto columnWidth = [&] {
+        return grouping == 0 ? m_view->table()->columnWidth(column)
+                             : static_cast<QTreeView *>(table)->columnWidth(column);
+    };
     // What the delegate needs for the rows in view (public in the base class), against the
     // width the column opens with.
-    const int needed = static_cast<const QAbstractItemView *>(table)->sizeHintForColumn(column);
-    QVERIFY2(table->columnWidth(column) >= needed,
-             qPrintable(u"width %1 < needed %2 for %3"_s.arg(table->columnWidth(column))
+    const int needed = table->sizeHintForColumn(column);
+    QVERIFY(needed > 0);
+    QVERIFY2(columnWidth() >= needed,
+             qPrintable(u"width %1 < needed %2 for %3"_s.arg(columnWidth())
                             .arg(needed)
                             .arg(m_model->index(0, column).data().toString())));
 }
