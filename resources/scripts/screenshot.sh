@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Takes docs/images/console.png: the console under Xvfb, connected to a demo server with a few
-# dozen live streams (users in groups, anonymous, filtered) and some events published; then
-# docs/images/fault-menu.png (a stream's Test fault menu) and docs/images/scenario.png (the
-# Scenario tab after running resources/scenarios/reconnect-storm.ndjson).
+# Takes a screenshot of every console tab into docs/images/: the console under Xvfb, connected
+# to a demo server with a few dozen live streams (users in groups, anonymous, filtered) and
+# events published at a varying rate: console.png (Connections, by group), dashboard.png,
+# composer.png, events.png, test-client.png, nodes.png; then fault-menu.png (a stream's
+# Test fault menu), scenario.png (the Scenario tab after running
+# resources/scenarios/reconnect-storm.ndjson) and disconnected.png (the server stopped:
+# the banner with "Retry now", the streams greyed).
 # ESH_BUILD_DIR (default build-screenshot) and ESH_BUILD_TYPE (default Release) choose the build.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -46,11 +49,16 @@ for _ in $(seq 6); do open_stream "" "" /eventsource "kiosk/1.0"; done
 export XDG_CONFIG_HOME=$work/config
 mkdir -p "$XDG_CONFIG_HOME/EventSource Hub"
 printf '[connections]\ngrouping=2\n' >"$XDG_CONFIG_HOME/EventSource Hub/eventsource-console.conf"
-DISPLAY=:97 "$build/console/eventsource-console" & pids+=($!)
-for k in $(seq 1 25); do
-    "$cli" push "{\"orderId\": $k, \"items\": $((k % 4 + 1))}" --json --event orders >/dev/null
+DISPLAY=:97 "$build/console/eventsource-console" & pids+=($!); console=$!
+# About 40 s of traffic in bursts, so that the dashboard's charts have a shape; a few more
+# streams come and go meanwhile.
+for k in $(seq 1 80); do
+    for _ in $(seq $(((k / 10) % 4 + 1))); do
+        "$cli" push "{\"orderId\": $k, \"items\": $((k % 4 + 1))}" --json --event orders >/dev/null
+    done
     [ $((k % 5)) -eq 0 ] && "$cli" push "stock low on item $k" --event alerts --group Engineering >/dev/null
-    sleep 0.3
+    [ $((k % 20)) -eq 0 ] && open_stream grace Support /eventsource "Mozilla/5.0 (Windows NT 11.0) Firefox/150"
+    sleep 0.4
 done
 window=$(DISPLAY=:97 xdotool search --sync --name "EventSource Hub console" | head -1)
 DISPLAY=:97 xdotool windowsize "$window" 1200 720
@@ -58,11 +66,35 @@ sleep 1
 DISPLAY=:97 import -window "$window" docs/images/console.png
 echo "wrote docs/images/console.png"
 
+# The other tabs, clicked in the tab bar (by place: the Composer's own mnemonics take
+# Alt+E and Alt+T while it is shown).
+shoot_tab() { # x file
+    DISPLAY=:97 xdotool mousemove --window "$window" "$1" 61 click 1
+    sleep 1.5
+    DISPLAY=:97 import -window "$window" "docs/images/$2"
+    echo "wrote docs/images/$2"
+}
+# Traffic goes on meanwhile: the dashboard's figures are live ones.
+(while true; do "$cli" push "{\"orderId\": 0, \"items\": 1}" --json --event orders >/dev/null; sleep 0.15; done) &
+traffic=$!
+pids+=("$traffic")
+sleep 3
+shoot_tab 143 dashboard.png
+shoot_tab 231 composer.png
+shoot_tab 306 events.png
+# The test client with a stream of its own open (its Open button, by place).
+DISPLAY=:97 xdotool mousemove --window "$window" 381 61 click 1 sleep 0.5 mousemove --window "$window" 976 149 click 1
+sleep 2
+shoot_tab 381 test-client.png
+shoot_tab 531 nodes.png
+kill "$traffic"
+
 # A stream's context menu, Test fault open: flat list, right-click the first row, then the
 # submenu by its mnemonic.
 printf '[connections]\ngrouping=0\n' >"$XDG_CONFIG_HOME/EventSource Hub/eventsource-console.conf"
-kill "${pids[-1]}"
-DISPLAY=:97 "$build/console/eventsource-console" & pids+=($!)
+kill "$console"
+wait "$console" 2>/dev/null || true # its window gone before the search below
+DISPLAY=:97 "$build/console/eventsource-console" & pids+=($!); console=$!
 window=$(DISPLAY=:97 xdotool search --sync --name "EventSource Hub console" | head -1)
 DISPLAY=:97 xdotool windowsize "$window" 1200 720 windowmove "$window" 0 0
 sleep 2
@@ -80,3 +112,15 @@ DISPLAY=:97 xdotool mousemove 1062 93 click 1
 sleep 6
 DISPLAY=:97 import -window "$window" docs/images/scenario.png
 echo "wrote docs/images/scenario.png"
+
+# The server goes away: the banner says so and offers "Retry now"; the streams stay, greyed.
+# (The storm paused the streams above: a few new ones first. A killed server sends no
+# "closed" for them.)
+for user in alice bob; do open_stream "$user" Marketing /eventsource "Mozilla/5.0 (X11; Linux x86_64) Chrome/156"; done
+for _ in 1 2; do open_stream "" "" /eventsource "kiosk/1.0"; done
+DISPLAY=:97 xdotool key Escape sleep 0.2 mousemove --window "$window" 600 700 click 1 sleep 0.2 key alt+c
+sleep 1.5
+kill -KILL "${pids[1]}"
+sleep 2
+DISPLAY=:97 import -window "$window" docs/images/disconnected.png
+echo "wrote docs/images/disconnected.png"
