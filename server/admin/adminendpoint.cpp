@@ -68,10 +68,24 @@ std::function<void(const QJsonObject &)> AdminEndpoint::later(QHttpServerRespond
     };
 }
 
-void AdminEndpoint::push(const QJsonObject &body, QHttpServerResponder &&responder)
+void AdminEndpoint::push(const QJsonDocument &body, QHttpServerResponder &&responder)
 {
-    m_operations->push(body, [held = hold(std::move(responder))](const AdminOperations::Outcome &outcome) {
-        held([&outcome](QHttpServerResponder &responder) { answer(responder, outcome); });
+    if (body.isObject()) {
+        return m_operations->push(body.object(), [held = hold(std::move(responder))](const AdminOperations::Outcome &outcome) {
+            held([&outcome](QHttpServerResponder &responder) { answer(responder, outcome); });
+        });
+    }
+    m_operations->pushBatch(body.array(), [held = hold(std::move(responder))](const AdminOperations::Outcome &outcome) {
+        held([&outcome](QHttpServerResponder &responder) {
+            const QJsonArray events = outcome.result.value(QStringLiteral("events")).toArray();
+            if (outcome.failure == AdminOperations::Failure::None)
+                return HttpReply::json(responder, events);
+            if (events.isEmpty())
+                return answer(responder, outcome);
+            // Some are stored, some not: which is which, so that only those are sent again.
+            HttpReply::json(responder, {{QStringLiteral("error"), outcome.error}, {QStringLiteral("events"), events}},
+                            Status::ServiceUnavailable, {{"Retry-After", "1"}});
+        });
     });
 }
 
@@ -93,11 +107,15 @@ void AdminEndpoint::handle(const QHttpServerRequest &request, QHttpServerRespond
     if (path == QLatin1String("/api/push") || path == QLatin1String("/api/pause")) {
         if (method != Method::Post)
             return methodNotAllowed(responder, "POST");
+        if (path.endsWith(QLatin1String("push"))) {
+            const std::optional<QJsonDocument> body = jsonDocument(request, responder);
+            if (!body)
+                return; // QJsonDocument holds an object or an array, nothing else
+            return push(*body, std::move(responder));
+        }
         const std::optional<QJsonObject> body = jsonBody(request, responder);
         if (!body)
             return;
-        if (path.endsWith(QLatin1String("push")))
-            return push(*body, std::move(responder));
         return answer(responder, m_operations->pause(*body));
     }
     if (path == QLatin1String("/api/reset")) {
@@ -178,20 +196,29 @@ void AdminEndpoint::handle(const QHttpServerRequest &request, QHttpServerRespond
     HttpReply::json(responder, m_operations->stats());
 }
 
-std::optional<QJsonObject> AdminEndpoint::jsonBody(const QHttpServerRequest &request,
-                                                   QHttpServerResponder &responder)
+std::optional<QJsonDocument> AdminEndpoint::jsonDocument(const QHttpServerRequest &request,
+                                                         QHttpServerResponder &responder)
 {
     QJsonParseError parseError;
-    const QJsonDocument document = QJsonDocument::fromJson(request.body(), &parseError);
+    QJsonDocument document = QJsonDocument::fromJson(request.body(), &parseError);
     if (parseError.error != QJsonParseError::NoError) {
         HttpReply::error(responder, Status::BadRequest,
                          QStringLiteral("body is not valid JSON: %1 at offset %2")
                              .arg(parseError.errorString()).arg(parseError.offset));
         return std::nullopt;
     }
-    if (!document.isObject()) {
+    return document;
+}
+
+std::optional<QJsonObject> AdminEndpoint::jsonBody(const QHttpServerRequest &request,
+                                                   QHttpServerResponder &responder)
+{
+    const std::optional<QJsonDocument> document = jsonDocument(request, responder);
+    if (!document)
+        return std::nullopt;
+    if (!document->isObject()) {
         HttpReply::error(responder, Status::BadRequest, QStringLiteral("body must be a JSON object"));
         return std::nullopt;
     }
-    return document.object();
+    return document->object();
 }

@@ -5,6 +5,7 @@
 #include "httplimitstats.h"
 
 #include <QHttpServerResponder>
+#include <QJsonDocument>
 #include <QJsonObject>
 
 #include <functional>
@@ -24,7 +25,10 @@ public:
     void handle(const QHttpServerRequest &request, QHttpServerResponder &&responder);
 
 private:
-    // The request body as a JSON object, or nothing with the error already answered.
+    // The request body as JSON, or nothing with the error already answered.
+    static std::optional<QJsonDocument> jsonDocument(const QHttpServerRequest &request,
+                                                     QHttpServerResponder &responder);
+    // The same, refused unless it is an object.
     static std::optional<QJsonObject> jsonBody(const QHttpServerRequest &request,
                                                QHttpServerResponder &responder);
     static void answer(QHttpServerResponder &responder, const AdminOperations::Outcome &outcome);
@@ -32,8 +36,8 @@ private:
     // is still there (QtHttpServer 6.4 frees a closed socket under the responder).
     using Held = std::function<void(const std::function<void(QHttpServerResponder &)> &write)>;
     static Held hold(QHttpServerResponder &&responder);
-    // Answers when the event is stored.
-    void push(const QJsonObject &body, QHttpServerResponder &&responder);
+    // Answers when the event is stored; a batch (an array) with an array, once all are.
+    void push(const QJsonDocument &body, QHttpServerResponder &&responder);
     // A JSON answer that comes later (from Redis), to the connection if it is still there.
     static std::function<void(const QJsonObject &)> later(QHttpServerResponder &&responder);
 

@@ -9,6 +9,9 @@
 
 #include <QJsonArray>
 
+#include <memory>
+#include <vector>
+
 namespace {
 
 AdminOperations::Outcome failed(AdminOperations::Failure failure, const QString &error)
@@ -55,6 +58,61 @@ void AdminOperations::push(const QJsonObject &body, Done done) const
             return done(failed(Failure::BadRequest, published.message));
         }
     });
+}
+
+void AdminOperations::pushBatch(const QJsonArray &bodies, Done done) const
+{
+    if (bodies.isEmpty() || bodies.size() > maxBatch)
+        return done(failed(Failure::BadRequest, QStringLiteral("a batch holds 1 to %1 events; this one has %2")
+                                                    .arg(maxBatch).arg(bodies.size())));
+    std::vector<Event> drafts;
+    drafts.reserve(bodies.size());
+    for (qsizetype i = 0; i < bodies.size(); ++i) {
+        const QString where = QStringLiteral("event %1 of the batch: ").arg(i);
+        if (!bodies.at(i).isObject())
+            return done(failed(Failure::BadRequest, where + QStringLiteral("must be a JSON object")));
+        PushRequest parsed = PushRequest::fromJson(bodies.at(i).toObject());
+        if (!parsed.draft)
+            return done(failed(Failure::BadRequest, where + parsed.error));
+        if (parsed.dryRun)
+            return done(failed(Failure::BadRequest, where + QStringLiteral("a dry run cannot be part of a batch")));
+        if (m_hub->check(*parsed.draft).error != Hub::PublishError::None) {
+            // Published alone, it is refused (and counted) as a single push would be.
+            return m_hub->publish(std::move(*parsed.draft), [done, where](const Hub::PublishResult &refused) {
+                done(failed(refused.error == Hub::PublishError::TooLarge ? Failure::TooLarge : Failure::BadRequest,
+                            where + refused.message));
+            });
+        }
+        drafts.push_back(std::move(*parsed.draft));
+    }
+    struct Batch
+    {
+        std::vector<QJsonObject> results;
+        qsizetype pending = 0;
+        QString error;
+    };
+    auto batch = std::make_shared<Batch>();
+    batch->results.resize(drafts.size());
+    batch->pending = qsizetype(drafts.size());
+    for (size_t i = 0; i < drafts.size(); ++i) {
+        m_hub->publish(std::move(drafts[i]), [batch, i, done](const Hub::PublishResult &published) {
+            if (published.error == Hub::PublishError::None) {
+                batch->results[i] = {{QStringLiteral("id"), QString::fromLatin1(published.id)},
+                                     {QStringLiteral("delivered"), published.delivered}};
+            } else {
+                batch->results[i] = {{QStringLiteral("error"), published.message}};
+                if (batch->error.isEmpty())
+                    batch->error = published.message;
+            }
+            if (--batch->pending > 0)
+                return;
+            QJsonArray events;
+            for (const QJsonObject &result : batch->results)
+                events.append(result);
+            const QJsonObject answer{{QStringLiteral("events"), events}};
+            done(batch->error.isEmpty() ? succeeded(answer) : Outcome{answer, Failure::Unavailable, batch->error});
+        });
+    }
 }
 
 void AdminOperations::preview(const Event &draft, Done done) const

@@ -3,6 +3,7 @@
 #include "connectionrecord.h"
 #include "httplimitstats.h"
 
+#include <QJsonArray>
 #include <QJsonObject>
 
 #include <functional>
@@ -35,6 +36,12 @@ public:
     // body is refused. A dry run ("dryRun": true) sends nothing and answers
     // {"wouldDeliver": n, "connections": [ids]}, every node's streams in a cluster.
     void push(const QJsonObject &body, Done done) const;
+    // A batch: 1 to maxBatch push bodies (no dry runs), checked whole before any is published,
+    // so a refusal publishes nothing. Published in one event-loop turn: one commit of the
+    // history. Answers {"events": [{"id", "delivered"}, ...]} in order once all are stored;
+    // Unavailable when some could not be, with each one's {"id", "delivered"} or {"error"}.
+    void pushBatch(const QJsonArray &bodies, Done done) const;
+    static constexpr int maxBatch = 1000;
     // {"id", "delivered", "queued", "dropped"} of one of the newest events on this node.
     Outcome eventStatus(const QString &eventId) const;
     Outcome pause(const QJsonObject &body) const;

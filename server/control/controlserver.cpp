@@ -222,6 +222,14 @@ void ControlServer::handleRequest(ControlSession *session, const QJsonObject &re
         return result({{QStringLiteral("authenticated"), true}});
     if (type == QLatin1String("subscribe") || type == QLatin1String("unsubscribe"))
         return subscribe(session, id, request.value(QStringLiteral("topics")), type == QLatin1String("subscribe"));
+    if (type == QLatin1String("push") && body.contains(QStringLiteral("events"))) {
+        // A batch: {"type": "push", "id", "events": [push bodies]}, answered {"events": [...]}.
+        const QJsonValue events = body.value(QStringLiteral("events"));
+        if (!events.isArray() || body.size() != 1)
+            return session->send(ControlProtocol::error(
+                id, QStringLiteral("a batch push has only \"events\": an array of push bodies")));
+        return m_operations->pushBatch(events.toArray(), reply);
+    }
     if (type == QLatin1String("push"))
         return m_operations->push(body, reply);
     if (type == QLatin1String("pause"))

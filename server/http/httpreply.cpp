@@ -8,8 +8,8 @@
 
 namespace {
 
-template <typename Responder>
-void jsonTo(Responder &responder, const QJsonObject &body, HttpReply::Status status, const HttpReply::Headers &headers)
+template <typename Responder, typename Json>
+void jsonTo(Responder &responder, const Json &body, HttpReply::Status status, const HttpReply::Headers &headers)
 {
     // With a newline, as a terminal (curl) and line-based tools expect a text answer to end.
     HttpReply::raw(responder, status, "application/json", QJsonDocument(body).toJson(QJsonDocument::Compact) + '\n',
@@ -29,6 +29,11 @@ void HttpReply::json(QHttpServerResponder &responder, const QJsonObject &body, S
 }
 
 void HttpReply::json(PublicResponder &responder, const QJsonObject &body, Status status, const Headers &headers)
+{
+    jsonTo(responder, body, status, headers);
+}
+
+void HttpReply::json(QHttpServerResponder &responder, const QJsonArray &body, Status status, const Headers &headers)
 {
     jsonTo(responder, body, status, headers);
 }

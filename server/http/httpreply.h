@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QHttpServerResponder>
+#include <QJsonArray>
 #include <QJsonObject>
 
 class PublicResponder;
@@ -15,6 +16,8 @@ struct HttpReply final
     static void json(QHttpServerResponder &responder, const QJsonObject &body, Status status = Status::Ok,
                      const Headers &headers = {});
     static void json(PublicResponder &responder, const QJsonObject &body, Status status = Status::Ok,
+                     const Headers &headers = {});
+    static void json(QHttpServerResponder &responder, const QJsonArray &body, Status status = Status::Ok,
                      const Headers &headers = {});
     static void error(QHttpServerResponder &responder, Status status, const QString &message,
                       const Headers &headers = {});

@@ -83,16 +83,23 @@ void Hub::refuse(PublishError error, QString message, const PublishCallback &don
         done(PublishResult{{}, 0, error, std::move(message)});
 }
 
+Hub::PublishResult Hub::check(const Event &draft) const
+{
+    if (QString error = Event::nameError(draft.name); !error.isEmpty())
+        return PublishResult{{}, 0, PublishError::InvalidName, std::move(error)};
+    if (draft.data.contains('\0'))
+        return PublishResult{{}, 0, PublishError::InvalidData, QStringLiteral("data must not contain NUL")};
+    if (draft.data.size() > m_options.maxEventBytes)
+        return PublishResult{{}, 0, PublishError::TooLarge,
+                             QStringLiteral("event data is %1 bytes; the limit is %2")
+                                 .arg(draft.data.size()).arg(m_options.maxEventBytes)};
+    return {};
+}
+
 void Hub::publish(Event draft, PublishCallback done)
 {
-    if (const QString error = Event::nameError(draft.name); !error.isEmpty())
-        return refuse(PublishError::InvalidName, error, done);
-    if (draft.data.contains('\0'))
-        return refuse(PublishError::InvalidData, QStringLiteral("data must not contain NUL"), done);
-    if (draft.data.size() > m_options.maxEventBytes)
-        return refuse(PublishError::TooLarge,
-                      QStringLiteral("event data is %1 bytes; the limit is %2")
-                          .arg(draft.data.size()).arg(m_options.maxEventBytes), done);
+    if (PublishResult refused = check(draft); refused.error != PublishError::None)
+        return refuse(refused.error, std::move(refused.message), done);
     m_bus->publish(std::move(draft), [this, done = std::move(done)](const EventBus::Published &published) {
         if (!published.ok()) {
             ++m_stats.eventsUnavailable;

@@ -57,6 +57,9 @@ public:
     void pushJson(const QByteArray &name, const QJsonValue &value, const Target &target = {},
                   PublishCallback done = {});
     void publish(Event draft, PublishCallback done = {});
+    // Why publish() would refuse this event at once (its name, a NUL, its size), or an error
+    // of None: a batch is checked whole before any of it is published.
+    PublishResult check(const Event &draft) const;
 
     // Targeted pushes (wakanda-eventsource's pushEventToSession/User/Group): one or several
     // sessions, users or groups, by id or by name; an empty name sends a plain message.

@@ -10,8 +10,6 @@
 #include <cstring>
 
 #include <fcntl.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -35,8 +33,6 @@ int StreamSocket::takeOver(QTcpSocket *socket)
         qCWarning(lcStreamSocket) << "cannot take over a stream:" << std::strerror(errno);
         return -1;
     }
-    const int on = 1;
-    ::setsockopt(descriptor, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
     // Qt closes its own descriptor; the connection lives on in ours. QtHttpServer deletes
     // the socket and its request once the handler that called us has returned.
     QObject::disconnect(socket, &QIODevice::readyRead, nullptr, nullptr);

@@ -25,7 +25,7 @@ class StreamSocket final : public StreamSink
 
 public:
     // Moves the connection out of a connected QTcpSocket: returns a descriptor of our own,
-    // with TCP_NODELAY set, and aborts the QTcpSocket (QtHttpServer then frees it). Returns
+    // (TCP_NODELAY as TcpListener set it), and aborts the QTcpSocket (QtHttpServer then frees it). Returns
     // -1 and leaves the socket as it was when no descriptor is left.
     static int takeOver(QTcpSocket *socket);
 

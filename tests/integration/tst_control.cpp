@@ -300,6 +300,7 @@ private slots:
     void badRequestKeepsSocket_data();
     void badRequestKeepsSocket();
     void pushReachesStream();
+    void batchPushReachesStream();
     void pauseSendsRetry();
     void kickClosesStream();
     void faultsOverControl();
@@ -520,6 +521,12 @@ void TestControl::badRequestKeepsSocket_data()
     QTest::newRow("subscribe unknown topic") << R"({"type":"subscribe","id":16,"topics":["weather"]})"_ba << "16"_ba;
     QTest::newRow("subscribe no topics") << R"({"type":"subscribe","id":17,"topics":[]})"_ba << "17"_ba;
     QTest::newRow("subscribe topics string") << R"({"type":"subscribe","id":18,"topics":"stats"})"_ba << "18"_ba;
+    QTest::newRow("batch not an array") << R"({"type":"push","id":19,"events":{"data":"x"}})"_ba << "19"_ba;
+    QTest::newRow("batch with other fields") << R"({"type":"push","id":20,"events":[{"data":"x"}],"data":"y"})"_ba
+                                             << "20"_ba;
+    QTest::newRow("batch with a bad event") << R"({"type":"push","id":21,"events":[{"data":"x"},{"event":"a,b","data":"y"}]})"_ba
+                                            << "21"_ba;
+    QTest::newRow("batch empty") << R"({"type":"push","id":22,"events":[]})"_ba << "22"_ba;
     QTest::newRow("binary message") << QByteArray("\x01\x02", 2) << "null"_ba;
 }
 
@@ -563,6 +570,26 @@ void TestControl::pushReachesStream()
     QVERIFY(stream.waitForMessages(1));
     QCOMPARE(stream.messages().first(), SseClient::messageOf(u"greeting"_s, u"hello\nworld"_s,
                                                             result.value(u"id").toString()));
+}
+
+// A batch over the control channel: {"events": [push bodies]}, answered {"events": [...]}.
+void TestControl::batchPushReachesStream()
+{
+    SseClient stream;
+    QVERIFY(openStream(stream, "batch-target"));
+    const auto console = openConsole();
+    QVERIFY(console);
+    const QJsonArray events{QJsonObject{{u"event"_s, u"a"_s}, {u"data"_s, u"one"_s}},
+                            QJsonObject{{u"data"_s, QJsonObject{{u"n"_s, 2}}}}};
+    const QJsonObject reply = console->request({{u"type"_s, u"push"_s}, {u"id"_s, u"b1"_s}, {u"events"_s, events}});
+    QCOMPARE(reply.value(u"type").toString(), u"result");
+    const QJsonArray answers = reply.value(u"result").toObject().value(u"events").toArray();
+    QCOMPARE(answers.size(), 2);
+    QVERIFY(stream.waitForMessages(2));
+    const QList<SseMessage> expected{SseClient::messageOf(u"a"_s, u"one"_s, answers[0][u"id"].toString()),
+                                     SseClient::messageOf({}, uR"({"n":2})"_s, answers[1][u"id"].toString())};
+    QCOMPARE(stream.messages(), expected);
+    QCOMPARE(answers[0][u"delivered"].toInt(), 1);
 }
 
 void TestControl::pauseSendsRetry()

@@ -488,6 +488,16 @@ void tst_Durability::failedCommitAnswers503()
             if (!refused.id.isEmpty())
                 answered.append(refused.id); // must not be given out again either
         }
+        // A batch in the same commit fails whole: 503, each event with its error, no id.
+        const HttpResponse batch = HttpClient::admin(admin, "POST", "/api/push",
+                                                     R"([{"data":"refused a"},{"data":"refused b"}])");
+        QCOMPARE(batch.status, 503);
+        const QJsonArray events = batch.json().object().value(u"events"_s).toArray();
+        QCOMPARE(events.size(), 2);
+        for (const QJsonValue &event : events) {
+            QVERIFY2(event.toObject().value(u"error"_s).isString(), batch.body.constData());
+            QVERIFY2(!event.toObject().contains(u"id"_s), batch.body.constData());
+        }
     }
 
     const AdminApi::Pushed after = AdminApi::pushNamed(admin, {}, u"after the lock"_s);
