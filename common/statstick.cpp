@@ -2,7 +2,7 @@
 
 QJsonObject StatsTick::toJson() const
 {
-    return {{QStringLiteral("type"), QStringLiteral("stats")},
+    QJsonObject json{{QStringLiteral("type"), QStringLiteral("stats")},
             {QStringLiteral("connections"), connections},
             {QStringLiteral("eventsPerSecond"), eventsPerSecond},
             {QStringLiteral("deliveriesPerSecond"), deliveriesPerSecond},
@@ -12,6 +12,11 @@ QJsonObject StatsTick::toJson() const
             {QStringLiteral("consoles"), consoles},
             {QStringLiteral("testFaults"), testFaults},
             {QStringLiteral("activeFaults"), activeFaults}};
+    if (limitsHit)
+        json.insert(QStringLiteral("limitsHit"), *limitsHit);
+    if (historySize)
+        json.insert(QStringLiteral("historySize"), *historySize);
+    return json;
 }
 
 std::optional<StatsTick> StatsTick::fromJson(const QJsonObject &message)
@@ -28,5 +33,10 @@ std::optional<StatsTick> StatsTick::fromJson(const QJsonObject &message)
     tick.consoles = message.value(QStringLiteral("consoles")).toInteger();
     tick.testFaults = message.value(QStringLiteral("testFaults")).toBool();
     tick.activeFaults = message.value(QStringLiteral("activeFaults")).toInteger();
+    for (const auto &[key, field] : {std::pair{"limitsHit", &StatsTick::limitsHit},
+                                     std::pair{"historySize", &StatsTick::historySize}}) {
+        if (const QJsonValue value = message.value(QLatin1String(key)); value.isDouble())
+            tick.*field = value.toInteger();
+    }
     return tick;
 }

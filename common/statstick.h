@@ -16,6 +16,9 @@ struct StatsTick final
     qint64 consoles = 0;
     bool testFaults = false; // faults may be injected (--test-faults)
     qint64 activeFaults = 0;
+    // Absent from the ticks of servers before 0.1.0's issue 15: unknown, not zero.
+    std::optional<qint64> limitsHit;   // requests and streams refused at a limit, and events too large
+    std::optional<qint64> historySize; // events the history holds
 
     QJsonObject toJson() const;
     // Nullopt when the message is not a stats tick.

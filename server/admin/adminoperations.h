@@ -31,6 +31,7 @@ public:
     using JsonDone = std::function<void(const QJsonObject &)>;
 
     AdminOperations(Hub *hub, const HttpLimitStats *httpStats);
+    const HttpLimitStats &httpStats() const { return *m_httpStats; }
 
     // Answers once the event is stored (Unavailable: it could not be), or at once when the
     // body is refused. A dry run ("dryRun": true) sends nothing and answers

@@ -437,6 +437,8 @@ void ControlServer::sendStats()
         tick.droppedSlowConsumers = s.slowConsumersDropped;
         tick.eventsPublished = eventsPublished;
         tick.consoles = sessionCount();
+        tick.limitsHit = m_operations->httpStats().limitsHit() + m_hub->stats().eventsTooLarge;
+        tick.historySize = m_hub->bus().history().size;
         if (FaultInjector *faults = m_operations->faultInjector()) {
             tick.testFaults = true;
             tick.activeFaults = faults->activeCount();

@@ -26,4 +26,12 @@ struct HttpLimitStats final
     qint64 h2ResetFloods = 0;        // ... RST_STREAM frames (rapid reset)
     qint64 h2ProtocolErrors = 0;     // closed on a protocol error (bad preface, window overflow...)
     LogThrottle refusalLog;
+
+    // Requests and streams refused at a configured limit, all kinds together (the console's
+    // "limits hit"); /metrics and /api/stats keep them apart.
+    qint64 limitsHit() const
+    {
+        return headerTooLarge + bodyTooLarge + requestTimeouts + streamsRejected + streamsRejectedPerAddress
+            + filtersRefused + h2StreamsRefused;
+    }
 };

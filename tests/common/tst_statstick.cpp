@@ -9,6 +9,7 @@ class tst_StatsTick : public QObject
 
 private Q_SLOTS:
     void roundTrip();
+    void optionalFigures();
     void notATick();
 };
 
@@ -22,6 +23,8 @@ void tst_StatsTick::roundTrip()
     tick.droppedSlowConsumers = 3;
     tick.eventsPublished = 1234567890123;
     tick.consoles = 2;
+    tick.limitsHit = 17;
+    tick.historySize = 0;
     const std::optional<StatsTick> read = StatsTick::fromJson(tick.toJson());
     QVERIFY(read);
     QCOMPARE(read->connections, tick.connections);
@@ -31,6 +34,23 @@ void tst_StatsTick::roundTrip()
     QCOMPARE(read->droppedSlowConsumers, tick.droppedSlowConsumers);
     QCOMPARE(read->eventsPublished, tick.eventsPublished);
     QCOMPARE(read->consoles, tick.consoles);
+    QCOMPARE(read->limitsHit, std::optional<qint64>(17));
+    QCOMPARE(read->historySize, std::optional<qint64>(0));
+}
+
+// A tick without them (an older server) says unknown, not 0; a wrong type is unknown too.
+void tst_StatsTick::optionalFigures()
+{
+    QJsonObject json = StatsTick().toJson();
+    QVERIFY(!json.contains(QStringLiteral("limitsHit")));
+    QVERIFY(!json.contains(QStringLiteral("historySize")));
+    std::optional<StatsTick> read = StatsTick::fromJson(json);
+    QVERIFY(read);
+    QVERIFY(!read->limitsHit);
+    QVERIFY(!read->historySize);
+    json.insert(QStringLiteral("limitsHit"), QStringLiteral("many"));
+    read = StatsTick::fromJson(json);
+    QVERIFY(read && !read->limitsHit);
 }
 
 void tst_StatsTick::notATick()

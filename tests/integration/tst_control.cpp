@@ -301,6 +301,7 @@ private slots:
     void badRequestKeepsSocket();
     void pushReachesStream();
     void batchPushReachesStream();
+    void statsTickCountsLimitsAndHistory();
     void pauseSendsRetry();
     void kickClosesStream();
     void faultsOverControl();
@@ -590,6 +591,35 @@ void TestControl::batchPushReachesStream()
                                      SseClient::messageOf({}, uR"({"n":2})"_s, answers[1][u"id"].toString())};
     QCOMPARE(stream.messages(), expected);
     QCOMPARE(answers[0][u"delivered"].toInt(), 1);
+}
+
+// The tick carries the dashboard's "limits hit" (an oversized request head, an event over
+// --max-event-kb) and "history size" (each stored event).
+void TestControl::statsTickCountsLimitsAndHistory()
+{
+    const auto console = openConsole({u"stats"_s});
+    QVERIFY(console);
+    QVERIFY(console->waitFor([&] { return !console->ofType(u"stats"_s).isEmpty(); }));
+    const QJsonObject first = console->ofType(u"stats"_s).last();
+    QVERIFY2(first.value(u"limitsHit").isDouble() && first.value(u"historySize").isDouble(),
+             QJsonDocument(first).toJson().constData());
+    const qint64 limitsBefore = first.value(u"limitsHit").toInteger();
+    const qint64 historyBefore = first.value(u"historySize").toInteger();
+
+    const HttpResponse oversized = HttpClient::request(m_server.publicPort(), "GET", "/eventsource", {},
+                                                       {{"X-Padding", QByteArray(20 * 1024, 'x')}});
+    QCOMPARE(oversized.status, 431);
+    const QJsonObject tooLarge = console->request(
+        {{u"type"_s, u"push"_s}, {u"id"_s, u"big"_s}, {u"data"_s, QString(70 * 1024, u'x')}});
+    QCOMPARE(tooLarge.value(u"type").toString(), u"error");
+    const QJsonObject stored = console->request({{u"type"_s, u"push"_s}, {u"id"_s, u"small"_s}, {u"data"_s, u"x"_s}});
+    QCOMPARE(stored.value(u"type").toString(), u"result");
+
+    QVERIFY(console->waitFor([&] {
+        const QJsonObject tick = console->ofType(u"stats"_s).last();
+        return tick.value(u"limitsHit").toInteger() >= limitsBefore + 2
+            && tick.value(u"historySize").toInteger() >= qMin(historyBefore + 1, qint64(1000));
+    }));
 }
 
 void TestControl::pauseSendsRetry()
