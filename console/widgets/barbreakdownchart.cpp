@@ -20,13 +20,13 @@ QString shortened(const QString &label)
 } // namespace
 
 BarBreakdownChart::BarBreakdownChart(const QString &title, QWidget *parent)
-    : QChartView(parent)
+    : QChartView(new QChart, parent) // owned by the view (setChart() would leak its default chart)
     , m_series(new QHorizontalBarSeries)
     , m_set(new QBarSet(tr("streams")))
     , m_categories(new QBarCategoryAxis)
     , m_value(new QValueAxis)
 {
-    auto *chart = new QChart;
+    QChart *chart = this->chart();
     chart->setTitle(title);
     chart->setMargins(QMargins(4, 4, 4, 4));
     chart->legend()->setVisible(false);
@@ -40,7 +40,6 @@ BarBreakdownChart::BarBreakdownChart(const QString &title, QWidget *parent)
     chart->addAxis(m_value, Qt::AlignBottom);
     m_series->attachAxis(m_categories);
     m_series->attachAxis(m_value);
-    setChart(chart);
     setRenderHint(QPainter::Antialiasing);
     setMinimumSize(240, 180);
     connect(m_series, &QHorizontalBarSeries::hovered, this, [this](bool status, int index) {

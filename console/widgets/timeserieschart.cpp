@@ -29,11 +29,11 @@ double niceCeiling(double value)
 
 TimeSeriesChart::TimeSeriesChart(const QString &title, const QString &unit, const QStringList &seriesNames,
                                  QWidget *parent)
-    : QChartView(parent)
+    : QChartView(new QChart, parent) // owned by the view (setChart() would leak its default chart)
     , m_time(new QDateTimeAxis)
     , m_value(new QValueAxis)
 {
-    auto *chart = new QChart;
+    QChart *chart = this->chart();
     chart->setTitle(title);
     chart->setMargins(QMargins(4, 4, 4, 4));
     chart->legend()->setVisible(seriesNames.size() > 1);
@@ -55,7 +55,6 @@ TimeSeriesChart::TimeSeriesChart(const QString &title, const QString &unit, cons
         series->attachAxis(m_value);
         m_series.append(series);
     }
-    setChart(chart);
     setRenderHint(QPainter::Antialiasing);
     setMinimumSize(240, 180);
     updateRanges();
