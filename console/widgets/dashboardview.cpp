@@ -20,13 +20,6 @@ namespace {
 
 const QString unavailable = QStringLiteral("—");
 
-// Figures the stats tick does not carry (yet): shown as unavailable, with the reason.
-const QStringList &missingFromTick()
-{
-    static const QStringList keys{QStringLiteral("limitsHit"), QStringLiteral("historySize")};
-    return keys;
-}
-
 QString rate(double value)
 {
     return QLocale().toString(value, 'f', value < 10 ? 1 : 0);
@@ -74,8 +67,6 @@ DashboardView::DashboardView(ConnectionModel *connections, QWidget *parent)
         value->setFont(big);
         tileLayout->addWidget(title);
         tileLayout->addWidget(value);
-        if (missingFromTick().contains(figureKeys()[i]))
-            tile->setToolTip(tr("The server's stats do not report this figure."));
         figures->addWidget(tile, int(i / 5), int(i % 5));
         m_figures.insert(figureKeys()[i], value);
     }
@@ -130,6 +121,9 @@ void DashboardView::addStats(const StatsTick &tick, const QDateTime &at)
     setFigure(QStringLiteral("bytesPerSecond"), tr("%1/s").arg(locale.formattedDataSize(qint64(tick.bytesPerSecond))));
     setFigure(QStringLiteral("slowConsumersDropped"), locale.toString(tick.droppedSlowConsumers));
     setFigure(QStringLiteral("eventsPublished"), locale.toString(tick.eventsPublished));
+    // An older server's tick has neither: unknown, not zero.
+    setFigure(QStringLiteral("limitsHit"), tick.limitsHit ? locale.toString(*tick.limitsHit) : unavailable);
+    setFigure(QStringLiteral("historySize"), tick.historySize ? locale.toString(*tick.historySize) : unavailable);
 }
 
 void DashboardView::setLive(bool live)

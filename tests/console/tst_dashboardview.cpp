@@ -38,6 +38,8 @@ StatsTick tick()
     tick.bytesPerSecond = 2.5 * 1024 * 1024;
     tick.droppedSlowConsumers = 3;
     tick.eventsPublished = 1234567;
+    tick.limitsHit = 42;
+    tick.historySize = 1000;
     return tick;
 }
 
@@ -57,6 +59,7 @@ private slots:
     void figuresUnavailableUntilLive();
     void figuresFromTheTick_data();
     void figuresFromTheTick();
+    void figuresAnOlderServerLacks();
     void notLiveShowsDashesChartsKeepHistory();
     void oneUnitPerChart_data();
     void oneUnitPerChart();
@@ -106,8 +109,21 @@ void tst_DashboardView::figuresFromTheTick_data()
     QTest::newRow("bytes/s") << u"bytesPerSecond"_s << u"2.50 MiB/s"_s;
     QTest::newRow("slow consumers") << u"slowConsumersDropped"_s << u"3"_s;
     QTest::newRow("events published") << u"eventsPublished"_s << u"1,234,567"_s;
-    QTest::newRow("limits hit: not in the tick") << u"limitsHit"_s << u"—"_s;
-    QTest::newRow("history size: not in the tick") << u"historySize"_s << u"—"_s;
+    QTest::newRow("limits hit") << u"limitsHit"_s << u"42"_s;
+    QTest::newRow("history size") << u"historySize"_s << u"1,000"_s;
+}
+
+// A tick from a server that does not report them: unknown, not 0.
+void tst_DashboardView::figuresAnOlderServerLacks()
+{
+    StatsTick older = tick();
+    older.limitsHit.reset();
+    older.historySize.reset();
+    m_view->setLive(true);
+    m_view->addStats(older, start);
+    QCOMPARE(m_view->figure(u"limitsHit"_s), u"—"_s);
+    QCOMPARE(m_view->figure(u"historySize"_s), u"—"_s);
+    QCOMPARE(m_view->figure(u"streams"_s), u"15,000"_s);
 }
 
 void tst_DashboardView::figuresFromTheTick()
