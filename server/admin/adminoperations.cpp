@@ -30,6 +30,25 @@ AdminOperations::Outcome succeeded(QJsonObject result)
     return {std::move(result), AdminOperations::Failure::None, {}};
 }
 
+// The answer to one stored event: {"id", "delivered"}.
+QJsonObject answerOf(const Hub::PublishResult &published)
+{
+    return {{QStringLiteral("id"), QString::fromLatin1(published.id)},
+            {QStringLiteral("delivered"), published.delivered}};
+}
+
+AdminOperations::Failure failureOf(Hub::PublishError error)
+{
+    switch (error) {
+    case Hub::PublishError::TooLarge:
+        return AdminOperations::Failure::TooLarge;
+    case Hub::PublishError::Unavailable:
+        return AdminOperations::Failure::Unavailable;
+    default:
+        return AdminOperations::Failure::BadRequest;
+    }
+}
+
 } // namespace
 
 AdminOperations::AdminOperations(Hub *hub, const HttpLimitStats *httpStats)
@@ -46,17 +65,9 @@ void AdminOperations::push(const QJsonObject &body, Done done) const
     if (parsed.dryRun)
         return preview(*parsed.draft, std::move(done));
     m_hub->publish(std::move(*parsed.draft), [done = std::move(done)](const Hub::PublishResult &published) {
-        switch (published.error) {
-        case Hub::PublishError::None:
-            return done(succeeded({{QStringLiteral("id"), QString::fromLatin1(published.id)},
-                                   {QStringLiteral("delivered"), published.delivered}}));
-        case Hub::PublishError::TooLarge:
-            return done(failed(Failure::TooLarge, published.message));
-        case Hub::PublishError::Unavailable:
-            return done(failed(Failure::Unavailable, published.message));
-        default:
-            return done(failed(Failure::BadRequest, published.message));
-        }
+        if (published.error == Hub::PublishError::None)
+            return done(succeeded(answerOf(published)));
+        done(failed(failureOf(published.error), published.message));
     });
 }
 
@@ -79,8 +90,7 @@ void AdminOperations::pushBatch(const QJsonArray &bodies, Done done) const
         if (m_hub->check(*parsed.draft).error != Hub::PublishError::None) {
             // Published alone, it is refused (and counted) as a single push would be.
             return m_hub->publish(std::move(*parsed.draft), [done, where](const Hub::PublishResult &refused) {
-                done(failed(refused.error == Hub::PublishError::TooLarge ? Failure::TooLarge : Failure::BadRequest,
-                            where + refused.message));
+                done(failed(failureOf(refused.error), where + refused.message));
             });
         }
         drafts.push_back(std::move(*parsed.draft));
@@ -97,8 +107,7 @@ void AdminOperations::pushBatch(const QJsonArray &bodies, Done done) const
     for (size_t i = 0; i < drafts.size(); ++i) {
         m_hub->publish(std::move(drafts[i]), [batch, i, done](const Hub::PublishResult &published) {
             if (published.error == Hub::PublishError::None) {
-                batch->results[i] = {{QStringLiteral("id"), QString::fromLatin1(published.id)},
-                                     {QStringLiteral("delivered"), published.delivered}};
+                batch->results[i] = answerOf(published);
             } else {
                 batch->results[i] = {{QStringLiteral("error"), published.message}};
                 if (batch->error.isEmpty())
