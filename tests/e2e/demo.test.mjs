@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import {after, before} from 'node:test';
-import {browserTest, launchChromium, newPage, recordDemo, recorded, shownRows, startServer, waitInPage, writeUsers} from './support.mjs';
+import {browserTest, chrome, launchChromium, openDemo, recorded, shownRows, startServer, waitInPage, writeUsers} from './support.mjs';
 
 const launched = await launchChromium();
 let hub = null;
@@ -19,19 +19,10 @@ before(async () => {
 
 after(() => hub?.stop());
 
-const chrome = (connection) => /Chrome/.test(connection.userAgent);
-
-async function openDemo(t) {
-  const {context, page} = await newPage(launched.browser);
-  t.after(() => context.close());
-  await recordDemo(page);
-  await page.goto(`${hub.base}/demo`);
-  await waitInPage(page, 'the demo stream open', () => document.getElementById('status').textContent === 'open');
-  return page;
-}
+const openDemoPage = (t) => openDemo(t, launched.browser, hub);
 
 browserTest(launched, 'demo: subscribe with a filter and JSON from the form', async (t) => {
-  const page = await openDemo(t);
+  const page = await openDemoPage(t);
   await page.fill('#events', 'news, prices');
   await page.check('#json');
   await page.click('#connect');
@@ -57,7 +48,7 @@ browserTest(launched, 'demo: subscribe with a filter and JSON from the form', as
 });
 
 browserTest(launched, 'demo: a wrong password is shown in #login-error and changes nobody', async (t) => {
-  const page = await openDemo(t);
+  const page = await openDemoPage(t);
   await page.fill('#username', 'alice');
   await page.fill('#password', 'not her password');
   await page.click('#login button[type="submit"]');
@@ -69,7 +60,7 @@ browserTest(launched, 'demo: a wrong password is shown in #login-error and chang
 });
 
 browserTest(launched, 'demo: log in as alice and out again, the stream follows', async (t) => {
-  const page = await openDemo(t);
+  const page = await openDemoPage(t);
   const first = await hub.push({data: 'before login'});
   await waitInPage(page, 'the first row', () => document.querySelectorAll('#log li').length === 1);
 

@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import {after, before} from 'node:test';
-import {browserTest, launchChromium, newPage, startPageServer, startServer, waitInPage, writeUsers} from './support.mjs';
+import {browserTest, chrome, launchChromium, newPage, startPageServer, startServer, waitInPage, writeUsers} from './support.mjs';
 
 const launched = await launchChromium();
 
@@ -52,8 +52,6 @@ async function open(t, origin) {
     `the helper did not load from ${hub.base}/eventsource-hub.js: ${JSON.stringify(tab.problems)}`);
   return tab;
 }
-
-const chrome = (connection) => /Chrome/.test(connection.userAgent);
 
 browserTest(launched, 'cross-origin: JSON events arrive parsed, and a named-event filter gets only its names', async (t) => {
   const tab = await open(t, allowed.origin);

@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import {after, before} from 'node:test';
-import {browserTest, launchChromium, newPage, recordDemo, recorded, shownRows, startServer, waitInPage} from './support.mjs';
+import {browserTest, chrome, launchChromium, openDemo, recorded, shownRows, startServer, waitInPage} from './support.mjs';
 
 const launched = await launchChromium();
 let hub = null;
@@ -16,15 +16,10 @@ before(async () => {
 
 after(() => hub?.stop());
 
-const chrome = (connection) => /Chrome/.test(connection.userAgent);
-
-async function openDemo(t) {
-  const {context, page} = await newPage(launched.browser);
-  t.after(() => context.close());
-  await recordDemo(page);
-  await page.goto(`${hub.base}/demo`);
-  await waitInPage(page, 'the demo stream open', () => document.getElementById('status').textContent === 'open');
-  await hub.until((list) => list.filter(chrome).length === 1, 'the demo page\'s stream');
+// The demo page on `server`, once the hub lists its stream.
+async function openListed(t, server = hub) {
+  const page = await openDemo(t, launched.browser, server);
+  await server.until((list) => list.filter(chrome).length === 1, 'the demo page\'s stream');
   return page;
 }
 
@@ -47,7 +42,7 @@ async function assertExactlyOnce(page, published) {
 }
 
 browserTest(launched, 'pause and resume: events published during a pause arrive once, in order', async (t) => {
-  const page = await openDemo(t);
+  const page = await openListed(t);
   const published = [];
   await publish(1, 3, published);
   await waitInPage(page, 'three rows', () => document.querySelectorAll('#log li').length === 3);
@@ -76,7 +71,7 @@ browserTest(launched, 'pause and resume: events published during a pause arrive 
 });
 
 browserTest(launched, 'reload: the page resumes from sessionStorage, events published meanwhile arrive once', async (t) => {
-  const page = await openDemo(t);
+  const page = await openListed(t);
   const published = [];
   await publish(1, 3, published);
   await waitInPage(page, 'three rows', () => document.querySelectorAll('#log li').length === 3);
@@ -125,12 +120,7 @@ browserTest(launched, 'reload: the page resumes from sessionStorage, events publ
 browserTest(launched, 'resume after the history moved on: the demo shows the gap, then what the history still holds', async (t) => {
   const small = await startServer(['--demo', '--history-size', '2']);
   t.after(() => small.stop());
-  const {context, page} = await newPage(launched.browser);
-  t.after(() => context.close());
-  await recordDemo(page);
-  await page.goto(`${small.base}/demo`);
-  await waitInPage(page, 'the demo stream open', () => document.getElementById('status').textContent === 'open');
-  await small.until((list) => list.filter(chrome).length === 1, 'the demo page\'s stream');
+  const page = await openListed(t, small);
   const first = await small.push({data: 'seen'});
   await waitInPage(page, 'the first row', () => document.querySelectorAll('#log li').length === 1);
 

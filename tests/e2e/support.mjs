@@ -228,6 +228,19 @@ export async function recordDemo(page) {
   }, RECORD_KEY);
 }
 
+// The streams Chromium opened, among those the hub lists.
+export const chrome = (connection) => /Chrome/.test(connection.userAgent);
+
+// A new page on the hub's demo, recorded (recordDemo), once its stream is open.
+export async function openDemo(t, browser, hub) {
+  const {context, page} = await newPage(browser);
+  t.after(() => context.close());
+  await recordDemo(page);
+  await page.goto(`${hub.base}/demo`);
+  await waitInPage(page, 'the demo stream open', () => document.getElementById('status').textContent === 'open');
+  return page;
+}
+
 // What recordDemo kept so far: {rows, statuses}, oldest first.
 export async function recorded(page) {
   return page.evaluate((key) => JSON.parse(sessionStorage.getItem(key) || '{"rows": [], "statuses": []}'), RECORD_KEY);
