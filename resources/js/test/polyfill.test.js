@@ -8,7 +8,7 @@ const {EventSourcePolyfill} = require('event-source-polyfill');
 
 const EventSourceHub = require('..');
 const {describeServer, startServer} = require('./support/server');
-const {record, recordStatus} = require('./support/recorder');
+const {pushAcrossAPause, record, recordStatus} = require('./support/recorder');
 
 describeServer('with event-source-polyfill', () => {
   let server;
@@ -38,17 +38,7 @@ describeServer('with event-source-polyfill', () => {
   });
 
   test('after the server closes the stream, the polyfill resumes by itself: nothing lost', async () => {
-    const hub = connect({json: true});
-    const events = record(hub, ['n']);
-    const statuses = recordStatus(hub);
-    await statuses.next('open');
-    await server.push({event: 'n', data: 1});
-    await events.count(1, 'event 1');
-    const back = statuses.next('open');
-    await server.pause({delay: 200});
-    await server.push({event: 'n', data: 2});
-    await back;
-    await events.count(2, 'event 2');
+    const {events, statuses} = await pushAcrossAPause(connect({json: true}), server);
     assert.deepEqual(events.entries.map((entry) => entry.data), [1, 2]);
     assert.deepEqual(statuses.entries.map((entry) => entry.status), ['connecting', 'open', 'reconnecting', 'open']);
   });

@@ -9,7 +9,7 @@ const {EventSource} = require('eventsource');
 
 const EventSourceHub = require('..');
 const {describeServer, startServer} = require('./support/server');
-const {record, recordStatus} = require('./support/recorder');
+const {pushAcrossAPause, record, recordStatus} = require('./support/recorder');
 
 describeServer('against the server', () => {
   let server;
@@ -89,17 +89,7 @@ describeServer('against the server', () => {
   });
 
   test('after the server closes the stream, the EventSource resumes by itself: nothing lost', async () => {
-    const hub = connect(server.stream, {json: true});
-    const events = record(hub, ['n']);
-    const statuses = recordStatus(hub);
-    await statuses.next('open');
-    await server.push({event: 'n', data: 1});
-    await events.count(1, 'event 1');
-    const back = statuses.next('open');
-    await server.pause({delay: 200});
-    await server.push({event: 'n', data: 2});
-    await back;
-    await events.count(2, 'event 2');
+    const {events} = await pushAcrossAPause(connect(server.stream, {json: true}), server);
     assert.deepEqual(events.entries.map((entry) => entry.data), [1, 2]);
   });
 

@@ -56,4 +56,20 @@ function recordStatus(hub) {
   return recorder;
 }
 
-module.exports = {Recorder, record, recordStatus};
+// Event 1, then the server sends the stream away (a short pause) and event 2 is published
+// meanwhile: the EventSource comes back by itself with Last-Event-ID. Returns what was recorded.
+async function pushAcrossAPause(hub, server) {
+  const events = record(hub, ['n']);
+  const statuses = recordStatus(hub);
+  await statuses.next('open');
+  await server.push({event: 'n', data: 1});
+  await events.count(1, 'event 1');
+  const back = statuses.next('open');
+  await server.pause({delay: 200});
+  await server.push({event: 'n', data: 2});
+  await back;
+  await events.count(2, 'event 2');
+  return {events, statuses};
+}
+
+module.exports = {Recorder, record, recordStatus, pushAcrossAPause};
