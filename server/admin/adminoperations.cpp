@@ -105,7 +105,7 @@ void AdminOperations::pushBatch(const QJsonArray &bodies, Done done) const
     batch->results.resize(drafts.size());
     batch->pending = qsizetype(drafts.size());
     for (size_t i = 0; i < drafts.size(); ++i) {
-        m_hub->publish(std::move(drafts[i]), [batch, i, done](const Hub::PublishResult &published) {
+        m_hub->publishChecked(std::move(drafts[i]), [batch, i, done](const Hub::PublishResult &published) {
             if (published.error == Hub::PublishError::None) {
                 batch->results[i] = answerOf(published);
             } else {

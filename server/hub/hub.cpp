@@ -100,6 +100,11 @@ void Hub::publish(Event draft, PublishCallback done)
 {
     if (PublishResult refused = check(draft); refused.error != PublishError::None)
         return refuse(refused.error, std::move(refused.message), done);
+    publishChecked(std::move(draft), std::move(done));
+}
+
+void Hub::publishChecked(Event draft, PublishCallback done)
+{
     m_bus->publish(std::move(draft), [this, done = std::move(done)](const EventBus::Published &published) {
         if (!published.ok()) {
             ++m_stats.eventsUnavailable;

@@ -60,6 +60,8 @@ public:
     // Why publish() would refuse this event at once (its name, a NUL, its size), or an error
     // of None: a batch is checked whole before any of it is published.
     PublishResult check(const Event &draft) const;
+    // publish() for an event check() has passed: not checked again.
+    void publishChecked(Event draft, PublishCallback done);
 
     // Targeted pushes (wakanda-eventsource's pushEventToSession/User/Group): one or several
     // sessions, users or groups, by id or by name; an empty name sends a plain message.
